@@ -1,0 +1,1 @@
+"""Transcribe's domain logic, models and adapters, shared by every cloud function."""

@@ -1,0 +1,115 @@
+"""One settings object per container, read from the environment (and a local .env) at cold start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+# Which variables each capability needs; a handler names the capabilities it uses, so a function
+# deployed without one of its variables fails at cold start with the variable's name.
+REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    "database": ("DATABASE_URL",),
+    "tokens": ("JWT_SECRET_KEY",),
+    "storage": ("S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"),
+    "provider": ("ASSEMBLYAI_API_KEY", "WEBHOOK_SECRET", "PUBLIC_BASE_URL"),
+    "webhook": ("WEBHOOK_SECRET",),
+}
+
+
+class ConfigError(RuntimeError):
+    """The environment is missing or has a bad value for a setting."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    ENV: Literal["local", "test", "prod"] = "local"
+    DATABASE_URL: str = ""
+    DB_STATEMENT_TIMEOUT_MS: int = Field(10_000, ge=100)
+    DB_POOL_SIZE: int = Field(2, ge=1)
+
+    JWT_SECRET_KEY: str = ""
+    JWT_ALGORITHM: Literal["HS256", "HS384", "HS512"] = "HS256"
+    ACCESS_TOKEN_EXPIRE_MINUTES: int = Field(60 * 12, ge=1)
+    BCRYPT_ROUNDS: int = Field(12, ge=4, le=16)
+    LOGIN_MAX_FAILURES: int = Field(5, ge=1)
+    LOGIN_LOCK_SECONDS: int = Field(15 * 60, ge=1)
+
+    S3_ENDPOINT_URL: str = "https://storage.yandexcloud.net"
+    S3_REGION: str = "ru-central1"
+    S3_BUCKET: str = ""
+    S3_ACCESS_KEY_ID: str = ""
+    S3_SECRET_ACCESS_KEY: str = ""
+    MAX_UPLOAD_BYTES: int = Field(2 * 1024**3, ge=1)
+    UPLOAD_URL_EXPIRE_SECONDS: int = Field(15 * 60, ge=10, le=7 * 24 * 3600)
+    DOWNLOAD_URL_EXPIRE_SECONDS: int = Field(15 * 60, ge=10, le=7 * 24 * 3600)
+    AUDIO_URL_EXPIRE_SECONDS: int = Field(3 * 3600, ge=60, le=7 * 24 * 3600)
+
+    ASSEMBLYAI_API_KEY: str = ""
+    ASSEMBLYAI_BASE_URL: str = "https://api.assemblyai.com"
+    ASSEMBLYAI_TIMEOUT_SECONDS: float = Field(15.0, gt=0)
+    # Priority list sent as speech_models (required by the v2 API); the provider routes to the first available.
+    ASSEMBLYAI_SPEECH_MODELS: str = "universal-3-pro,universal-2"
+    PUBLIC_BASE_URL: str = ""
+    WEBHOOK_SECRET: str = ""
+    DELETE_PROVIDER_COPY: bool = True
+
+    MAX_PARALLEL_TRANSCRIPTIONS: int = Field(5, ge=1)
+    SUBMIT_MAX_ATTEMPTS: int = Field(5, ge=1)
+    RETRY_BASE_SECONDS: float = Field(30.0, ge=0)
+    CLAIM_TIMEOUT_SECONDS: int = Field(120, ge=1)
+    SILENT_AFTER_SECONDS: int = Field(15 * 60, ge=1)
+    POLL_INTERVAL_SECONDS: int = Field(60, ge=1)
+    UPLOAD_EXPIRE_SECONDS: int = Field(24 * 3600, ge=60)
+    PROVIDER_MAX_WAIT_SECONDS: int = Field(12 * 3600, ge=60)
+
+    def require(self, capabilities: Iterable[str]) -> Settings:
+        missing = [name for cap in capabilities for name in REQUIREMENTS[cap] if not str(getattr(self, name)).strip()]
+        if missing:
+            raise ConfigError(f"missing environment variable(s): {', '.join(sorted(set(missing)))}")
+        if self.ENV == "prod" and len(self.JWT_SECRET_KEY) < 32 and "tokens" in capabilities:
+            raise ConfigError("JWT_SECRET_KEY must be at least 32 characters in prod")
+        return self
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """The KEY=VALUE lines of a .env file (no interpolation; quotes stripped)."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def settings_from(env: Mapping[str, str]) -> Settings:
+    fields = Settings.model_fields
+    data = {k: v for k, v in env.items() if k in fields}
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"bad environment: {problems}") from exc
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    env = dict(os.environ)
+    if env.get("ENV", "local") != "prod":
+        # Real environment variables win over the file, as with every dotenv tool.
+        env = {**read_dotenv(Path(env.get("DOTENV_PATH", ".env"))), **env}
+    return settings_from(env)
+
+
+def load_settings(*capabilities: str) -> Settings:
+    """Settings checked for what a function needs; call at import time so a bad deploy fails at cold start."""
+    return get_settings().require(capabilities)

@@ -1,0 +1,183 @@
+"""API Gateway (payload format 1.0) events in, Cloud Functions HTTP results out, and the one error mapping."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from common import logs
+from common.errors import AppError, BadRequest, Invalid, NotFound, Unavailable
+
+JSON = "application/json; charset=utf-8"
+_BASE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    route: str  # the spec's path template, e.g. /api/v1/jobs/{job_id}
+    url: str
+    headers: Mapping[str, str]  # lower-cased names
+    query: Mapping[str, str]
+    path_params: Mapping[str, str]
+    body: bytes
+    request_id: str = ""
+    source_ip: str = ""
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def json(self) -> Any:
+        if not self.body.strip():
+            raise BadRequest("request body is empty; send a JSON object", "empty_body")
+        try:
+            return json.loads(self.body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise BadRequest(f"request body is not valid JSON: {exc}", "malformed_json") from None
+
+    def parse(self, model: type[BaseModel]) -> Any:
+        data = self.json()
+        if not isinstance(data, dict):
+            raise BadRequest("request body must be a JSON object", "malformed_json")
+        return model.model_validate(data)
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes | str = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def to_result(self) -> dict[str, Any]:
+        raw = self.body.encode() if isinstance(self.body, str) else self.body
+        try:
+            text, b64 = raw.decode("utf-8"), False
+        except UnicodeDecodeError:
+            text, b64 = base64.b64encode(raw).decode(), True
+        return {
+            "statusCode": self.status,
+            "headers": {**_BASE_HEADERS, **self.headers},
+            "body": text,
+            "isBase64Encoded": b64,
+        }
+
+
+def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> Response:
+    if isinstance(payload, BaseModel):
+        payload = payload.model_dump(mode="json")
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return Response(status, body, {"Content-Type": JSON, **(headers or {})})
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    return json_response(status, {"error": {"code": code, "message": message}})
+
+
+def _lower(headers: Any) -> dict[str, str]:
+    if not isinstance(headers, Mapping):
+        return {}
+    return {str(k).lower(): str(v) for k, v in headers.items() if v is not None}
+
+
+def parse_event(event: Mapping[str, Any]) -> Request:
+    """A Request from an API Gateway event; header names in any case, body possibly base64."""
+    if not isinstance(event, Mapping):
+        raise BadRequest("event is not an object")
+    raw = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            raise BadRequest("body is not valid base64", "malformed_body") from None
+    else:
+        body = raw.encode() if isinstance(raw, str) else bytes(raw)
+    ctx = event.get("requestContext") or {}
+    identity = ctx.get("identity") or {}
+    params = event.get("params") or event.get("pathParams") or event.get("pathParameters") or {}
+    return Request(
+        method=str(event.get("httpMethod") or ctx.get("httpMethod") or "").upper(),
+        route=str(event.get("path") or ""),
+        url=str(event.get("url") or event.get("path") or ""),
+        headers=_lower(event.get("headers")),
+        query={str(k): str(v) for k, v in (event.get("queryStringParameters") or {}).items()},
+        path_params={str(k): str(v) for k, v in params.items()},
+        body=body,
+        request_id=str(ctx.get("requestId") or ""),
+        source_ip=str(identity.get("sourceIp") or ""),
+    )
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def _is_db_outage(exc: BaseException) -> bool:
+    # Checked by name so this module does not import SQLAlchemy or psycopg on its own.
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & {"OperationalError", "InterfaceError", "DisconnectionError"}) and any(
+        cls.__module__.startswith(("sqlalchemy", "psycopg")) for cls in type(exc).__mro__
+    )
+
+
+Route = Callable[[Request], Response]
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+    return re.compile(f"^{pattern}$")
+
+
+class Router:
+    """Maps (method, spec path) to a route function and turns errors into JSON error responses."""
+
+    def __init__(self) -> None:
+        self.routes: dict[tuple[str, str], Route] = {}
+        self._patterns: list[tuple[str, re.Pattern[str], str]] = []
+
+    def route(self, method: str, path: str) -> Callable[[Route], Route]:
+        def register(fn: Route) -> Route:
+            self.routes[(method.upper(), path)] = fn
+            self._patterns.append((method.upper(), _template_regex(path), path))
+            return fn
+
+        return register
+
+    def _find(self, req: Request) -> tuple[Route, dict[str, str]]:
+        if (req.method, req.route) in self.routes:
+            return self.routes[(req.method, req.route)], dict(req.path_params)
+        path = req.url.split("?", 1)[0]
+        for method, regex, template in self._patterns:
+            match = regex.match(path)
+            if match and method == req.method:
+                return self.routes[(method, template)], {**match.groupdict(), **req.path_params}
+        raise NotFound(f"no route for {req.method} {path}", "route_not_found")
+
+    def handle(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+        request_id = getattr(context, "request_id", "") or ""
+        try:
+            req = parse_event(event)
+            fn, params = self._find(req)
+            req = Request(**{**req.__dict__, "path_params": params, "request_id": req.request_id or request_id})
+            return fn(req).to_result()
+        except AppError as exc:
+            return error_response(exc.status, exc.code, exc.message).to_result()
+        except ValidationError as exc:
+            return error_response(Invalid.status, Invalid.code, _validation_message(exc)).to_result()
+        except Exception as exc:
+            if _is_db_outage(exc):
+                logs.error("db_unavailable", request_id=request_id, error=type(exc).__name__)
+                return error_response(503, Unavailable.code, "the database is unavailable; try again").to_result()
+            logs.error("unhandled_error", request_id=request_id, trace=traceback.format_exc(limit=8))
+            return error_response(500, "internal_error", "something went wrong on our side").to_result()

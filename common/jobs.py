@@ -1,0 +1,229 @@
+"""The jobs API: create, list (keyset pages), read, delete, retry, and the transcript in four formats."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from common import cleanups, exports, pipeline, transitions
+from common.accounts import require_user
+from common.db import transaction
+from common.errors import BadRequest, Conflict, NotFound
+from common.keys import sanitise_filename
+from common.models import MediaFile, Transcript, TranscriptionJob
+from common.schemas import JobOut, JobPageOut, JobRequest, TranscriptOut
+from common.services import Services
+from common.uploads import media_file_out, owned_file
+
+Job = TranscriptionJob
+MAX_PAGE = 100
+
+
+def _job_out(job: Job, media: MediaFile, language: str | None, duration: float | None) -> JobOut:
+    return JobOut(
+        id=job.id,
+        file=media_file_out(media),
+        status=job.status,
+        stage=job.stage,
+        language=job.language,
+        mode=job.mode,
+        speakers_expected=job.speakers_expected,
+        language_detected=language,
+        audio_duration=duration,
+        error_message=job.error_message,
+        attempts=job.attempts,
+        created_at=job.created_at,
+        submitted_at=job.submitted_at,
+        completed_at=job.completed_at,
+    )
+
+
+def _jobs_query(user_id: uuid.UUID):
+    return (
+        select(Job, MediaFile, Transcript.language, Transcript.audio_duration)
+        .join(MediaFile, MediaFile.id == Job.media_file_id)
+        .outerjoin(Transcript, Transcript.job_id == Job.id)
+        .where(Job.owner_id == user_id)
+    )
+
+
+def _owned(s: Session, user_id: uuid.UUID, job_id: uuid.UUID) -> JobOut:
+    row = s.execute(_jobs_query(user_id).where(Job.id == job_id)).first()
+    if row is None:
+        raise NotFound("no such job", "job_not_found")  # another user's job looks exactly like a missing one
+    return _job_out(*row)
+
+
+def get_job(user_id: uuid.UUID, job_id: uuid.UUID) -> JobOut:
+    with transaction() as s:
+        require_user(s, user_id)
+        return _owned(s, user_id, job_id)
+
+
+def create_job(user_id: uuid.UUID, req: JobRequest, services: Services) -> JobOut:
+    with transaction() as s:
+        require_user(s, user_id)
+        media = owned_file(s, user_id, req.file_id)
+        if media.status in ("rejected", "expired"):
+            raise Conflict(
+                f"this file cannot be transcribed: {media.status_reason}; upload it again", "file_unavailable"
+            )
+        job = Job(
+            owner_id=user_id,
+            media_file_id=media.id,
+            language=req.language,
+            mode=req.mode,
+            speakers_expected=req.speakers_expected,
+            stage="queued" if media.status == "uploaded" else "waiting_for_upload",
+        )
+        s.add(job)
+    if job.stage == "waiting_for_upload":
+        # The upload may have landed between our read and our commit; its trigger then saw no job to start.
+        with transaction() as s:
+            uploaded = s.scalar(select(MediaFile.status).where(MediaFile.id == media.id)) == "uploaded"
+            if uploaded:
+                transitions.promote_waiting(s, media.id)
+    pipeline.start_job(job.id, services)
+    return get_job(user_id, job.id)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    created_at: datetime
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([self.created_at.isoformat(), str(self.id)]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            stamp, ident = json.loads(raw)
+            created = datetime.fromisoformat(stamp)
+            if created.tzinfo is None:
+                raise ValueError("naive")
+            return cls(created, uuid.UUID(ident))
+        except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError):
+            raise BadRequest("the cursor is not valid; start from the first page", "invalid_cursor") from None
+
+
+def list_jobs(user_id: uuid.UUID, status: str | None, limit: int, cursor: str | None) -> JobPageOut:
+    """Newest first; the cursor is the last row's (created_at, id), so inserts never shift a page."""
+    query = _jobs_query(user_id)
+    if status:
+        query = query.where(Job.status == status)
+    if cursor:
+        after = Cursor.decode(cursor)
+        query = query.where(
+            or_(Job.created_at < after.created_at, and_(Job.created_at == after.created_at, Job.id < after.id))
+        )
+    query = query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1)
+    with transaction() as s:
+        require_user(s, user_id)
+        rows = s.execute(query).all()
+    items = [_job_out(*row) for row in rows[:limit]]
+    more = len(rows) > limit
+    next_cursor = Cursor(items[-1].created_at, items[-1].id).encode() if more and items else None
+    return JobPageOut(items=items, next_cursor=next_cursor)
+
+
+def delete_job(user_id: uuid.UUID, job_id: uuid.UUID, services: Services) -> None:
+    """The job, its transcript, the provider's copy and (when no other job uses it) the recording go."""
+    refs: list[tuple[str, str]] = []
+    with transaction() as s:
+        require_user(s, user_id)
+        job = s.scalar(select(Job).where(Job.id == job_id, Job.owner_id == user_id))
+        if job is None:
+            raise NotFound("no such job", "job_not_found")
+        if job.provider_transcript_id:
+            refs.append((cleanups.PROVIDER_TRANSCRIPT, job.provider_transcript_id))
+        media_id = job.media_file_id
+        s.delete(job)
+        s.flush()
+        others = s.scalar(select(func.count()).select_from(Job).where(Job.media_file_id == media_id))
+        if not others:
+            media = s.get(MediaFile, media_id)
+            if media is not None:
+                refs.append((cleanups.STORAGE_OBJECT, media.object_key))
+                s.delete(media)
+        for kind, ref in refs:
+            cleanups.enqueue(s, kind, ref)
+    cleanups.run(services, refs)
+    pipeline.start_ready(services)  # it may have held a slot
+
+
+def retry_job(user_id: uuid.UUID, job_id: uuid.UUID, services: Services) -> JobOut:
+    with transaction() as s:
+        require_user(s, user_id)
+        job = s.scalar(select(Job).where(Job.id == job_id, Job.owner_id == user_id))
+        if job is None:
+            raise NotFound("no such job", "job_not_found")
+        if job.status != "failed":
+            raise Conflict(f"only failed jobs can be retried (this one is {job.status})", "job_not_failed")
+        media = s.get(MediaFile, job.media_file_id)
+        assert media is not None
+        if media.status in ("rejected", "expired"):
+            raise Conflict(f"the recording is gone ({media.status_reason}); upload it again", "file_unavailable")
+        if job.provider_transcript_id:
+            cleanups.enqueue(s, cleanups.PROVIDER_TRANSCRIPT, job.provider_transcript_id)
+        if not transitions.restart(s, job_id, file_uploaded=media.status == "uploaded"):
+            raise Conflict("the job changed meanwhile; reload it", "job_changed")
+    cleanups.run(services)
+    pipeline.start_job(job_id, services)
+    return get_job(user_id, job_id)
+
+
+@dataclass(frozen=True)
+class Export:
+    body: str
+    content_type: str
+    filename: str | None  # None: shown inline (JSON)
+
+
+FORMATS = ("json", "txt", "srt", "vtt")
+
+
+def transcript(user_id: uuid.UUID, job_id: uuid.UUID, fmt: str) -> Export | TranscriptOut:
+    if fmt not in FORMATS:
+        raise BadRequest(f"format must be one of {', '.join(FORMATS)}", "invalid_format")
+    with transaction() as s:
+        require_user(s, user_id)
+        job = _owned(s, user_id, job_id)
+        stored = s.get(Transcript, job_id)
+    if job.status != "completed" or stored is None:
+        raise Conflict(f"the transcript is not ready yet (job is {job.status})", "transcript_not_ready")
+    data: dict[str, Any] = {
+        "text": stored.text,
+        "utterances": stored.utterances,
+        "words": stored.words,
+        "audio_duration": stored.audio_duration,
+    }
+    dialogue = job.mode == "dialogue"
+    if fmt == "json":
+        return TranscriptOut(
+            job_id=job.id,
+            mode=job.mode,
+            text=stored.text,
+            language=stored.language,
+            audio_duration=stored.audio_duration,
+            confidence=stored.confidence,
+            utterances=stored.utterances,
+            words=stored.words,
+        )
+    stem = sanitise_filename(job.file.filename).rsplit(".", 1)[0] or "transcript"
+    if fmt == "txt":
+        return Export(exports.to_txt(data, dialogue), "text/plain; charset=utf-8", f"{stem}.txt")
+    cues = exports.build_cues(data, dialogue)
+    if fmt == "srt":
+        return Export(exports.to_srt(cues), "application/x-subrip; charset=utf-8", f"{stem}.srt")
+    return Export(exports.to_vtt(cues), "text/vtt; charset=utf-8", f"{stem}.vtt")

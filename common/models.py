@@ -1,0 +1,173 @@
+"""SQLAlchemy models: users, login throttles, uploads (media files), transcription jobs and transcripts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in Python on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JSONDoc = JSON().with_variant(JSONB(), "postgresql")
+
+JOB_STATUSES = ("pending", "processing", "completed", "failed")
+JOB_STAGES = ("waiting_for_upload", "queued", "retrying", "submitting", "submitted", "completed", "failed")
+FILE_STATUSES = ("awaiting_upload", "uploaded", "rejected", "expired")
+MODES = ("mono", "dialogue")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime, uuid.UUID: Uuid}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # normalised: trimmed, lower-case
+    password_hash: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginThrottle(Base):
+    """Failed logins per normalised email, whether or not the account exists, so locking reveals nothing."""
+
+    __tablename__ = "login_throttles"
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class MediaFile(Base):
+    __tablename__ = "media_files"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", FILE_STATUSES), name="ck_media_files_status"),
+        Index("ix_media_files_owner_created", "owner_id", "created_at"),
+        Index("ix_media_files_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    object_key: Mapped[str] = mapped_column(String(1024), unique=True)
+    filename: Mapped[str] = mapped_column(String(1024))
+    content_type: Mapped[str] = mapped_column(String(255))
+    declared_size: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(20), default="awaiting_upload")
+    status_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    uploaded_size: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    etag: Mapped[str | None] = mapped_column(String(128), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class TranscriptionJob(Base):
+    __tablename__ = "transcription_jobs"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", JOB_STATUSES), name="ck_jobs_status"),
+        CheckConstraint(_one_of("stage", JOB_STAGES), name="ck_jobs_stage"),
+        CheckConstraint(_one_of("mode", MODES), name="ck_jobs_mode"),
+        Index("ix_jobs_owner_created", "owner_id", "created_at", "id"),
+        Index("ix_jobs_status_stage", "status", "stage"),
+        Index("ix_jobs_media_file", "media_file_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    media_file_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("media_files.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(16), default="auto")
+    mode: Mapped[str] = mapped_column(String(16), default="mono")
+    speakers_expected: Mapped[int | None] = mapped_column(Integer, default=None)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    stage: Mapped[str] = mapped_column(String(24), default="waiting_for_upload")
+    provider_transcript_id: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    claim_token: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    error_message: Mapped[str | None] = mapped_column(Text, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_polled_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Transcript(Base):
+    __tablename__ = "transcripts"
+
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("transcription_jobs.id", ondelete="CASCADE"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    utterances: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc)
+    words: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc)
+    language: Mapped[str | None] = mapped_column(String(16), default=None)
+    audio_duration: Mapped[float | None] = mapped_column(Float, default=None)
+    confidence: Mapped[float | None] = mapped_column(Float, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CleanupTask(Base):
+    """Outbox of deletions outside the database (a provider's transcript copy, a stored object).
+
+    Written in the same transaction as the change that needs it, done right after commit, and retried by
+    the reconciler until it succeeds, so a crash between the two never leaves the user's data behind.
+    """
+
+    __tablename__ = "cleanup_tasks"
+    __table_args__ = (
+        CheckConstraint("kind IN ('provider_transcript', 'storage_object')", name="ck_cleanup_kind"),
+        UniqueConstraint("kind", "ref", name="uq_cleanup_kind_ref"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(1024))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,335 @@
+"""The transcription pipeline: start jobs, take uploads and provider results in, and repair what events missed.
+
+Every entry point may run twice, concurrently, or die between any two lines: state only moves through the
+conditional updates in `transitions`, a submission happens only after a claim is won, and the webhook URL
+names the job, so a result whose id we failed to store still finds its job.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+
+from common import cleanups, logs, transitions
+from common.db import transaction
+from common.errors import BadRequest, Unavailable
+from common.models import LoginThrottle, MediaFile, TranscriptionJob, utcnow
+from common.provider import ProviderError, ProviderTranscript, Submission
+from common.services import Services
+from common.transitions import Claim
+
+Job = TranscriptionJob
+
+
+# Starting jobs
+
+
+def _submit(claim: Claim, services: Services) -> None:
+    settings = services.settings
+    audio_url = services.storage.presign_get(claim.object_key, settings.AUDIO_URL_EXPIRE_SECONDS)
+    submission = Submission(
+        job_id=str(claim.job_id),
+        audio_url=audio_url,
+        language=claim.language,
+        dialogue=claim.mode == "dialogue",
+        speakers_expected=claim.speakers_expected,
+    )
+    try:
+        transcript_id = services.provider.submit(submission)
+    except ProviderError as exc:
+        now = utcnow()
+        retry = exc.transient and claim.attempt < settings.SUBMIT_MAX_ATTEMPTS
+        retry_at = now + transitions.backoff(claim.attempt, settings.RETRY_BASE_SECONDS) if retry else None
+        message = (
+            f"AssemblyAI is unavailable ({exc.message}); retrying (attempt {claim.attempt} of "
+            f"{settings.SUBMIT_MAX_ATTEMPTS})"
+            if retry
+            else f"AssemblyAI refused the job after {claim.attempt} attempt(s): {exc.message}"
+        )
+        with transaction() as s:
+            transitions.submission_failed(s, claim.job_id, claim.token, message, retry_at, now)
+        logs.warn("submit_failed", job=claim.job_id, attempt=claim.attempt, status=exc.status, retry=retry)
+        return
+    with transaction() as s:
+        stored = transitions.mark_submitted(s, claim.job_id, claim.token, transcript_id, utcnow())
+        if not stored:
+            # Lost the job meanwhile (deleted, taken over after a stall, or the webhook adopted this very
+            # transcript). Anything but the last is a surplus copy at the provider.
+            current = s.scalar(select(Job.provider_transcript_id).where(Job.id == claim.job_id))
+            if current != transcript_id:
+                cleanups.enqueue(s, cleanups.PROVIDER_TRANSCRIPT, transcript_id)
+    if stored:
+        logs.log("submitted", job=claim.job_id, transcript=transcript_id, attempt=claim.attempt)
+    else:
+        logs.warn("submission_superseded", job=claim.job_id, transcript=transcript_id)
+        cleanups.run(services, [(cleanups.PROVIDER_TRANSCRIPT, transcript_id)])
+
+
+def start_job(job_id: uuid.UUID, services: Services) -> bool:
+    """Submit this job now if it is ready and a slot is free; otherwise it stays queued."""
+    with transaction() as s:
+        claim = transitions.claim(s, utcnow(), services.settings.MAX_PARALLEL_TRANSCRIPTIONS, job_id)
+    if claim is None:
+        return False
+    _submit(claim, services)
+    return True
+
+
+def start_ready(services: Services, budget: int = 50) -> int:
+    """Fill free slots with the oldest ready jobs (queued, or retries that are due)."""
+    started = 0
+    while started < budget:
+        with transaction() as s:
+            claim = transitions.claim(s, utcnow(), services.settings.MAX_PARALLEL_TRANSCRIPTIONS)
+        if claim is None:
+            break
+        _submit(claim, services)
+        started += 1
+    return started
+
+
+# Uploads
+
+
+def _base_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def handle_upload(bucket: str, key: str, services: Services) -> str:
+    """An ObjectCreate event: check what really arrived, mark the file uploaded, start its jobs."""
+    settings = services.settings
+    if bucket != settings.S3_BUCKET:
+        logs.warn("upload_other_bucket", bucket=bucket, key=key)
+        return "ignored"
+    with transaction() as s:
+        media = s.scalar(select(MediaFile).where(MediaFile.object_key == key))
+    if media is None:
+        # Nobody declared this key: never process it, and do not keep bytes nobody owns.
+        logs.warn("upload_unknown_key", key=key)
+        services.storage.delete(key)
+        return "deleted_unknown"
+    if media.status in ("rejected", "expired"):
+        services.storage.delete(key)
+        return f"deleted_{media.status}"
+    stored = services.storage.head(key)
+    if stored is None:
+        logs.warn("upload_missing", file=media.id, key=key)
+        return "missing"
+    problem = None
+    if stored.size > settings.MAX_UPLOAD_BYTES:
+        problem = f"the uploaded file is larger than the {settings.MAX_UPLOAD_BYTES} byte limit"
+    elif stored.size != media.declared_size:
+        problem = f"the uploaded file has {stored.size} bytes but {media.declared_size} were declared"
+    elif stored.content_type and _base_type(stored.content_type) != _base_type(media.content_type):
+        problem = f"the uploaded file's type {stored.content_type} differs from the declared {media.content_type}"
+    now = utcnow()
+    if problem:
+        with transaction() as s:
+            rejected = s.execute(
+                update(MediaFile)
+                .where(MediaFile.id == media.id, MediaFile.status == "awaiting_upload")
+                .values(status="rejected", status_reason=problem)
+            ).rowcount  # type: ignore[attr-defined]
+            if rejected:
+                transitions.fail_waiting(s, media.id, f"Upload rejected: {problem}.", now)
+            cleanups.enqueue(s, cleanups.STORAGE_OBJECT, key)
+        logs.warn("upload_rejected", file=media.id, reason=problem)
+        cleanups.run(services, [(cleanups.STORAGE_OBJECT, key)])
+        return "rejected"
+    with transaction() as s:
+        s.execute(
+            update(MediaFile)
+            .where(MediaFile.id == media.id, MediaFile.status == "awaiting_upload")
+            .values(status="uploaded", uploaded_size=stored.size, etag=stored.etag, uploaded_at=now)
+        )
+        transitions.promote_waiting(s, media.id)
+        ready = s.scalars(
+            select(Job.id)
+            .where(Job.media_file_id == media.id, Job.status == "pending", Job.stage == "queued")
+            .order_by(Job.created_at)
+        ).all()
+    logs.log("upload_accepted", file=media.id, size=stored.size, jobs=len(ready))
+    for job_id in ready:
+        start_job(job_id, services)
+    return "uploaded"
+
+
+# Provider results
+
+
+def finish(job_id: uuid.UUID, t: ProviderTranscript, services: Services) -> str:
+    """Apply a provider transcript (already fetched by id) to the job its webhook URL names."""
+    settings = services.settings
+    now = utcnow()
+    outcome = "unchanged"
+    to_delete: list[tuple[str, str]] = []
+    with transaction() as s:
+        job = s.get(Job, job_id)
+        final = t.status in ("completed", "error")
+        if job is None:
+            outcome = "orphan"  # the user deleted the job: nothing of theirs stays at the provider
+        elif job.provider_transcript_id and job.provider_transcript_id != t.id:
+            outcome = "duplicate"  # a surplus submission of a job that already has its transcript
+        elif t.status == "completed":
+            if transitions.complete(s, job_id, t, now):
+                outcome = "completed"
+                if settings.DELETE_PROVIDER_COPY:
+                    to_delete.append((cleanups.PROVIDER_TRANSCRIPT, t.id))
+        elif t.status == "error":
+            message = f"AssemblyAI could not transcribe this file: {t.error or 'unknown error'}"
+            if transitions.fail(s, job_id, message, now, transcript_id=t.id):
+                outcome = "failed"
+        elif transitions.adopt(s, job_id, t.id, now):
+            outcome = "adopted"
+        if outcome in ("orphan", "duplicate") and final:
+            to_delete.append((cleanups.PROVIDER_TRANSCRIPT, t.id))
+        for kind, ref in to_delete:
+            cleanups.enqueue(s, kind, ref)
+    logs.log("provider_result", job=job_id, transcript=t.id, status=t.status, outcome=outcome)
+    cleanups.run(services, to_delete)
+    if outcome in ("completed", "failed"):
+        start_ready(services)  # a slot is free
+    return outcome
+
+
+def handle_webhook(job_ref: str | None, transcript_ref: object, services: Services) -> str:
+    """AssemblyAI says a transcript is ready. The body is a hint: the transcript is re-fetched by id."""
+    try:
+        job_id = uuid.UUID(str(job_ref))
+    except ValueError:
+        raise BadRequest("job_id query parameter must be a UUID", "invalid_job_id") from None
+    if not isinstance(transcript_ref, str) or not 0 < len(transcript_ref) <= 64:
+        raise BadRequest("transcript_id must be a string", "invalid_transcript_id")
+    try:
+        t = services.provider.get(transcript_ref)
+    except ProviderError as exc:
+        # Transient by nature here: a 5xx makes AssemblyAI try again, a 4xx would end its retries.
+        raise Unavailable(f"could not fetch the transcript from AssemblyAI: {exc.message}") from None
+    if t is None:
+        logs.warn("webhook_unknown_transcript", job=job_id, transcript=transcript_ref)
+        return "unknown_transcript"
+    if t.job_id != str(job_id):
+        logs.warn("webhook_job_mismatch", job=job_id, transcript=t.id, transcript_job=t.job_id)
+        return "job_mismatch"
+    return finish(job_id, t, services)
+
+
+# Reconciliation
+
+
+@dataclass
+class ReconcileReport:
+    expired_uploads: int = 0
+    resubmitted: int = 0
+    polled: int = 0
+    finished: int = 0
+    started: int = 0
+    cleaned: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _expire_uploads(services: Services, now: datetime) -> int:
+    cutoff = now - timedelta(seconds=services.settings.UPLOAD_EXPIRE_SECONDS)
+    expired = 0
+    with transaction() as s:
+        stale = s.execute(
+            select(MediaFile.id, MediaFile.object_key)
+            .where(MediaFile.status == "awaiting_upload", MediaFile.created_at < cutoff)
+            .limit(500)
+        ).all()
+        for file_id, key in stale:
+            done = s.execute(
+                update(MediaFile)
+                .where(MediaFile.id == file_id, MediaFile.status == "awaiting_upload")
+                .values(status="expired", status_reason="the upload was never completed")
+            ).rowcount  # type: ignore[attr-defined]
+            if done:
+                expired += 1
+                transitions.fail_waiting(s, file_id, "The upload never completed; upload the file again.", now)
+                cleanups.enqueue(s, cleanups.STORAGE_OBJECT, key)  # a late or partial object goes too
+    return expired
+
+
+def _poll_silent(services: Services, now: datetime, report: ReconcileReport) -> None:
+    settings = services.settings
+    silent_since = now - timedelta(seconds=settings.SILENT_AFTER_SECONDS)
+    interval = timedelta(seconds=settings.POLL_INTERVAL_SECONDS)
+    with transaction() as s:
+        candidates = s.execute(
+            select(Job.id, Job.provider_transcript_id, Job.submitted_at)
+            .where(Job.status == "processing", Job.stage == "submitted", Job.submitted_at < silent_since)
+            .order_by(Job.submitted_at)
+            .limit(200)
+        ).all()
+    for job_id, transcript_id, submitted_at in candidates:
+        assert transcript_id is not None and submitted_at is not None  # stage 'submitted' guarantees both
+        with transaction() as s:
+            if not transitions.mark_polled(s, job_id, now, interval):
+                continue
+        report.polled += 1
+        try:
+            t = services.provider.get(transcript_id)
+        except ProviderError as exc:
+            report.errors.append(f"poll {job_id}: {exc.message}")
+            continue
+        if t is None:
+            with transaction() as s:
+                transitions.fail(
+                    s,
+                    job_id,
+                    "AssemblyAI no longer knows this transcript; retry the job.",
+                    now,
+                    transcript_id=transcript_id,
+                )
+            report.finished += 1
+        elif t.status in ("completed", "error"):
+            finish(job_id, t, services)
+            report.finished += 1
+        elif submitted_at < now - timedelta(seconds=settings.PROVIDER_MAX_WAIT_SECONDS):
+            with transaction() as s:
+                transitions.fail(
+                    s, job_id, "AssemblyAI did not finish in time; retry the job.", now, transcript_id=transcript_id
+                )
+                cleanups.enqueue(s, cleanups.PROVIDER_TRANSCRIPT, transcript_id)
+            report.finished += 1
+
+
+def reconcile(services: Services, now: datetime | None = None) -> ReconcileReport:
+    """The timer's sweep: everything an event should have done and did not, done now (idempotently)."""
+    now = now or utcnow()
+    settings = services.settings
+    report = ReconcileReport()
+    report.expired_uploads = _expire_uploads(services, now)
+    with transaction() as s:
+        stale_claims = transitions.reclaim_stale(s, now, timedelta(seconds=settings.CLAIM_TIMEOUT_SECONDS))
+    for claim in stale_claims:
+        logs.warn("resubmitting_stalled_claim", job=claim.job_id, attempt=claim.attempt)
+        _submit(claim, services)
+        report.resubmitted += 1
+    _poll_silent(services, now, report)
+    # Files that arrived while their event was lost still start their jobs.
+    with transaction() as s:
+        arrived = s.scalars(
+            select(Job.media_file_id)
+            .join(MediaFile, MediaFile.id == Job.media_file_id)
+            .where(Job.stage == "waiting_for_upload", MediaFile.status == "uploaded")
+            .distinct()
+        ).all()
+        for file_id in arrived:
+            transitions.promote_waiting(s, file_id)
+    report.started = start_ready(services)
+    report.cleaned = cleanups.run(services)
+    with transaction() as s:
+        s.execute(
+            delete(LoginThrottle).where(
+                LoginThrottle.window_started_at < now - timedelta(seconds=2 * settings.LOGIN_LOCK_SECONDS),
+                (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < now),
+            )
+        )
+    logs.log(
+        "reconciled", **{k: v for k, v in report.__dict__.items() if k != "errors"}, errors=len(report.errors) or None
+    )
+    return report

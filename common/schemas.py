@@ -1,0 +1,160 @@
+"""Request and response shapes of the API (mirroring infra/api/openapi.yaml), validated with pydantic."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator, model_validator
+
+from common import languages
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class Credentials(_In):
+    email: StrictStr = Field(max_length=254)
+    password: StrictStr = Field(max_length=1024)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        value = normalise_email(value)
+        if not _EMAIL.match(value):
+            raise ValueError("enter an email address like name@example.com")
+        return value
+
+
+class Registration(Credentials):
+    @field_validator("password")
+    @classmethod
+    def _strong_enough(cls, value: str) -> str:
+        if len(value) < 8:
+            raise ValueError("use at least 8 characters")
+        if not value.strip():
+            raise ValueError("a password of only spaces is not allowed")
+        return value
+
+
+class Login(Credentials):
+    @field_validator("password")
+    @classmethod
+    def _present(cls, value: str) -> str:
+        if not value:
+            raise ValueError("enter your password")
+        return value
+
+
+class FileDeclaration(_In):
+    filename: StrictStr = Field(min_length=1, max_length=1024)
+    content_type: StrictStr = Field(max_length=255)
+    size: StrictInt = Field(ge=1)
+
+
+class JobRequest(_In):
+    file_id: uuid.UUID
+    language: StrictStr = Field(languages.AUTO, max_length=16)
+    mode: Literal["mono", "dialogue"] = "mono"
+    speakers_expected: Annotated[StrictInt, Field(ge=1, le=10)] | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        value = languages.normalise(value)
+        if value != languages.AUTO and value not in languages.SUPPORTED:
+            raise ValueError(f"unsupported language {value!r}; use 'auto' or a code such as 'en', 'es', 'de'")
+        return value
+
+    @model_validator(mode="after")
+    def _speakers_need_dialogue(self) -> JobRequest:
+        if self.speakers_expected is not None and self.mode != "dialogue":
+            raise ValueError("speakers_expected applies to mode 'dialogue' only")
+        return self
+
+
+# Responses
+
+
+class UserOut(BaseModel):
+    id: uuid.UUID
+    email: str
+    created_at: datetime
+
+
+class SessionOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    user: UserOut
+
+
+class MediaFileOut(BaseModel):
+    id: uuid.UUID
+    filename: str
+    content_type: str
+    size: int
+    uploaded_size: int | None
+    status: str
+    status_reason: str | None
+    created_at: datetime
+    uploaded_at: datetime | None
+
+
+class UploadInstructions(BaseModel):
+    method: Literal["PUT"] = "PUT"
+    url: str
+    headers: dict[str, str]
+    expires_at: datetime
+
+
+class DeclaredUploadOut(BaseModel):
+    file: MediaFileOut
+    upload: UploadInstructions
+
+
+class DownloadLinkOut(BaseModel):
+    url: str
+    expires_at: datetime
+
+
+class JobOut(BaseModel):
+    id: uuid.UUID
+    file: MediaFileOut
+    status: str
+    stage: str
+    language: str
+    mode: str
+    speakers_expected: int | None
+    language_detected: str | None
+    audio_duration: float | None
+    error_message: str | None
+    attempts: int
+    created_at: datetime
+    submitted_at: datetime | None
+    completed_at: datetime | None
+
+
+class JobPageOut(BaseModel):
+    items: list[JobOut]
+    next_cursor: str | None
+
+
+class TranscriptOut(BaseModel):
+    job_id: uuid.UUID
+    mode: str
+    text: str
+    language: str | None
+    audio_duration: float | None
+    confidence: float | None
+    utterances: list[dict[str, Any]]
+    words: list[dict[str, Any]]

@@ -1,0 +1,28 @@
+"""Cloud function `assemblyai_webhook`: AssemblyAI's transcript-ready callback, checked by a secret header."""
+
+import hmac
+
+from common import pipeline
+from common.config import load_settings
+from common.errors import Unauthorized
+from common.http import Request, Response, Router, json_response
+from common.provider import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
+from common.services import current
+
+load_settings("database", "storage", "provider", "webhook")  # fail the cold start, naming any missing variable
+router = Router()
+
+
+@router.route("POST", WEBHOOK_PATH)
+def transcript_ready(req: Request) -> Response:
+    given = (req.header(WEBHOOK_SECRET_HEADER) or "").encode()
+    if not hmac.compare_digest(given, current().settings.WEBHOOK_SECRET.encode()):
+        raise Unauthorized("wrong or missing webhook secret", "bad_webhook_secret")
+    body = req.json()
+    transcript_id = body.get("transcript_id") if isinstance(body, dict) else None
+    outcome = pipeline.handle_webhook(req.query.get("job_id"), transcript_id, current())
+    return json_response(200, {"ok": True, "detail": outcome})
+
+
+def handler(event: dict, context: object = None) -> dict:
+    return router.handle(event, context)

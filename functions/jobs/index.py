@@ -1,0 +1,62 @@
+"""Cloud function `jobs`: create, list, read, delete and retry jobs; export transcripts."""
+
+from common import jobs
+from common.api import caller, path_id
+from common.config import load_settings
+from common.errors import BadRequest
+from common.http import Request, Response, Router, json_response
+from common.schemas import JobRequest
+from common.services import current
+
+load_settings("database", "tokens", "storage", "provider")  # fail the cold start, naming any missing variable
+router = Router()
+STATUSES = ("pending", "processing", "completed", "failed")
+
+
+@router.route("POST", "/api/v1/jobs")
+def create(req: Request) -> Response:
+    user_id = caller(req, current().settings)
+    return json_response(201, jobs.create_job(user_id, req.parse(JobRequest), current()))
+
+
+@router.route("GET", "/api/v1/jobs")
+def list_(req: Request) -> Response:
+    user_id = caller(req, current().settings)
+    status = req.query.get("status") or None
+    if status is not None and status not in STATUSES:
+        raise BadRequest(f"status must be one of {', '.join(STATUSES)}", "invalid_status")
+    raw_limit = req.query.get("limit", "20")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= jobs.MAX_PAGE:
+        raise BadRequest(f"limit must be a whole number from 1 to {jobs.MAX_PAGE}", "invalid_limit")
+    page = jobs.list_jobs(user_id, status, int(raw_limit), req.query.get("cursor") or None)
+    return json_response(200, page)
+
+
+@router.route("GET", "/api/v1/jobs/{job_id}")
+def get(req: Request) -> Response:
+    return json_response(200, jobs.get_job(caller(req, current().settings), path_id(req, "job_id")))
+
+
+@router.route("DELETE", "/api/v1/jobs/{job_id}")
+def delete(req: Request) -> Response:
+    jobs.delete_job(caller(req, current().settings), path_id(req, "job_id"), current())
+    return Response(204)
+
+
+@router.route("POST", "/api/v1/jobs/{job_id}/retry")
+def retry(req: Request) -> Response:
+    return json_response(200, jobs.retry_job(caller(req, current().settings), path_id(req, "job_id"), current()))
+
+
+@router.route("GET", "/api/v1/jobs/{job_id}/transcript")
+def transcript(req: Request) -> Response:
+    user_id = caller(req, current().settings)
+    result = jobs.transcript(user_id, path_id(req, "job_id"), req.query.get("format", "json"))
+    if isinstance(result, jobs.Export):
+        disposition = f'attachment; filename="{result.filename}"'
+        return Response(200, result.body, {"Content-Type": result.content_type, "Content-Disposition": disposition})
+    return json_response(200, result)
+
+
+def handler(event: dict, context: object = None) -> dict:
+    return router.handle(event, context)

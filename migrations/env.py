@@ -1,0 +1,40 @@
+"""Alembic environment: the models' metadata, and the database from DATABASE_URL or the caller's connection."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from common.config import get_settings
+from common.db import build_engine
+from common.models import Base
+
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run() -> None:
+    given = context.config.attributes.get("connection")
+    if given is not None:
+        _run(given)
+        return
+    url = context.config.get_main_option("sqlalchemy.url") or get_settings().DATABASE_URL
+    engine = build_engine(url)
+    with engine.connect() as connection:
+        _run(connection)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (--sql) migrations are not supported; run against a database")
+run()

@@ -1,0 +1,166 @@
+"""Sign-up, sign-in, the current user, locking, and tokens that must not open anything."""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from sqlalchemy import delete
+
+from common import accounts
+from common.config import get_settings
+from common.db import transaction
+from common.errors import Unauthorized
+from common.models import User
+from common.schemas import Login, Registration
+from tests.api import Api, signed_up
+from tests.conftest import TEST_ENV, unique_email
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+REGISTER, LOGIN, ME = "/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/me"
+
+
+def test_register_login_and_me_return_the_same_user() -> None:
+    email = unique_email()
+    reg = Api().post(REGISTER, {"email": f"  {email.upper()} ", "password": "long enough pw"})
+    assert reg.status == 201
+    assert reg.json["user"]["email"] == email  # stored normalised
+    assert reg.json["token_type"] == "bearer" and reg.json["expires_in"] > 0
+
+    login = Api().post(LOGIN, {"email": email, "password": "long enough pw"})
+    assert login.status == 200
+    me = Api(login.json["access_token"]).get(ME)
+    assert me.status == 200
+    assert me.json["id"] == reg.json["user"]["id"] and me.json["email"] == email
+
+
+def test_duplicate_email_is_a_conflict_whatever_the_case() -> None:
+    email = unique_email()
+    assert Api().post(REGISTER, {"email": email, "password": "long enough pw"}).status == 201
+    again = Api().post(REGISTER, {"email": email.upper(), "password": "another password"})
+    assert again.status == 409 and again.error_code == "email_taken"
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer() -> None:
+    email = unique_email()
+    signed_up(email)
+    wrong = Api().post(LOGIN, {"email": email, "password": "not the password"})
+    unknown = Api().post(LOGIN, {"email": unique_email(), "password": "not the password"})
+    assert wrong.status == unknown.status == 401
+    assert wrong.json == unknown.json
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password() -> None:
+    email = unique_email()
+    signed_up(email, "the right password")
+    for _ in range(5):
+        assert Api().post(LOGIN, {"email": email, "password": "wrong password"}).status == 401
+    locked = Api().post(LOGIN, {"email": email, "password": "the right password"})
+    assert locked.status == 429 and locked.error_code == "login_locked"
+    assert "minute" in locked.json["error"]["message"]
+
+
+def test_unknown_emails_lock_exactly_like_real_ones() -> None:
+    real, ghost = unique_email(), unique_email()
+    signed_up(real)
+    answers = {}
+    for email in (real, ghost):
+        answers[email] = [Api().post(LOGIN, {"email": email, "password": "wrong password"}).status for _ in range(6)]
+    assert answers[real] == answers[ghost] == [401] * 5 + [429]
+
+
+def test_lock_expires_and_a_success_resets_the_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    email = unique_email()
+    signed_up(email, "the right password")
+    for _ in range(4):
+        Api().post(LOGIN, {"email": email, "password": "wrong password"})
+    assert Api().post(LOGIN, {"email": email, "password": "the right password"}).status == 200
+    # The success cleared the four failures: four more are still not a lock.
+    for _ in range(4):
+        Api().post(LOGIN, {"email": email, "password": "wrong password"})
+    assert Api().post(LOGIN, {"email": email, "password": "the right password"}).status == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (b"{not json", 400, "malformed_json"),
+        (b"", 400, "empty_body"),
+        (b"[1, 2]", 400, "malformed_json"),
+        (b'{"email": 5, "password": "long enough pw"}', 422, "invalid"),
+        (b'{"email": "a@b.co"}', 422, "invalid"),
+        (b'{"email": "not-an-email", "password": "long enough pw"}', 422, "invalid"),
+        (b'{"email": "a@b.co", "password": "short"}', 422, "invalid"),
+        (b'{"email": "a@b.co", "password": "        "}', 422, "invalid"),
+        (b'{"email": "a@b.co", "password": "long enough pw", "admin": true}', 422, "invalid"),
+    ],
+)
+def test_bad_registrations_get_clear_errors(body: bytes, status: int, code: str) -> None:
+    res = Api().call("POST", REGISTER, body=body, headers={"Content-Type": "application/json"})
+    assert res.status == status, res.text
+    assert res.error_code == code
+    assert res.json["error"]["message"]
+
+
+def test_validation_message_names_the_field() -> None:
+    res = Api().post(REGISTER, {"email": "a@b.co", "password": "short"})
+    assert "password" in res.json["error"]["message"] and "8 characters" in res.json["error"]["message"]
+
+
+def _token(claims: dict, key: str = TEST_ENV["JWT_SECRET_KEY"], alg: str = "HS256") -> str:
+    return jwt.encode(claims, key, algorithm=alg)
+
+
+def test_tokens_that_must_not_open_anything() -> None:
+    email = unique_email()
+    api = signed_up(email)
+    user_id = api.get(ME).json["id"]
+    now = datetime.now(UTC)
+    good = {"sub": user_id, "iss": "transcribe", "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(hours=1)).timestamp())}
+    expired = {**good, "exp": int((now - timedelta(seconds=5)).timestamp())}
+    unsigned = jwt.encode(good, None, algorithm="none")  # type: ignore[arg-type]
+    cases = {
+        "expired": (_token(expired), "token_expired"),
+        "wrong key": (_token(good, key="another-secret-key-that-is-long-enough-000"), "invalid_token"),
+        "alg none": (unsigned, "invalid_token"),
+        "garbage": ("abc.def.ghi", "invalid_token"),
+        "no subject": (_token({k: v for k, v in good.items() if k != "sub"}), "invalid_token"),
+    }
+    assert Api(_token(good)).get(ME).status == 200  # the forging recipe itself is right
+    for name, (token, code) in cases.items():
+        res = Api(token).get(ME)
+        assert (res.status, res.error_code) == (401, code), name
+    assert Api().get(ME).error_code == "missing_token"
+    assert Api().get(ME, headers={"Authorization": "Basic abc"}).error_code == "invalid_token"
+
+
+def test_a_deleted_users_token_is_rejected() -> None:
+    api = signed_up(unique_email())
+    user_id = uuid.UUID(api.get(ME).json["id"])
+    with transaction() as s:
+        s.execute(delete(User).where(User.id == user_id))
+    res = api.get(ME)
+    assert res.status == 401 and res.error_code == "invalid_token"
+    assert api.get("/api/v1/jobs").status == 401
+
+
+def test_login_time_does_not_reveal_whether_the_email_exists() -> None:
+    # Real-cost hashing (10 rounds, ~50 ms) so the hash dominates; at 4 rounds the test could not fail.
+    settings = get_settings().model_copy(update={"BCRYPT_ROUNDS": 10, "LOGIN_MAX_FAILURES": 100})
+    email = unique_email()
+    accounts.register(Registration(email=email, password="the right password"), settings)
+
+    def timed(address: str) -> float:
+        start = time.perf_counter()
+        with pytest.raises(Unauthorized):
+            accounts.login(Login(email=address, password="wrong password"), settings)
+        return time.perf_counter() - start
+
+    known = statistics.median(timed(email) for _ in range(5))
+    unknown = statistics.median(timed(unique_email()) for _ in range(5))
+    assert 0.5 < unknown / known < 2, (known, unknown)

@@ -1,0 +1,23 @@
+"""Plain HTTP for presigned URLs, as a browser would send it (no AWS SDK in the way)."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+
+def put(url: str, data: bytes, headers: dict[str, str]) -> int:
+    req = urllib.request.Request(url, data=data, method="PUT", headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as res:
+            return int(res.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def get(url: str) -> tuple[int, bytes, dict[str, str]]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as res:
+            return int(res.status), res.read(), dict(res.headers)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code), exc.read(), dict(exc.headers)
