@@ -87,28 +87,40 @@ def _lower(headers: Any) -> dict[str, str]:
     return {str(k).lower(): str(v) for k, v in headers.items() if v is not None}
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _strings(value: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in _mapping(value).items() if v is not None}
+
+
 def parse_event(event: Mapping[str, Any]) -> Request:
     """A Request from an API Gateway event; header names in any case, body possibly base64."""
     if not isinstance(event, Mapping):
         raise BadRequest("event is not an object")
-    raw = event.get("body") or ""
-    if event.get("isBase64Encoded"):
+    raw = event.get("body")
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str):
+        raise BadRequest("the request body must be text", "malformed_body")
+    if event.get("isBase64Encoded") is True:
         try:
             body = base64.b64decode(raw, validate=True)
         except (binascii.Error, ValueError):
             raise BadRequest("body is not valid base64", "malformed_body") from None
     else:
-        body = raw.encode() if isinstance(raw, str) else bytes(raw)
-    ctx = event.get("requestContext") or {}
-    identity = ctx.get("identity") or {}
-    params = event.get("params") or event.get("pathParams") or event.get("pathParameters") or {}
+        body = raw.encode("utf-8", "surrogatepass")
+    ctx = _mapping(event.get("requestContext"))
+    identity = _mapping(ctx.get("identity"))
+    params = event.get("params") or event.get("pathParams") or event.get("pathParameters")
     return Request(
         method=str(event.get("httpMethod") or ctx.get("httpMethod") or "").upper(),
         route=str(event.get("path") or ""),
         url=str(event.get("url") or event.get("path") or ""),
         headers=_lower(event.get("headers")),
-        query={str(k): str(v) for k, v in (event.get("queryStringParameters") or {}).items()},
-        path_params={str(k): str(v) for k, v in params.items()},
+        query=_strings(event.get("queryStringParameters")),
+        path_params=_strings(params),
         body=body,
         request_id=str(ctx.get("requestId") or ""),
         source_ip=str(identity.get("sourceIp") or ""),

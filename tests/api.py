@@ -54,9 +54,17 @@ class Api:
     def __init__(self, token: str | None = None) -> None:
         self.token = token
 
-    def call(self, method: str, path: str, *, json_body: Any = None, body: bytes | None = None,
-             headers: dict[str, str] | None = None, query: dict[str, str] | None = None,
-             token: str | None = None) -> Result:
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
+        token: str | None = None,
+    ) -> Result:
         all_headers = {"User-Agent": "pytest", **(headers or {})}
         bearer = token if token is not None else self.token
         if bearer:

@@ -89,7 +89,10 @@ def s3_endpoint() -> Iterator[str]:
     os.environ["S3_ENDPOINT_URL"] = endpoint
     get_settings.cache_clear()
     boto3.client(
-        "s3", endpoint_url=endpoint, region_name="ru-central1", aws_access_key_id="testing",
+        "s3",
+        endpoint_url=endpoint,
+        region_name="ru-central1",
+        aws_access_key_id="testing",
         aws_secret_access_key="testing",
     ).create_bucket(Bucket=TEST_ENV["S3_BUCKET"])
     yield endpoint

@@ -21,3 +21,19 @@ def get(url: str) -> tuple[int, bytes, dict[str, str]]:
             return int(res.status), res.read(), dict(res.headers)
     except urllib.error.HTTPError as exc:
         return int(exc.code), exc.read(), dict(exc.headers)
+
+
+def post_json(url: str, payload: object, headers: dict[str, str] | None = None) -> int:
+    import json
+
+    req = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=15) as res:
+            return int(res.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)

@@ -120,8 +120,12 @@ def test_tokens_that_must_not_open_anything() -> None:
     api = signed_up(email)
     user_id = api.get(ME).json["id"]
     now = datetime.now(UTC)
-    good = {"sub": user_id, "iss": "transcribe", "iat": int(now.timestamp()),
-            "exp": int((now + timedelta(hours=1)).timestamp())}
+    good = {
+        "sub": user_id,
+        "iss": "transcribe",
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(hours=1)).timestamp()),
+    }
     expired = {**good, "exp": int((now - timedelta(seconds=5)).timestamp())}
     unsigned = jwt.encode(good, None, algorithm="none")  # type: ignore[arg-type]
     cases = {

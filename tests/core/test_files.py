@@ -17,11 +17,20 @@ FILES = "/api/v1/files"
 
 
 def storage_event(key: str) -> dict:
-    return {"messages": [{
-        "event_metadata": {"event_id": uuid.uuid4().hex, "event_type": OBJECT_CREATE,
-                           "created_at": "2026-11-24T10:00:00Z", "cloud_id": "c", "folder_id": "f"},
-        "details": {"bucket_id": TEST_ENV["S3_BUCKET"], "object_id": key},
-    }]}
+    return {
+        "messages": [
+            {
+                "event_metadata": {
+                    "event_id": uuid.uuid4().hex,
+                    "event_type": OBJECT_CREATE,
+                    "created_at": "2026-11-24T10:00:00Z",
+                    "cloud_id": "c",
+                    "folder_id": "f",
+                },
+                "details": {"bucket_id": TEST_ENV["S3_BUCKET"], "object_id": key},
+            }
+        ]
+    }
 
 
 def declare(api: Api, data: bytes = b"RIFF....WAVEfmt ", name: str = "talk.wav", ctype: str = "audio/wav") -> dict:
@@ -87,8 +96,7 @@ def test_bad_declarations_get_no_url(body: dict, status: int, code: str) -> None
 
 
 def test_too_large_message_names_the_limit() -> None:
-    res = signed_up(unique_email()).post(FILES, {"filename": "a.wav", "content_type": "audio/wav",
-                                                 "size": 3 * 1024**3})
+    res = signed_up(unique_email()).post(FILES, {"filename": "a.wav", "content_type": "audio/wav", "size": 3 * 1024**3})
     assert "2.0 GB" in res.json["error"]["message"]
 
 

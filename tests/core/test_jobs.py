@@ -27,14 +27,28 @@ DIALOGUE = ProviderTranscript(
     confidence=0.93,
     words=[],
     utterances=[
-        {"speaker": "A", "start": 250, "end": 1250, "text": "Hello there.",
-         "words": [{"text": "Hello", "start": 250, "end": 700, "confidence": 0.9, "speaker": "A"},
-                   {"text": "there.", "start": 750, "end": 1250, "confidence": 0.95, "speaker": "A"}]},
-        {"speaker": "B", "start": 1600, "end": 3100, "text": "Hi, how are you?",
-         "words": [{"text": "Hi,", "start": 1600, "end": 1900, "speaker": "B"},
-                   {"text": "how", "start": 2000, "end": 2300, "speaker": "B"},
-                   {"text": "are", "start": 2350, "end": 2600, "speaker": "B"},
-                   {"text": "you?", "start": 2650, "end": 3100, "speaker": "B"}]},
+        {
+            "speaker": "A",
+            "start": 250,
+            "end": 1250,
+            "text": "Hello there.",
+            "words": [
+                {"text": "Hello", "start": 250, "end": 700, "confidence": 0.9, "speaker": "A"},
+                {"text": "there.", "start": 750, "end": 1250, "confidence": 0.95, "speaker": "A"},
+            ],
+        },
+        {
+            "speaker": "B",
+            "start": 1600,
+            "end": 3100,
+            "text": "Hi, how are you?",
+            "words": [
+                {"text": "Hi,", "start": 1600, "end": 1900, "speaker": "B"},
+                {"text": "how", "start": 2000, "end": 2300, "speaker": "B"},
+                {"text": "are", "start": 2350, "end": 2600, "speaker": "B"},
+                {"text": "you?", "start": 2650, "end": 3100, "speaker": "B"},
+            ],
+        },
     ],
 )
 
@@ -49,8 +63,11 @@ def new_job(api: Api, **extra: object) -> dict:
 def finish_with(job_id: str, t: ProviderTranscript) -> None:
     """As if the provider had completed the job (the pipeline itself is tested in tests/pipeline)."""
     with transaction() as s:
-        s.execute(update(TranscriptionJob).where(TranscriptionJob.id == uuid.UUID(job_id))
-                  .values(status="processing", stage="submitted", provider_transcript_id=t.id))
+        s.execute(
+            update(TranscriptionJob)
+            .where(TranscriptionJob.id == uuid.UUID(job_id))
+            .values(status="processing", stage="submitted", provider_transcript_id=t.id)
+        )
         assert transitions.complete(s, uuid.UUID(job_id), t, utcnow())
 
 
@@ -123,8 +140,12 @@ def test_other_users_jobs_are_404_on_every_route() -> None:
     owner, other = signed_up(unique_email()), signed_up(unique_email())
     job = new_job(owner)
     finish_with(job["id"], DIALOGUE)
-    for method, path in [("GET", f"{JOBS}/{job['id']}"), ("DELETE", f"{JOBS}/{job['id']}"),
-                         ("POST", f"{JOBS}/{job['id']}/retry"), ("GET", f"{JOBS}/{job['id']}/transcript")]:
+    for method, path in [
+        ("GET", f"{JOBS}/{job['id']}"),
+        ("DELETE", f"{JOBS}/{job['id']}"),
+        ("POST", f"{JOBS}/{job['id']}/retry"),
+        ("GET", f"{JOBS}/{job['id']}/transcript"),
+    ]:
         res = other.call(method, path)
         assert (res.status, res.error_code) == (404, "job_not_found"), (method, path)
     assert other.get(JOBS).json["items"] == []
@@ -154,7 +175,10 @@ def test_retry_only_for_failed_jobs_and_transcript_only_when_completed() -> None
     retried = api.post(f"{JOBS}/{job['id']}/retry")
     assert retried.status == 200
     assert (retried.json["status"], retried.json["stage"], retried.json["error_message"]) == (
-        "pending", "waiting_for_upload", None)
+        "pending",
+        "waiting_for_upload",
+        None,
+    )
 
 
 EXPECTED_SRT = """1

@@ -62,10 +62,15 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
 
 def test_events_parse_base64_bodies_and_any_header_case() -> None:
     event = {
-        "httpMethod": "POST", "path": "/api/v1/jobs", "url": "/api/v1/jobs?x=1",
+        "httpMethod": "POST",
+        "path": "/api/v1/jobs",
+        "url": "/api/v1/jobs?x=1",
         "headers": {"AUTHORIZATION": "Bearer t", "Content-Type": "application/json"},
-        "queryStringParameters": {"x": "1"}, "params": {}, "isBase64Encoded": True,
-        "body": base64.b64encode(b'{"a": 1}').decode(), "requestContext": {"requestId": "r1"},
+        "queryStringParameters": {"x": "1"},
+        "params": {},
+        "isBase64Encoded": True,
+        "body": base64.b64encode(b'{"a": 1}').decode(),
+        "requestContext": {"requestId": "r1"},
     }
     req = parse_event(event)
     assert req.header("authorization") == "Bearer t" and req.header("content-type") == "application/json"
@@ -94,8 +99,7 @@ def test_every_spec_route_is_served_by_its_function_and_nothing_else_is() -> Non
             if integration["type"] == "cloud_functions":
                 name = integration["function_id"].removeprefix("${functions.").removesuffix("}")
                 declared.setdefault(name, set()).add((method.upper(), path))
-    http_functions = {p.parent.name for p in FUNCTIONS.glob("*/index.py")
-                      if "Router()" in p.read_text()}
+    http_functions = {p.parent.name for p in FUNCTIONS.glob("*/index.py") if "Router()" in p.read_text()}
     assert set(declared) == http_functions
     for name in http_functions:
         router = importlib.import_module(f"functions.{name}.index").router

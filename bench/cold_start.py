@@ -1,0 +1,204 @@
+"""Cold starts, measured: per function, a fresh interpreter → first 2xx, beside importing every dependency.
+
+Each sample is a new `python` process (as a new Cloud Functions container would be): it imports the
+function's handler and answers one representative request against real local services (a migrated SQLite
+file, moto's S3 server over HTTP, the local AssemblyAI server). Wall time is taken by the parent from spawn
+to exit, so interpreter start-up counts. The baseline process imports every third-party dependency the
+project has (boto3, assemblyai, sqlalchemy, psycopg, pydantic, jwt, bcrypt) and does nothing else.
+
+Run: .venv/bin/python bench/cold_start.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHILD = """
+import json, sys, time
+t0 = time.perf_counter()
+import importlib
+module = importlib.import_module(f"functions.{sys.argv[1]}.index")
+t1 = time.perf_counter()
+out = module.handler(json.loads(sys.argv[2]), None)
+t2 = time.perf_counter()
+status = out.get("statusCode", 200) if isinstance(out, dict) else 200
+mods = sorted({m.split(".")[0] for m in sys.modules})
+print(json.dumps({"import_ms": (t1 - t0) * 1000, "call_ms": (t2 - t1) * 1000, "status": status,
+                  "boto3": "boto3" in mods, "assemblyai": "assemblyai" in mods}))
+"""
+
+BASELINE = """
+import time
+t0 = time.perf_counter()
+import boto3, assemblyai, sqlalchemy, psycopg, pydantic, jwt, bcrypt
+print((time.perf_counter() - t0) * 1000)
+"""
+
+
+def gateway_event(
+    method: str,
+    path: str,
+    route: str,
+    token: str | None = None,
+    body: object = None,
+    query: dict[str, str] | None = None,
+) -> dict:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return {
+        "httpMethod": method,
+        "path": route,
+        "url": path,
+        "headers": headers,
+        "multiValueHeaders": {},
+        "queryStringParameters": query or {},
+        "multiValueQueryStringParameters": {},
+        "params": {},
+        "pathParams": {},
+        "requestContext": {"requestId": uuid.uuid4().hex, "identity": {"sourceIp": "127.0.0.1"}},
+        "body": json.dumps(body) if body is not None else "",
+        "isBase64Encoded": False,
+    }
+
+
+def spawn(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    wall = (time.perf_counter() - start) * 1000
+    if proc.returncode != 0:
+        raise SystemExit(f"child failed: {proc.stderr[-2000:]}")
+    return wall, proc.stdout.strip().splitlines()[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    from local.assemblyai.server import AssemblyAIServer
+    from moto.server import ThreadedMotoServer
+
+    tmp = Path(tempfile.mkdtemp(prefix="coldstart-"))
+    db_url = f"sqlite:///{tmp / 'bench.db'}"
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    s3_port = moto.get_host_and_port()[1]
+    aai = AssemblyAIServer(host="127.0.0.1", port=0, api_key="bench-key", engine="deterministic")
+    aai.start()
+    env = {
+        **os.environ,
+        "ENV": "test",
+        "DATABASE_URL": db_url,
+        "JWT_SECRET_KEY": "bench-secret-" + "x" * 32,
+        "S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
+        "S3_BUCKET": "bench",
+        "S3_ACCESS_KEY_ID": "k",
+        "S3_SECRET_ACCESS_KEY": "s",
+        "ASSEMBLYAI_API_KEY": "bench-key",
+        "ASSEMBLYAI_BASE_URL": aai.base_url,
+        "WEBHOOK_SECRET": "bench-webhook",
+        "PUBLIC_BASE_URL": "http://127.0.0.1:9",
+        "BCRYPT_ROUNDS": "4",
+        "DOTENV_PATH": "/nonexistent",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    os.environ.update(env)
+    import boto3
+
+    from common import accounts
+    from common.config import get_settings
+    from common.migrate import upgrade
+    from common.schemas import Registration
+
+    boto3.client(
+        "s3",
+        endpoint_url=env["S3_ENDPOINT_URL"],
+        region_name="ru-central1",
+        aws_access_key_id="k",
+        aws_secret_access_key="s",
+    ).create_bucket(Bucket="bench")
+    upgrade(db_url)
+    get_settings.cache_clear()
+    token = accounts.register(
+        Registration(email="bench@example.com", password="bench password"), get_settings()
+    ).access_token
+
+    cases = {
+        "auth": gateway_event("GET", "/api/v1/auth/me", "/api/v1/auth/me", token),
+        "files": gateway_event(
+            "POST",
+            "/api/v1/files",
+            "/api/v1/files",
+            token,
+            {"filename": "a.wav", "content_type": "audio/wav", "size": 1000},
+        ),
+        "jobs": gateway_event("GET", "/api/v1/jobs", "/api/v1/jobs", token),
+        "assemblyai_webhook": {
+            **gateway_event(
+                "POST",
+                "/api/v1/webhooks/assemblyai?job_id=" + str(uuid.uuid4()),
+                "/api/v1/webhooks/assemblyai",
+                None,
+                {"transcript_id": "unknown", "status": "completed"},
+                {"job_id": str(uuid.uuid4())},
+            ),
+            "headers": {"Content-Type": "application/json", "X-Transcribe-Webhook-Secret": "bench-webhook"},
+        },
+        "upload_trigger": {
+            "messages": [
+                {
+                    "event_metadata": {"event_id": "e1", "event_type": "yandex.cloud.events.storage.ObjectCreate"},
+                    "details": {"bucket_id": "bench", "object_id": "uploads/nobody/none/x.wav"},
+                }
+            ]
+        },
+        "reconcile": {
+            "messages": [
+                {
+                    "event_metadata": {
+                        "event_id": "t1",
+                        "event_type": "yandex.cloud.events.serverless.triggers.TimerMessage",
+                    },
+                    "details": {"trigger_id": "bench"},
+                }
+            ]
+        },
+    }
+    baseline = [spawn(["-c", BASELINE], env) for _ in range(args.runs)]
+    base_wall = statistics.median(w for w, _ in baseline)
+    base_import = statistics.median(float(out) for _, out in baseline)
+    empty = statistics.median(spawn(["-c", "pass"], env)[0] for _ in range(args.runs))
+
+    print(f"runs per row: {args.runs} (medians, ms); Python {sys.version.split()[0]}")
+    print(f"{'what':<22}{'process wall':>14}{'imports':>10}{'1st call':>10}  status  loads boto3/assemblyai")
+    print(f"{'empty interpreter':<22}{empty:>14.0f}")
+    print(f"{'every dependency':<22}{base_wall:>14.0f}{base_import:>10.0f}")
+    for name, event in cases.items():
+        rows = [spawn(["-c", CHILD, name, json.dumps(event)], env) for _ in range(args.runs)]
+        results = [json.loads(out) for _, out in rows]
+        statuses = {r["status"] for r in results}
+        assert statuses <= {200, 201}, (name, statuses)
+        wall = statistics.median(w for w, _ in rows)
+        imp = statistics.median(r["import_ms"] for r in results)
+        call = statistics.median(r["call_ms"] for r in results)
+        loads = f"{'yes' if results[0]['boto3'] else 'no'}/{'yes' if results[0]['assemblyai'] else 'no'}"
+        print(f"{name:<22}{wall:>14.0f}{imp:>10.0f}{call:>10.0f}  {sorted(statuses)[0]:>6}  {loads}")
+    aai.stop()
+    moto.stop()
+
+
+if __name__ == "__main__":
+    main()
