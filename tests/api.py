@@ -12,7 +12,6 @@ from typing import Any
 
 import yaml
 
-
 SPEC = Path(__file__).resolve().parent.parent / "infra" / "api" / "openapi.yaml"
 
 

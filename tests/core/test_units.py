@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import importlib
+import itertools
 import uuid
 from pathlib import Path
 
@@ -118,7 +119,7 @@ def test_long_mono_speech_is_cut_into_readable_cues() -> None:
         assert len(cue.text) <= exports.MAX_CUE_CHARS and cue.end - cue.start <= exports.MAX_CUE_MS
         assert all(len(line) <= exports.MAX_LINE_CHARS for line in exports.wrap(cue.text))
     assert [w for c in cues for w in c.text.split()] == [w["text"] for w in words]
-    assert all(b.start >= a.end for a, b in zip(cues, cues[1:], strict=False))
+    assert all(b.start >= a.end for a, b in itertools.pairwise(cues))
 
 
 def test_timestamps_and_escaping() -> None:

@@ -35,7 +35,7 @@ json_values = st.recursive(
 @given(json_values)
 def test_trigger_parsing_accepts_only_the_documented_shape(event: Any) -> None:
     try:
-        created, skipped = events.object_creations(event)
+        created, _skipped = events.object_creations(event)
     except events.EventError:
         return
     for item in created:

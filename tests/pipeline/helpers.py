@@ -6,8 +6,9 @@ import time
 import uuid
 from typing import Any
 
-from common.events import OBJECT_CREATE
 from local.assemblyai.media import dialogue_script, make_wav, mono_script
+
+from common.events import OBJECT_CREATE
 from tests import http_client
 from tests.api import Api
 

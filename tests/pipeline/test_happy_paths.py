@@ -57,7 +57,7 @@ def test_dialogue_job_completes_with_speakers_in_either_order(cloud, upload_firs
 
 def test_mono_job_with_language_detection(cloud) -> None:
     api = signed_up(unique_email())
-    data, script = mono_wav()
+    data, _script = mono_wav()
     declared = declare(api, data, name="note.wav")
     put_bytes(declared, data)
     job = create_job(api, declared["file"]["id"])
