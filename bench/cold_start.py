@@ -88,8 +88,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
 
-    from local.assemblyai.server import AssemblyAIServer
     from moto.server import ThreadedMotoServer
+
+    from local.assemblyai.server import AssemblyAIServer
 
     tmp = Path(tempfile.mkdtemp(prefix="coldstart-"))
     db_url = f"sqlite:///{tmp / 'bench.db'}"

@@ -79,16 +79,16 @@ def start_job(job_id: uuid.UUID, services: Services) -> bool:
 
 
 def start_ready(services: Services, budget: int = 50) -> int:
-    """Fill free slots with the oldest ready jobs (queued, or retries that are due)."""
-    started = 0
-    while started < budget:
+    """Fill free slots with the oldest ready jobs (queued, or retries that are due), each at most once a pass."""
+    tried: set[uuid.UUID] = set()
+    while len(tried) < budget:
         with transaction() as s:
-            claim = transitions.claim(s, utcnow(), services.settings.MAX_PARALLEL_TRANSCRIPTIONS)
+            claim = transitions.claim(s, utcnow(), services.settings.MAX_PARALLEL_TRANSCRIPTIONS, skip=tried)
         if claim is None:
             break
+        tried.add(claim.job_id)
         _submit(claim, services)
-        started += 1
-    return started
+    return len(tried)
 
 
 # Uploads

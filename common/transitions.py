@@ -9,6 +9,7 @@ Status is what the API has always shown (pending, processing, completed, failed)
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,8 +54,10 @@ def promote_waiting(s: Session, file_id: uuid.UUID) -> list[uuid.UUID]:
     return [r[0] for r in rows]
 
 
-def claim(s: Session, now: datetime, limit: int, job_id: uuid.UUID | None = None) -> Claim | None:
-    """Take one ready job (this one, or the oldest) into processing if a slot is free; None if not."""
+def claim(
+    s: Session, now: datetime, limit: int, job_id: uuid.UUID | None = None, skip: Collection[uuid.UUID] = ()
+) -> Claim | None:
+    """Take one ready job (this one, or the oldest not in `skip`) into processing if a slot is free."""
     if is_postgres(s):
         # Counting and claiming must be one step for all containers, or two claims could share a last slot.
         s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SLOT_LOCK_KEY})
@@ -62,7 +65,11 @@ def claim(s: Session, now: datetime, limit: int, job_id: uuid.UUID | None = None
     if in_flight >= limit:
         return None
     pick = select(Job.id).where(_ready(now))
-    pick = pick.where(Job.id == job_id) if job_id else pick.order_by(Job.created_at, Job.id).limit(1)
+    if job_id:
+        pick = pick.where(Job.id == job_id)
+    else:
+        pick = pick.where(Job.id.not_in(skip)) if skip else pick
+        pick = pick.order_by(Job.created_at, Job.id).limit(1)
     candidate = s.scalar(pick)
     if candidate is None:
         return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import uuid
 from collections.abc import Iterator
@@ -20,11 +19,12 @@ TEST_ENV = {
     "DATABASE_URL": "sqlite://",  # replaced per backend by the database_url fixture
     "JWT_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
     "BCRYPT_ROUNDS": "4",
-    "S3_BUCKET": "transcribe-media-test",
+    "S3_BUCKET": "transcribe-media",
     "S3_ACCESS_KEY_ID": "testing",
     "S3_SECRET_ACCESS_KEY": "testing",
     "S3_REGION": "ru-central1",
     "ASSEMBLYAI_API_KEY": "test-assemblyai-key",
+    "ASSEMBLYAI_BASE_URL": "http://127.0.0.1:9",  # never the real service; pipeline tests use the local one
     "WEBHOOK_SECRET": "test-webhook-secret",
     "PUBLIC_BASE_URL": "http://127.0.0.1:9",
     "DOTENV_PATH": "/nonexistent/.env",
@@ -34,13 +34,8 @@ os.environ.update(TEST_ENV)
 
 from common import db  # noqa: E402
 from common.config import get_settings  # noqa: E402
+from local.cloud import LocalCloud  # noqa: E402
 from tests import databases  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _use_database(url: str) -> None:
@@ -69,34 +64,41 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         yield url
 
 
+@pytest.fixture(scope="session")
+def cloud(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
+    """The local cloud on free ports: moto S3 with upload triggers, the AssemblyAI server, gateway, webhooks."""
+    env = {k: TEST_ENV[k] for k in ("ENV", "JWT_SECRET_KEY", "WEBHOOK_SECRET", "BCRYPT_ROUNDS", "RETRY_BASE_SECONDS")}
+    with LocalCloud(
+        port=0,
+        s3_port=0,
+        assemblyai_port=0,
+        data_dir=tmp_path_factory.mktemp("cloud"),
+        database_url=database_url,
+        engine="deterministic",
+        reconcile_interval_s=0,
+        trigger_retry_interval_s=0.05,
+        webhook_retry_interval_s=0.05,
+        extra_env=env,
+    ) as running:
+        yield running
+
+
 @pytest.fixture
-def clean_db(database_url: str) -> Iterator[str]:
+def clean_db(cloud: LocalCloud, database_url: str) -> Iterator[str]:
+    """An empty database and a fresh provider for each test (after the previous test's events settle)."""
+    cloud.resume_triggers()
+    cloud.wait_idle()
     _use_database(database_url)
     databases.wipe(db.get_engine())
+    cloud.assemblyai.reset()
     yield database_url
+    cloud.resume_triggers()
+    cloud.wait_idle()
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
-    """moto's S3 server on a real port, with the test bucket; boto3 and presigned URLs go over HTTP."""
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    os.environ["S3_ENDPOINT_URL"] = endpoint
-    get_settings.cache_clear()
-    boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="ru-central1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket=TEST_ENV["S3_BUCKET"])
-    yield endpoint
-    server.stop()
+@pytest.fixture
+def s3_endpoint(cloud: LocalCloud) -> str:
+    return cloud.s3_endpoint
 
 
 def unique_email() -> str:

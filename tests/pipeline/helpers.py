@@ -6,9 +6,8 @@ import time
 import uuid
 from typing import Any
 
-from local.assemblyai.media import dialogue_script, make_wav, mono_script
-
 from common.events import OBJECT_CREATE
+from local.assemblyai.media import dialogue_script, make_wav, mono_script
 from tests import http_client
 from tests.api import Api
 

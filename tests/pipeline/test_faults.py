@@ -244,7 +244,7 @@ def test_an_upload_nobody_declared_is_deleted_not_processed(cloud) -> None:
 def test_uploads_never_completed_expire_and_their_jobs_fail(cloud) -> None:
     from datetime import timedelta
 
-    from common.models import MediaFile
+    from common.models import MediaFile, utcnow
 
     api = signed_up(unique_email())
     data, _ = mono_wav()
@@ -254,7 +254,7 @@ def test_uploads_never_completed_expire_and_their_jobs_fail(cloud) -> None:
         s.execute(
             update(MediaFile)
             .where(MediaFile.id == uuid.UUID(declared["file"]["id"]))
-            .values(created_at=MediaFile.created_at - timedelta(days=2))
+            .values(created_at=utcnow() - timedelta(days=2))
         )
     report = cloud.run_reconcile()
     assert report["expired_uploads"] == 1

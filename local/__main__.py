@@ -1,0 +1,62 @@
+"""python -m local: the whole Transcribe system on this machine (see README for how it maps to the cloud)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from local.cloud import LocalCloud, PortTaken
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080, help="gateway and web app (0: any free port)")
+    parser.add_argument("--s3-port", type=int, default=9000)
+    parser.add_argument("--assemblyai-port", type=int, default=8091)
+    parser.add_argument("--data-dir", type=Path, default=Path("data"))
+    parser.add_argument(
+        "--engine",
+        choices=["auto", "pocketsphinx", "deterministic"],
+        default="auto",
+        help="auto: real AssemblyAI when ASSEMBLYAI_API_KEY is set, else pocketsphinx",
+    )
+    parser.add_argument("--reconcile-interval", type=float, default=30.0, help="seconds; 0 turns the timer off")
+    parser.add_argument("--webhook-retry-interval", type=float, default=10.0)
+    args = parser.parse_args()
+    cloud = LocalCloud(
+        args.host,
+        args.port,
+        args.s3_port,
+        args.assemblyai_port,
+        args.data_dir,
+        engine=args.engine,
+        reconcile_interval_s=args.reconcile_interval,
+        webhook_retry_interval_s=args.webhook_retry_interval,
+    )
+    try:
+        cloud.start()
+    except PortTaken as exc:
+        sys.exit(f"error: {exc}")
+    speech = (
+        f"local {cloud.assemblyai.engine_name} engine"
+        + (" (English only)" if cloud.assemblyai.engine_name == "pocketsphinx" else "")
+        if cloud.assemblyai
+        else "AssemblyAI (real, with ASSEMBLYAI_API_KEY)"
+    )
+    print(f"Transcribe is running at {cloud.url}", flush=True)
+    print(f"  S3: {cloud.s3_endpoint}   speech: {speech}   database: {cloud.database_url}", flush=True)
+    print("  Ctrl-C stops it.", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    print("stopping…", flush=True)
+    cloud.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,454 @@
+"""The AssemblyAI v2 transcript API on loopback, as the official spec defines it, with real webhooks.
+
+Implemented: POST/GET /v2/transcript, GET/DELETE /v2/transcript/{id}, the Authorization header, error bodies
+`{"error": "..."}`. The audio is fetched from `audio_url` like the real service (an expired or missing URL
+fails the transcript), processed by an engine, and the webhook is POSTed with the custom auth header and
+retried like AssemblyAI (timeout per attempt, up to 10 attempts, never after a 4xx). Tests steer failures
+through `faults` and read `stats`; the same is reachable over HTTP under /_control/.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from common.languages import SUPPORTED
+from local.assemblyai.engines import Engine, EngineError, Request, engine_named
+from local.assemblyai.faults import Faults, Rule
+
+MAX_AUDIO_BYTES = 5 * 1024**3
+STATUS_MESSAGES = {
+    400: "Bad request",
+    401: "Authentication error, API token missing/invalid",
+    404: "Not found",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+    504: "Gateway timeout",
+}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+class AssemblyAIServer:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_key: str | None = None,
+        engine: str = "deterministic",
+        webhook_retry_interval_s: float = 10.0,
+        webhook_timeout_s: float = 10.0,
+        max_webhook_attempts: int = 10,
+        log: Any = None,
+    ) -> None:
+        self.api_key = api_key
+        self.engine: Engine = engine_named(engine)
+        self.engine_name = engine
+        self.webhook_retry_interval_s = webhook_retry_interval_s
+        self.webhook_timeout_s = webhook_timeout_s
+        self.max_webhook_attempts = max_webhook_attempts
+        self.faults = Faults()
+        self._log = log or (lambda line: None)
+        self._lock = threading.Lock()
+        self._transcripts: dict[str, dict[str, Any]] = {}
+        self._meta: dict[str, dict[str, Any]] = {}
+        self._threads: list[threading.Thread] = []
+        self.last_request: dict[str, Any] = {}
+        self.reset()
+        self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        self._httpd.daemon_threads = True
+        self._serve: threading.Thread | None = None
+
+    # lifecycle
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> AssemblyAIServer:
+        self._serve = threading.Thread(target=self._httpd.serve_forever, name="assemblyai", daemon=True)
+        self._serve.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> AssemblyAIServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """Forget transcripts, faults and counters (between tests)."""
+        with self._lock:
+            self._transcripts.clear()
+            self._meta.clear()
+            self.faults.clear()
+            self.last_request = {}
+            self.stats: dict[str, Any] = {
+                "submissions": 0,
+                "gets": 0,
+                "deletes": 0,
+                "lists": 0,
+                "deleted": [],
+                "webhook_attempts": {},
+                "in_flight": 0,
+                "max_in_flight": 0,
+            }
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Until every transcript has finished and its webhooks are delivered or given up."""
+        deadline = time.monotonic() + timeout
+        for thread in list(self._threads):
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    # what tests read
+
+    def transcript_status(self, transcript_id: str | None) -> str | None:
+        with self._lock:
+            t = self._transcripts.get(transcript_id or "")
+            return t["status"] if t else None
+
+    def webhook_codes(self, transcript_id: str | None) -> list[int]:
+        with self._lock:
+            return list(self.stats["webhook_attempts"].get(transcript_id or "", []))
+
+    # the API
+
+    def _fault(self, op: str) -> None:
+        rule = self.faults.take(op)
+        if rule is None:
+            return
+        if rule.delay_s:
+            time.sleep(rule.delay_s)
+        if rule.status:
+            raise ApiError(rule.status, STATUS_MESSAGES.get(rule.status, "Error"))
+
+    def create(self, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            raise ApiError(400, "Request body must be a JSON object")
+        audio_url = body.get("audio_url")
+        if not isinstance(audio_url, str) or urlsplit(audio_url).scheme not in ("http", "https"):
+            raise ApiError(400, "audio_url must be a valid URL")
+        models = body.get("speech_models")
+        if body.get("speech_model") is None and (not isinstance(models, list) or not models):
+            raise ApiError(400, "speech_models is required: list the speech models to use in priority order")
+        language = body.get("language_code")
+        if language is not None and language not in SUPPORTED:
+            raise ApiError(400, f"language_code {language!r} is not supported")
+        detect = bool(body.get("language_detection"))
+        if detect and language is not None:
+            raise ApiError(400, "language_code cannot be set when language_detection is enabled")
+        speakers = body.get("speakers_expected")
+        if speakers is not None and (not isinstance(speakers, int) or speakers < 1):
+            raise ApiError(400, "speakers_expected must be a positive integer")
+        for flag in ("speaker_labels", "language_detection", "punctuate", "format_text"):
+            if body.get(flag) is not None and not isinstance(body[flag], bool):
+                raise ApiError(400, f"{flag} must be a Boolean")
+        self._fault("submit")
+        tid = str(uuid.uuid4())
+        transcript = {
+            "id": tid,
+            "status": "queued",
+            "audio_url": audio_url,
+            "speech_model": body.get("speech_model"),
+            "speech_models": models,
+            "language_model": "assemblyai_default",
+            "acoustic_model": "assemblyai_default",
+            "language_code": language,
+            "language_detection": detect,
+            "language_confidence_threshold": None,
+            "language_confidence": None,
+            "speaker_labels": body.get("speaker_labels"),
+            "speakers_expected": speakers,
+            "punctuate": body.get("punctuate", True),
+            "format_text": body.get("format_text", True),
+            "webhook_url": body.get("webhook_url"),
+            "webhook_auth": bool(body.get("webhook_auth_header_name")),
+            "webhook_auth_header_name": body.get("webhook_auth_header_name"),
+            "webhook_status_code": None,
+            "auto_highlights": False,
+            "redact_pii": False,
+            "summarization": False,
+            "text": None,
+            "words": None,
+            "utterances": None,
+            "confidence": None,
+            "audio_duration": None,
+        }
+        with self._lock:
+            self._transcripts[tid] = transcript
+            self._meta[tid] = {
+                "created": _now(),
+                "completed": None,
+                "auth_value": body.get("webhook_auth_header_value"),
+            }
+            self.stats["submissions"] += 1
+            self.stats["in_flight"] += 1
+            self.stats["max_in_flight"] = max(self.stats["max_in_flight"], self.stats["in_flight"])
+            self.last_request = {k: v for k, v in body.items() if k != "webhook_auth_header_value"}
+            snapshot = json.loads(json.dumps(transcript))
+        worker = threading.Thread(target=self._process, args=(tid,), name=f"transcript-{tid[:8]}", daemon=True)
+        self._threads.append(worker)
+        worker.start()
+        self._log(f"assemblyai submitted transcript={tid} audio_url={audio_url.split('?')[0]}")
+        return snapshot
+
+    def get(self, tid: str) -> dict[str, Any]:
+        self._fault("get")
+        with self._lock:
+            self.stats["gets"] += 1
+            if tid not in self._transcripts:
+                raise ApiError(404, "Transcript not found")
+            return json.loads(json.dumps(self._transcripts[tid]))
+
+    def delete(self, tid: str) -> dict[str, Any]:
+        self._fault("delete")
+        with self._lock:
+            t = self._transcripts.get(tid)
+            if t is None:
+                raise ApiError(404, "Transcript not found")
+            if t["status"] in ("queued", "processing"):
+                raise ApiError(400, "Transcript is still being processed and cannot be deleted yet")
+            t.update(
+                {"text": "Deleted by user.", "words": None, "utterances": None, "audio_url": "http://deleted_by_user"}
+            )
+            self.stats["deletes"] += 1
+            if tid not in self.stats["deleted"]:
+                self.stats["deleted"].append(tid)
+            self._log(f"assemblyai deleted transcript={tid}")
+            return json.loads(json.dumps(t))
+
+    def list(self, query: dict[str, str]) -> dict[str, Any]:
+        self._fault("list")
+        try:
+            limit = min(200, max(1, int(query.get("limit", "10"))))
+        except ValueError:
+            raise ApiError(400, "limit must be an integer") from None
+        with self._lock:
+            self.stats["lists"] += 1
+            items = [
+                {
+                    "id": tid,
+                    "resource_url": f"{self.base_url}/v2/transcript/{tid}",
+                    "status": t["status"],
+                    "created": self._meta[tid]["created"],
+                    "completed": self._meta[tid]["completed"],
+                    "audio_url": t["audio_url"],
+                    "error": t.get("error"),
+                }
+                for tid, t in reversed(self._transcripts.items())
+                if not query.get("status") or t["status"] == query["status"]
+            ]
+        ids = [i["id"] for i in items]
+        if query.get("before_id") in ids:
+            items = items[ids.index(query["before_id"]) + 1 :]
+        page = items[:limit]
+        return {
+            "page_details": {
+                "limit": limit,
+                "result_count": len(page),
+                "current_url": f"{self.base_url}/v2/transcript?limit={limit}",
+                "prev_url": None,
+                "next_url": None,
+            },
+            "transcripts": page,
+        }
+
+    # processing
+
+    def _set(self, tid: str, **values: Any) -> None:
+        with self._lock:
+            self._transcripts[tid].update(values)
+
+    def _process(self, tid: str) -> None:
+        with self._lock:
+            t = dict(self._transcripts[tid])
+        self._set(tid, status="processing")
+        try:
+            rule = self.faults.take("fetch_audio")
+            if rule and rule.status:
+                raise EngineError(
+                    f"Download error, unable to download {t['audio_url']}. Please make sure the file "
+                    "exists and is accessible from the internet."
+                )
+            audio = self._download(t["audio_url"])
+            request = Request(bool(t["speaker_labels"]), t["language_code"], bool(t["language_detection"]))
+            result = self.engine.transcribe(audio, request)
+            delay = self.faults.take("processing")
+            time.sleep(result.processing_s + (delay.delay_s if delay else 0.0))
+            self._set(
+                tid,
+                status="completed",
+                text=result.text,
+                words=result.words,
+                utterances=result.utterances,
+                confidence=result.confidence,
+                audio_duration=result.audio_duration,
+                language_code=result.language_code,
+                language_confidence=0.97 if t["language_detection"] else None,
+            )
+        except EngineError as exc:
+            self._set(tid, status="error", error=str(exc))
+        except Exception as exc:  # an engine bug must still end the transcript, as the real service would
+            self._set(tid, status="error", error=f"Internal error: {exc}")
+        with self._lock:
+            self._meta[tid]["completed"] = _now()
+            self.stats["in_flight"] -= 1
+            status = self._transcripts[tid]["status"]
+        self._log(f"assemblyai {status} transcript={tid}")
+        if t["webhook_url"]:
+            self._notify(tid, t["webhook_url"], status)
+
+    def _download(self, url: str) -> bytes:
+        message = (
+            f"Download error, unable to download {url}. Please make sure the file exists and is accessible "
+            "from the internet."
+        )
+        try:
+            with urllib.request.urlopen(url, timeout=30) as res:
+                data = res.read(MAX_AUDIO_BYTES + 1)
+        except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+            raise EngineError(message) from exc
+        if len(data) > MAX_AUDIO_BYTES:
+            raise EngineError("File is too large: the maximum is 5 GB")
+        return data
+
+    def _notify(self, tid: str, url: str, status: str) -> None:
+        rule = self.faults.take("webhook")
+        copies = 1
+        if rule and rule.mode == "drop":
+            self._log(f"assemblyai webhook dropped transcript={tid}")
+            return
+        if rule and rule.mode == "duplicate":
+            copies = rule.copies
+        senders = [
+            threading.Thread(target=self._deliver, args=(tid, url, status, rule), daemon=True) for _ in range(copies)
+        ]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join()
+
+    def _deliver(self, tid: str, url: str, status: str, rule: Rule | None) -> None:
+        with self._lock:
+            header, value = self._transcripts[tid]["webhook_auth_header_name"], self._meta[tid]["auth_value"]
+        headers = {"Content-Type": "application/json", "User-Agent": "AssemblyAI-Webhook"}
+        if header:
+            headers[header] = value or ""
+        payload = json.dumps({"transcript_id": tid, "status": status}).encode()
+        for attempt in range(1, self.max_webhook_attempts + 1):
+            code = 0
+            try:
+                req = urllib.request.Request(url, data=payload, method="POST", headers=headers)
+                with urllib.request.urlopen(req, timeout=self.webhook_timeout_s) as res:
+                    code = int(res.status)
+            except urllib.error.HTTPError as exc:
+                code = int(exc.code)
+            except (urllib.error.URLError, TimeoutError, ConnectionError):
+                code = 0
+            with self._lock:
+                self.stats["webhook_attempts"].setdefault(tid, []).append(code)
+                self._transcripts[tid]["webhook_status_code"] = code or None
+            self._log(f"assemblyai webhook transcript={tid} attempt={attempt} status={code or 'no answer'}")
+            if 200 <= code < 300 or 400 <= code < 500:  # AssemblyAI treats any 4xx as final
+                return
+            time.sleep(self.webhook_retry_interval_s)
+
+    # HTTP
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _send(self, status: int, payload: Any) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _body(self) -> Any:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    return json.loads(raw) if raw else None
+                except json.JSONDecodeError:
+                    raise ApiError(400, "Request body is not valid JSON") from None
+
+            def _route(self, method: str) -> None:
+                parts = urlsplit(self.path)
+                query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+                path = parts.path.rstrip("/")
+                try:
+                    if path.startswith("/_control/"):
+                        return self._send(200, server.control(method, path, self._body()))
+                    if server.api_key and self.headers.get("Authorization") != server.api_key:
+                        raise ApiError(401, STATUS_MESSAGES[401])
+                    if path == "/v2/transcript" and method == "POST":
+                        return self._send(200, server.create(self._body()))
+                    if path == "/v2/transcript" and method == "GET":
+                        return self._send(200, server.list(query))
+                    if path.startswith("/v2/transcript/") and path.count("/") == 3:
+                        tid = path.rsplit("/", 1)[1]
+                        if method == "GET":
+                            return self._send(200, server.get(tid))
+                        if method == "DELETE":
+                            return self._send(200, server.delete(tid))
+                    raise ApiError(404, "Not found")
+                except ApiError as exc:
+                    self._send(exc.status, {"error": exc.message})
+
+            def do_GET(self) -> None:
+                self._route("GET")
+
+            def do_POST(self) -> None:
+                self._route("POST")
+
+            def do_DELETE(self) -> None:
+                self._route("DELETE")
+
+        return Handler
+
+    def control(self, method: str, path: str, body: Any) -> Any:
+        """Test control over HTTP: /_control/faults (POST adds, DELETE clears), /_control/stats, /_control/reset."""
+        if path == "/_control/faults" and method == "POST":
+            for rule in body if isinstance(body, list) else [body]:
+                self.faults.add(rule)
+            return {"faults": self.faults.describe()}
+        if path == "/_control/faults" and method == "DELETE":
+            self.faults.clear()
+            return {"faults": []}
+        if path == "/_control/stats":
+            with self._lock:
+                return json.loads(json.dumps(self.stats))
+        if path == "/_control/reset" and method == "POST":
+            self.reset()
+            return {"ok": True}
+        raise ApiError(404, "Not found")

@@ -1,0 +1,233 @@
+"""LocalCloud: the whole system in one process — database, S3 with triggers, AssemblyAI, gateway, timer.
+
+The functions run unchanged, reading the same environment variables as in the cloud; only endpoints differ.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import secrets
+import threading
+from pathlib import Path
+from typing import Any
+
+from common import logs
+from common.config import get_settings
+from common.db import reset_engine
+from common.migrate import upgrade
+from local import functions
+from local.gateway import spec as gateway_spec
+from local.gateway.server import Gateway
+from local.storage import S3Server, TriggerQueue, object_create_message
+from local.timer import Timer, timer_event
+
+ROOT = Path(__file__).resolve().parent.parent
+BUCKET = "transcribe-media"
+REGION = "ru-central1"
+
+
+class PortTaken(RuntimeError):
+    pass
+
+
+def _bind(what: str, flag: str, port: int, make: Any) -> Any:
+    try:
+        return make()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortTaken(f"port {port} for the {what} is taken; choose another with {flag} PORT") from None
+        raise
+
+
+logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines drown the useful ones
+
+
+def _say(line: str) -> None:
+    logs.log(line)
+
+
+class LocalCloud:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        s3_port: int = 9000,
+        assemblyai_port: int = 8091,
+        data_dir: Path | str = "data",
+        database_url: str | None = None,
+        engine: str = "auto",
+        reconcile_interval_s: float = 30.0,
+        trigger_retry_attempts: int = 5,
+        trigger_retry_interval_s: float = 2.0,
+        webhook_retry_interval_s: float = 10.0,
+        spa_dir: Path | str | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.host, self.data_dir = host, Path(data_dir)
+        self.ports = {"gateway": port, "s3": s3_port, "assemblyai": assemblyai_port}
+        self.database_url = database_url or os.environ.get("DATABASE_URL") or ""
+        self.engine = engine
+        self.reconcile_interval_s = reconcile_interval_s
+        self.webhook_retry_interval_s = webhook_retry_interval_s
+        self.spa_dir = Path(spa_dir) if spa_dir else ROOT / "frontend" / "dist"
+        self.extra_env = extra_env or {}
+        self.bucket = BUCKET
+        self.triggers = TriggerQueue(
+            lambda event: functions.invoke("upload_trigger", event),
+            _say,
+            retry_attempts=trigger_retry_attempts,
+            retry_interval_s=trigger_retry_interval_s,
+        )
+        self.assemblyai: Any = None
+        self._threads: list[threading.Thread] = []
+
+    # start and stop
+
+    def _secrets(self) -> dict[str, str]:
+        """Keys kept in the data dir, so a restart keeps everyone signed in."""
+        path = self.data_dir / "secrets.json"
+        if path.is_file():
+            return dict(json.loads(path.read_text()))
+        values = {"JWT_SECRET_KEY": secrets.token_urlsafe(48), "WEBHOOK_SECRET": secrets.token_urlsafe(32)}
+        path.write_text(json.dumps(values))
+        path.chmod(0o600)
+        return values
+
+    def start(self) -> LocalCloud:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'transcribe.db').resolve()}"
+        upgrade(self.database_url)
+        self.s3 = _bind(
+            "S3 server",
+            "--s3-port",
+            self.ports["s3"],
+            lambda: S3Server(self.host, self.ports["s3"], BUCKET, REGION, self._on_upload),
+        )
+        self.s3.start()
+        real_key = os.environ.get("ASSEMBLYAI_API_KEY") if self.engine == "auto" else None
+        if real_key:
+            assemblyai_url = os.environ.get("ASSEMBLYAI_BASE_URL", "https://api.assemblyai.com")
+            api_key = real_key
+        else:
+            from local.assemblyai.server import AssemblyAIServer
+
+            engine = "pocketsphinx" if self.engine == "auto" else self.engine
+            self.assemblyai = _bind(
+                "AssemblyAI server",
+                "--assemblyai-port",
+                self.ports["assemblyai"],
+                lambda: AssemblyAIServer(
+                    self.host,
+                    self.ports["assemblyai"],
+                    api_key="local-assemblyai-key",
+                    engine=engine,
+                    webhook_retry_interval_s=self.webhook_retry_interval_s,
+                    log=_say,
+                ),
+            )
+            self.assemblyai.start()
+            assemblyai_url, api_key = self.assemblyai.base_url, "local-assemblyai-key"
+        self.gateway = _bind(
+            "gateway",
+            "--port",
+            self.ports["gateway"],
+            lambda: Gateway(gateway_spec.default(), self.host, self.ports["gateway"], self.spa_dir, _say),
+        )
+        env = {
+            "ENV": "local",
+            "DATABASE_URL": self.database_url,
+            "S3_ENDPOINT_URL": self.s3.endpoint,
+            "S3_BUCKET": BUCKET,
+            "S3_REGION": REGION,
+            "S3_ACCESS_KEY_ID": "local",
+            "S3_SECRET_ACCESS_KEY": "local",
+            "ASSEMBLYAI_BASE_URL": assemblyai_url,
+            "ASSEMBLYAI_API_KEY": api_key,
+            "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL")
+            if real_key and os.environ.get("PUBLIC_BASE_URL")
+            else self.gateway.url,
+            "DB_POOL_SIZE": "5",
+            **self._secrets(),
+            **self.extra_env,
+        }
+        os.environ.update({k: v for k, v in env.items() if v is not None})
+        get_settings.cache_clear()
+        reset_engine()
+        self.gateway.load_functions()
+        self.triggers.start()
+        self._spawn(self.gateway.serve_forever, "gateway")
+        self.timer = Timer(self.reconcile_interval_s, lambda e: functions.invoke("reconcile", e), _say)
+        self.timer.start()
+        return self
+
+    def _spawn(self, target: Any, name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.gateway.stop()
+        self.triggers.stop()
+        if self.assemblyai:
+            self.assemblyai.stop()
+        self.s3.stop()
+        reset_engine()
+
+    def __enter__(self) -> LocalCloud:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # what tests and benchmarks use
+
+    @property
+    def url(self) -> str:
+        return str(self.gateway.url)
+
+    @property
+    def s3_endpoint(self) -> str:
+        return str(self.s3.endpoint)
+
+    def _on_upload(self, bucket: str, key: str) -> None:
+        self.triggers.put(object_create_message(bucket, key))
+
+    def pause_triggers(self) -> None:
+        self.triggers.pause()
+
+    def resume_triggers(self) -> None:
+        self.triggers.resume()
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Until every upload event is delivered and the AssemblyAI server has sent its webhooks."""
+        self.triggers.wait_idle(timeout)
+        if self.assemblyai:
+            self.assemblyai.wait_idle(timeout)
+        self.triggers.wait_idle(timeout)
+
+    def run_reconcile(self) -> dict[str, Any]:
+        return dict(functions.invoke("reconcile", timer_event()))
+
+    def object_exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.s3.client().head_object(Bucket=BUCKET, Key=key)
+            return True
+        except ClientError:
+            return False
+
+    def put_object(self, key: str, data: bytes, content_type: str = "audio/wav") -> None:
+        """An upload that did not come through our API (the trigger still sees it)."""
+        import urllib.request
+
+        req = urllib.request.Request(
+            f"{self.s3_endpoint}/{BUCKET}/{key}", data=data, method="PUT", headers={"Content-Type": content_type}
+        )
+        with urllib.request.urlopen(req, timeout=10):
+            pass

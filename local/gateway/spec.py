@@ -1,0 +1,95 @@
+"""The API Gateway spec as routes: method + path template → integration, matched like the gateway does."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "infra" / "api" / "openapi.yaml"
+_FUNCTION_REF = re.compile(r"^\$\{functions\.(\w+)\}$")
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str
+    regex: re.Pattern[str]
+    integration: dict[str, Any]
+    operation_id: str
+
+    @property
+    def function(self) -> str | None:
+        """The function folder a cloud_functions integration names through `${functions.<name>}`."""
+        if self.integration.get("type") != "cloud_functions":
+            return None
+        match = _FUNCTION_REF.match(str(self.integration.get("function_id", "")))
+        if not match:
+            raise ValueError(f"{self.method} {self.template}: function_id must be ${{functions.<name>}}")
+        return match.group(1)
+
+
+def _regex(template: str) -> re.Pattern[str]:
+    pattern = ""
+    for part in re.split(r"(\{[^}]+\})", template):
+        if part.startswith("{") and part.endswith("+}"):
+            pattern += f"(?P<{part[1:-2]}>.+)"  # greedy parameter: the rest of the path
+        elif part.startswith("{"):
+            pattern += f"(?P<{part[1:-1]}>[^/]+)"
+        else:
+            pattern += re.escape(part)
+    return re.compile(f"^{pattern}$")
+
+
+def _specificity(route: Route) -> tuple[int, int, int]:
+    # Literal paths beat templated ones, which beat greedy ones: as API Gateway resolves overlaps.
+    greedy = "+}" in route.template
+    params = route.template.count("{")
+    return (1 if greedy else 0, params, -len(route.template))
+
+
+@dataclass(frozen=True)
+class Spec:
+    document: dict[str, Any]
+    routes: tuple[Route, ...]
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.routes:
+            found = route.regex.match(path)
+            if found and route.method == method.upper():
+                return route, found.groupdict()
+        return None
+
+    def methods_for(self, path: str) -> list[str]:
+        return sorted({r.method for r in self.routes if r.regex.match(path)})
+
+    def cors(self) -> dict[str, Any] | None:
+        ext = self.document.get("x-yc-apigateway") or {}
+        return ext.get("cors")
+
+
+def load(path: Path = DEFAULT_SPEC) -> Spec:
+    document = yaml.safe_load(path.read_text())
+    routes = [
+        Route(
+            method.upper(),
+            template,
+            _regex(template),
+            op.get("x-yc-apigateway-integration") or {},
+            op.get("operationId", ""),
+        )
+        for template, ops in (document.get("paths") or {}).items()
+        for method, op in ops.items()
+        if method in METHODS
+    ]
+    return Spec(document, tuple(sorted(routes, key=_specificity)))
+
+
+@cache
+def default() -> Spec:
+    return load(DEFAULT_SPEC)

@@ -1,0 +1,199 @@
+"""Object Storage on one machine: moto's S3 server over HTTP, and the ObjectCreate trigger it would fire.
+
+Successful uploads under `uploads/` (a PUT, or a completed multipart upload) become Yandex Object Storage
+trigger events, delivered in batches to `functions/upload_trigger` and retried when the function fails,
+like the real trigger's retry settings; after the last attempt the event is logged as dead-lettered.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from common.events import OBJECT_CREATE
+from common.keys import UPLOAD_PREFIX
+
+Log = Callable[[str], None]
+
+
+def object_create_message(bucket: str, key: str) -> dict[str, Any]:
+    return {
+        "event_metadata": {
+            "event_id": str(uuid.uuid4()),
+            "event_type": OBJECT_CREATE,
+            "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "cloud_id": "local",
+            "folder_id": "local",
+            "tracing_context": {},
+        },
+        "details": {"bucket_id": bucket, "object_id": key},
+    }
+
+
+class UploadWatcher:
+    """WSGI middleware: after S3 answers 200 to an upload into the bucket's uploads/ prefix, report the key."""
+
+    def __init__(self, app: Any, bucket: str, on_created: Callable[[str, str], None]) -> None:
+        self.app, self.bucket, self.on_created = app, bucket, on_created
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        seen: dict[str, int] = {}
+
+        def recording_start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            seen["status"] = int(status.split()[0])
+            return start_response(status, headers, exc_info)
+
+        body = list(self.app(environ, recording_start))  # complete the S3 call before announcing it
+        method, query = environ["REQUEST_METHOD"], parse_qs(environ.get("QUERY_STRING", ""))
+        bucket, _, key = environ.get("PATH_INFO", "").lstrip("/").partition("/")
+        whole_object = (method == "PUT" and "partNumber" not in query) or (method == "POST" and "uploadId" in query)
+        if seen.get("status") == 200 and whole_object and bucket == self.bucket and key.startswith(UPLOAD_PREFIX):
+            self.on_created(bucket, key)
+        return body
+
+
+class TriggerQueue:
+    """At-least-once delivery of storage events to a function, with batching, retries and a dead-letter log."""
+
+    def __init__(
+        self,
+        deliver: Callable[[dict[str, Any]], Any],
+        log: Log,
+        batch_size: int = 10,
+        batch_cutoff_s: float = 0.05,
+        retry_attempts: int = 5,
+        retry_interval_s: float = 1.0,
+    ) -> None:
+        self._deliver, self._log = deliver, log
+        self.batch_size, self.batch_cutoff_s = batch_size, batch_cutoff_s
+        self.retry_attempts, self.retry_interval_s = retry_attempts, retry_interval_s
+        self._pending: deque[dict[str, Any]] = deque()
+        self._cond = threading.Condition()
+        self._busy = False
+        self._paused = False
+        self._stopped = False
+        self.dead_letters: list[dict[str, Any]] = []
+        self._thread = threading.Thread(target=self._run, name="storage-trigger", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+        self._thread.join(timeout=5)
+
+    def put(self, message: dict[str, Any]) -> None:
+        with self._cond:
+            self._pending.append(message)
+            self._cond.notify_all()
+
+    def pause(self) -> None:
+        with self._cond:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused = False
+            self._cond.notify_all()
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while (self._pending and not self._paused) or self._busy:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("storage trigger did not drain in time")
+                self._cond.wait(remaining)
+
+    def _next_batch(self) -> list[dict[str, Any]] | None:
+        with self._cond:
+            while not self._stopped and (self._paused or not self._pending):
+                self._cond.wait(0.5)
+            if self._stopped:
+                return None
+            self._busy = True
+        time.sleep(self.batch_cutoff_s)  # like the trigger's batch cutoff: let a burst share one call
+        with self._cond:
+            batch = [self._pending.popleft() for _ in range(min(self.batch_size, len(self._pending)))]
+        return batch
+
+    def _run(self) -> None:
+        while (batch := self._next_batch()) is not None:
+            event = {"messages": batch}
+            for attempt in range(1, self.retry_attempts + 1):
+                try:
+                    self._deliver(event)
+                    break
+                except Exception as exc:
+                    self._log(f"trigger upload_trigger attempt={attempt} failed: {exc!r}"[:300])
+                    if attempt == self.retry_attempts:
+                        self.dead_letters.append(event)
+                        keys = [m["details"]["object_id"] for m in batch]
+                        self._log(f"trigger dead-lettered after {attempt} attempts: {keys}")
+                    else:
+                        time.sleep(self.retry_interval_s)
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+
+
+class S3Server:
+    """moto's S3 over HTTP on a real port, with the media bucket (CORS for the browser) and its trigger."""
+
+    def __init__(self, host: str, port: int, bucket: str, region: str, on_created: Callable[[str, str], None]) -> None:
+        from moto.server import DomainDispatcherApplication, create_backend_app
+
+        app = UploadWatcher(DomainDispatcherApplication(create_backend_app), bucket, on_created)
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self.bucket, self.region = bucket, region
+        self._thread = threading.Thread(target=self._server.serve_forever, name="s3", daemon=True)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self._server.host}:{self._server.port}"
+
+    def client(self) -> Any:
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=self.region,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+        s3 = self.client()
+        existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+        if self.bucket not in existing:
+            s3.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": self.region})
+        s3.put_bucket_cors(
+            Bucket=self.bucket,
+            CORSConfiguration={
+                "CORSRules": [
+                    {
+                        "AllowedOrigins": ["*"],
+                        "AllowedMethods": ["PUT", "GET", "HEAD"],
+                        "AllowedHeaders": ["Content-Type", "Content-Length", "Range"],
+                        "ExposeHeaders": ["ETag"],
+                        "MaxAgeSeconds": 3600,
+                    }
+                ]
+            },
+        )
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
