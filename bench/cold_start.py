@@ -80,7 +80,8 @@ def spawn(args: list[str], env: dict[str, str]) -> tuple[float, str]:
     wall = (time.perf_counter() - start) * 1000
     if proc.returncode != 0:
         raise SystemExit(f"child failed: {proc.stderr[-2000:]}")
-    return wall, proc.stdout.strip().splitlines()[-1]
+    lines = proc.stdout.strip().splitlines()
+    return wall, lines[-1] if lines else ""
 
 
 def main() -> None:
@@ -88,15 +89,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
 
-    from moto.server import ThreadedMotoServer
-
     from local.assemblyai.server import AssemblyAIServer
+    from local.storage import S3Server
 
     tmp = Path(tempfile.mkdtemp(prefix="coldstart-"))
     db_url = f"sqlite:///{tmp / 'bench.db'}"
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    s3_port = moto.get_host_and_port()[1]
+    s3 = S3Server("127.0.0.1", 0, "bench", "ru-central1", lambda bucket, key: None)
+    s3.start()
     aai = AssemblyAIServer(host="127.0.0.1", port=0, api_key="bench-key", engine="deterministic")
     aai.start()
     env = {
@@ -104,7 +103,7 @@ def main() -> None:
         "ENV": "test",
         "DATABASE_URL": db_url,
         "JWT_SECRET_KEY": "bench-secret-" + "x" * 32,
-        "S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
+        "S3_ENDPOINT_URL": s3.endpoint,
         "S3_BUCKET": "bench",
         "S3_ACCESS_KEY_ID": "k",
         "S3_SECRET_ACCESS_KEY": "s",
@@ -117,20 +116,11 @@ def main() -> None:
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     os.environ.update(env)
-    import boto3
-
     from common import accounts
     from common.config import get_settings
     from common.migrate import upgrade
     from common.schemas import Registration
 
-    boto3.client(
-        "s3",
-        endpoint_url=env["S3_ENDPOINT_URL"],
-        region_name="ru-central1",
-        aws_access_key_id="k",
-        aws_secret_access_key="s",
-    ).create_bucket(Bucket="bench")
     upgrade(db_url)
     get_settings.cache_clear()
     token = accounts.register(
@@ -198,7 +188,7 @@ def main() -> None:
         loads = f"{'yes' if results[0]['boto3'] else 'no'}/{'yes' if results[0]['assemblyai'] else 'no'}"
         print(f"{name:<22}{wall:>14.0f}{imp:>10.0f}{call:>10.0f}  {sorted(statuses)[0]:>6}  {loads}")
     aai.stop()
-    moto.stop()
+    s3.stop()
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ STATUS_MESSAGES = {
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat()
+    return datetime.now(UTC).replace(tzinfo=None).isoformat()  # the spec's pattern: no UTC offset
 
 
 class ApiError(Exception):
@@ -196,6 +196,8 @@ class AssemblyAIServer:
             "confidence": None,
             "audio_duration": None,
         }
+        if language is None:
+            del transcript["language_code"]  # a string when present; unknown until detected
         with self._lock:
             self._transcripts[tid] = transcript
             self._meta[tid] = {
@@ -293,7 +295,7 @@ class AssemblyAIServer:
                     "exists and is accessible from the internet."
                 )
             audio = self._download(t["audio_url"])
-            request = Request(bool(t["speaker_labels"]), t["language_code"], bool(t["language_detection"]))
+            request = Request(bool(t["speaker_labels"]), t.get("language_code"), bool(t["language_detection"]))
             result = self.engine.transcribe(audio, request)
             delay = self.faults.take("processing")
             time.sleep(result.processing_s + (delay.delay_s if delay else 0.0))

@@ -44,10 +44,12 @@ class Gateway:
         return f"http://{host}:{port}"
 
     def serve_forever(self) -> None:
+        self._serving = True
         self._httpd.serve_forever(poll_interval=0.2)
 
     def stop(self) -> None:
-        self._httpd.shutdown()
+        if getattr(self, "_serving", False):  # shutdown() waits for a serve loop that may never have run
+            self._httpd.shutdown()
         self._httpd.server_close()
 
     def _cors_headers(self, origin: str | None) -> dict[str, str]:
