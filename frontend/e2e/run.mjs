@@ -1,0 +1,173 @@
+// Browser end to end: Debian's Chromium (playwright-core) against the local cloud with the deterministic engine.
+// Screenshots of each screen go to frontend/test-results/ for a reviewer. Prints "N passed, N failed".
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const root = resolve(new URL("../..", import.meta.url).pathname);
+const python = process.env.PYTHON || join(root, ".venv/bin/python");
+const shots = join(root, "frontend/test-results");
+mkdirSync(shots, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), "transcribe-e2e-"));
+const wav = join(work, "interview.wav");
+execFileSync(python, ["-m", "local.assemblyai.media", "--out", wav, "--duration", "8", "--dialogue",
+  "A:Welcome to the interview.", "B:Thank you, glad to be here.", "A:Let us begin with your work."], { cwd: root });
+
+// The cloud logs to a file (kept with the screenshots), so nothing it prints while stopping can break a pipe.
+const cloudLog = join(shots, "local-cloud.log");
+function startCloud() {
+  const out = openSync(cloudLog, "w");
+  const proc = spawn(python, ["-m", "local", "--port", "0", "--s3-port", "0", "--assemblyai-port", "0",
+    "--data-dir", join(work, "data"), "--engine", "deterministic", "--reconcile-interval", "2",
+    "--webhook-retry-interval", "0.2"], { cwd: root, stdio: ["ignore", out, out] });
+  return new Promise((ok, fail) => {
+    const started = Date.now();
+    proc.on("exit", (code) => fail(new Error(`local cloud exited (${code}):\n${readFileSync(cloudLog, "utf8")}`)));
+    const poll = setInterval(() => {
+      const m = readFileSync(cloudLog, "utf8").match(/running at (http:\/\/\S+)/);
+      if (m) { clearInterval(poll); ok({ proc, url: m[1] }); }
+      else if (Date.now() - started > 60_000) { clearInterval(poll); fail(new Error("local cloud did not start")); }
+    }, 100);
+  });
+}
+
+const results = [];
+async function step(name, fn) {
+  const started = Date.now();
+  try { await fn(); results.push([name, true]); console.log(`ok   ${name} (${Date.now() - started} ms)`); }
+  catch (err) { results.push([name, false]); console.log(`FAIL ${name}\n     ${err.stack || err}`); throw err; }
+}
+function expect(cond, message) { if (!cond) throw new Error(message); }
+
+const { proc, url } = await startCloud();
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"] });
+const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 800 } });
+const page = await context.newPage();
+const consoleErrors = [];
+page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+page.on("pageerror", (e) => consoleErrors.push(String(e)));
+const email = `e2e-${Date.now()}@example.com`;
+
+try {
+  await step("sign up", async () => {
+    await page.goto(`${url}/signup`);
+    await page.screenshot({ path: join(shots, "1-signup.png") });
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("a long enough password");
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.getByRole("heading", { name: "New transcription" }).waitFor();
+    expect(await page.getByText(email).isVisible(), "the signed-in email is shown");
+  });
+
+  await step("a reload stays signed in", async () => {
+    await page.reload();
+    await page.getByRole("heading", { name: "Your transcriptions" }).waitFor();
+  });
+
+  await step("upload a WAV and watch the progress bar reach 100%", async () => {
+    await page.getByLabel("Dialogue (speaker labels)").check();
+    await page.getByLabel("Speakers (optional)").fill("2");
+    // Record every progress value the page shows (a local upload is fast: a poll would miss it).
+    await page.evaluate(() => {
+      window.__progress = [];
+      new MutationObserver(() => document.querySelectorAll("progress").forEach((p) => window.__progress.push(p.value)))
+        .observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["value"] });
+    });
+    await page.getByTestId("file-input").setInputFiles(wav);
+    await page.getByTestId("upload-done").waitFor({ timeout: 20_000 });
+    const seen = await page.evaluate(() => window.__progress);
+    expect(seen.length > 0 && Math.max(...seen) === 100, `progress values seen: ${JSON.stringify(seen)}`);
+  });
+
+  await step("the job turns completed without a reload", async () => {
+    await page.locator('[data-testid="job"][data-status="completed"]').first().waitFor({ timeout: 30_000 });
+    const row = page.getByTestId("job").first();
+    expect((await row.innerText()).includes("Done"), "the stage reads Done");
+    expect((await row.innerText()).includes("0:08"), "the duration is shown");
+    await page.screenshot({ path: join(shots, "2-jobs.png"), fullPage: true });
+  });
+
+  await step("open the dialogue transcript", async () => {
+    await page.getByRole("link", { name: "interview.wav" }).click();
+    await page.getByText("Speaker B").first().waitFor();
+    const lines = await page.locator("ol.lines li").allInnerTexts();
+    expect(lines.length === 3 && lines[1].includes("Thank you, glad to be here."), `lines: ${lines}`);
+    await page.screenshot({ path: join(shots, "3-transcript.png"), fullPage: true });
+  });
+
+  await step("clicking a line seeks the player and highlights it", async () => {
+    const player = page.getByTestId("player");
+    await player.evaluate((el) => new Promise((ok) => (el.readyState >= 1 ? ok() : el.addEventListener("loadedmetadata", ok))));
+    const line = page.locator("ol.lines li").nth(2).locator("button");
+    const start = Number(await line.getAttribute("data-start")) / 1000;
+    await line.click();
+    const t = await player.evaluate((el) => el.currentTime);
+    expect(Math.abs(t - start) < 0.6, `player at ${t}s, line starts at ${start}s`);
+    await page.locator("ol.lines li.active").waitFor();
+    expect((await page.locator("ol.lines li.active").innerText()).includes("Let us begin"), "the clicked line is active");
+  });
+
+  await step("search highlights matches", async () => {
+    await page.getByLabel("Search").fill("glad");
+    await page.getByText("1 match").waitFor();
+    expect(await page.locator("mark").count() === 1, "one highlighted match");
+  });
+
+  await step("download SRT", async () => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "SRT" }).click()]);
+    const text = readFileSync(await download.path(), "utf8");
+    expect(download.suggestedFilename() === "interview.srt", download.suggestedFilename());
+    expect(/^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\nSpeaker A: Welcome to the interview\./.test(text), text);
+    expect(text.includes("Speaker B: Thank you, glad to be here."), text);
+  });
+
+  await step("phone width", async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.screenshot({ path: join(shots, "4-transcript-phone.png"), fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    expect(!overflow, "no horizontal scrolling at 360 px");
+    await page.setViewportSize({ width: 1100, height: 800 });
+  });
+
+  await step("delete the job with confirmation", async () => {
+    await page.getByRole("link", { name: "← All transcriptions" }).click();
+    await page.getByTestId("job").first().waitFor();
+    page.once("dialog", (d) => d.accept());
+    await page.getByRole("button", { name: "Delete interview.wav" }).click();
+    await page.getByText("Nothing yet").waitFor();
+    await page.reload();
+    await page.getByText("Nothing yet").waitFor();
+  });
+
+  await step("an unsupported file is refused plainly", async () => {
+    await page.getByTestId("file-input").setInputFiles({ name: "notes.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF") });
+    await page.getByText("only audio and video files can be transcribed").waitFor();
+    await page.screenshot({ path: join(shots, "5-upload-error.png") });
+  });
+
+  await step("an expired session returns to sign-in with a message", async () => {
+    await page.evaluate(() => localStorage.setItem("transcribe.token", "expired.invalid.token"));
+    await page.reload();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await page.evaluate(() => localStorage.setItem("transcribe.token", "expired.invalid.token"));
+    await page.goto(`${url}/`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  });
+
+  await step("no console errors", async () => {
+    const real = consoleErrors.filter((e) => !/status of (401|415)/.test(e));
+    expect(real.length === 0, `console errors: ${real.join("\n")}`);
+  });
+} catch {
+  // the failing step already printed why
+} finally {
+  await browser.close();
+  proc.kill("SIGTERM");
+}
+const passed = results.filter(([, ok]) => ok).length, failed = results.length - passed;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,47 @@
+// The app shell: who is signed in, which page is showing (history API, no router library needed).
+import { useCallback, useEffect, useState } from "react";
+import { api } from "./api/client";
+import type { User } from "./api/types";
+import { AuthPage } from "./pages/AuthPage";
+import { JobsPage } from "./pages/JobsPage";
+import { TranscriptPage } from "./pages/TranscriptPage";
+
+export function navigate(path: string): void {
+  window.history.pushState({}, "", path);
+  window.dispatchEvent(new PopStateEvent("popstate"));
+}
+
+export function App() {
+  const [path, setPath] = useState(window.location.pathname);
+  const [user, setUser] = useState<User | null>(null);
+  const [checking, setChecking] = useState(Boolean(api.token));
+  const [notice, setNotice] = useState("");
+
+  useEffect(() => {
+    const onPop = () => setPath(window.location.pathname);
+    window.addEventListener("popstate", onPop);
+    api.onExpired = (message) => { setUser(null); setNotice(message); navigate("/login"); };
+    if (api.token) api.me().then(setUser).catch(() => undefined).finally(() => setChecking(false));
+    return () => window.removeEventListener("popstate", onPop);
+  }, []);
+
+  const signedIn = useCallback((u: User) => { setUser(u); setNotice(""); navigate("/"); }, []);
+  const signOut = () => { api.logout(); setUser(null); navigate("/login"); };
+
+  if (checking) return <main className="shell"><p aria-live="polite">Loading…</p></main>;
+  const jobMatch = path.match(/^\/jobs\/([^/]+)$/);
+  let page;
+  if (!user) page = <AuthPage mode={path === "/signup" ? "signup" : "login"} notice={notice} onSignedIn={signedIn} />;
+  else if (jobMatch) page = <TranscriptPage jobId={decodeURIComponent(jobMatch[1])} />;
+  else page = <JobsPage />;
+
+  return (
+    <>
+      <header className="topbar">
+        <a href="/" className="brand" onClick={(e) => { e.preventDefault(); navigate("/"); }}>Transcribe</a>
+        {user && <span className="who">{user.email}<button className="link" onClick={signOut}>Sign out</button></span>}
+      </header>
+      <main className="shell">{page}</main>
+    </>
+  );
+}

@@ -1,0 +1,100 @@
+// The one typed client of the Transcribe API. A 401 anywhere ends the session (the token expired).
+import type {
+  DeclaredUpload, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, Session, Transcript, User,
+} from "./types";
+
+export const API_BASE: string = (import.meta.env?.VITE_API_BASE_URL as string | undefined) ?? "";
+const TOKEN_KEY = "transcribe.token";
+
+export class ApiError extends Error {
+  constructor(public status: number, public code: string, message: string) { super(message); }
+}
+
+// Every call the SPA makes, as (method, spec path): a test holds this list against the spec.
+export const ROUTES = {
+  register: ["POST", "/api/v1/auth/register"],
+  login: ["POST", "/api/v1/auth/login"],
+  me: ["GET", "/api/v1/auth/me"],
+  declareFile: ["POST", "/api/v1/files"],
+  downloadFile: ["GET", "/api/v1/files/{file_id}/download"],
+  createJob: ["POST", "/api/v1/jobs"],
+  listJobs: ["GET", "/api/v1/jobs"],
+  getJob: ["GET", "/api/v1/jobs/{job_id}"],
+  deleteJob: ["DELETE", "/api/v1/jobs/{job_id}"],
+  retryJob: ["POST", "/api/v1/jobs/{job_id}/retry"],
+  getTranscript: ["GET", "/api/v1/jobs/{job_id}/transcript"],
+} as const;
+
+type Storage = Pick<globalThis.Storage, "getItem" | "setItem" | "removeItem">;
+
+export class Client {
+  onExpired: (message: string) => void = () => {};
+
+  constructor(private fetcher: typeof fetch = (...a) => fetch(...a), private store: Storage | null =
+    typeof localStorage === "undefined" ? null : localStorage, private base = API_BASE) {}
+
+  get token(): string | null { return this.store?.getItem(TOKEN_KEY) ?? null; }
+  set token(value: string | null) {
+    if (value) this.store?.setItem(TOKEN_KEY, value); else this.store?.removeItem(TOKEN_KEY);
+  }
+
+  private async raw(route: readonly [string, string], params: Record<string, string> = {},
+                    init: { body?: unknown; query?: Record<string, string | undefined> } = {}): Promise<Response> {
+    let path: string = route[1];
+    for (const [k, v] of Object.entries(params)) path = path.replace(`{${k}}`, encodeURIComponent(v));
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined && v !== "") query.set(k, v);
+    const headers: Record<string, string> = {};
+    if (init.body !== undefined) headers["Content-Type"] = "application/json";
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    const res = await this.fetcher(`${this.base}${path}${query.size ? `?${query}` : ""}`, {
+      method: route[0], headers, body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    if (res.ok) return res;
+    let code = "http_error", message = `The server answered ${res.status}.`;
+    try {
+      const err = (await res.json()).error;
+      if (err?.code) ({ code, message } = err);
+    } catch { /* not JSON: keep the generic message */ }
+    if (res.status === 401 && this.token && route !== ROUTES.login) {
+      this.token = null;
+      this.onExpired("Your session expired — please sign in again.");
+    }
+    throw new ApiError(res.status, code, message);
+  }
+
+  private async json<T>(...args: Parameters<Client["raw"]>): Promise<T> {
+    return (await (await this.raw(...args)).json()) as T;
+  }
+
+  async register(email: string, password: string): Promise<Session> {
+    const s = await this.json<Session>(ROUTES.register, {}, { body: { email, password } });
+    this.token = s.access_token;
+    return s;
+  }
+  async login(email: string, password: string): Promise<Session> {
+    const s = await this.json<Session>(ROUTES.login, {}, { body: { email, password } });
+    this.token = s.access_token;
+    return s;
+  }
+  logout(): void { this.token = null; }
+  me(): Promise<User> { return this.json(ROUTES.me); }
+  declareFile(file: { name: string; type: string; size: number }): Promise<DeclaredUpload> {
+    return this.json(ROUTES.declareFile, {}, { body: { filename: file.name, content_type: file.type, size: file.size } });
+  }
+  downloadFile(fileId: string): Promise<DownloadLink> { return this.json(ROUTES.downloadFile, { file_id: fileId }); }
+  createJob(req: JobRequest): Promise<Job> { return this.json(ROUTES.createJob, {}, { body: req }); }
+  listJobs(opts: { cursor?: string; status?: JobStatus; limit?: number } = {}): Promise<JobPage> {
+    return this.json(ROUTES.listJobs, {}, { query: { cursor: opts.cursor, status: opts.status,
+      limit: opts.limit ? String(opts.limit) : undefined } });
+  }
+  getJob(id: string): Promise<Job> { return this.json(ROUTES.getJob, { job_id: id }); }
+  async deleteJob(id: string): Promise<void> { await this.raw(ROUTES.deleteJob, { job_id: id }); }
+  retryJob(id: string): Promise<Job> { return this.json(ROUTES.retryJob, { job_id: id }); }
+  transcript(id: string): Promise<Transcript> { return this.json(ROUTES.getTranscript, { job_id: id }); }
+  async exportTranscript(id: string, format: ExportFormat): Promise<Blob> {
+    return (await this.raw(ROUTES.getTranscript, { job_id: id }, { query: { format } })).blob();
+  }
+}
+
+export const api = new Client();

@@ -1,0 +1,43 @@
+// Mirrors the schemas of infra/api/openapi.yaml; `required` lists are checked against the spec by a test.
+
+export interface User { id: string; email: string; created_at: string }
+export interface Session { access_token: string; token_type: "bearer"; expires_in: number; user: User }
+export type FileStatus = "awaiting_upload" | "uploaded" | "rejected" | "expired";
+export interface MediaFile {
+  id: string; filename: string; content_type: string; size: number; uploaded_size: number | null;
+  status: FileStatus; status_reason: string | null; created_at: string; uploaded_at: string | null;
+}
+export interface UploadInstructions { method: "PUT"; url: string; headers: Record<string, string>; expires_at: string }
+export interface DeclaredUpload { file: MediaFile; upload: UploadInstructions }
+export interface DownloadLink { url: string; expires_at: string }
+export type JobStatus = "pending" | "processing" | "completed" | "failed";
+export type JobStage = "waiting_for_upload" | "queued" | "retrying" | "submitting" | "submitted" | "completed" | "failed";
+export type Mode = "mono" | "dialogue";
+export interface Job {
+  id: string; file: MediaFile; status: JobStatus; stage: JobStage; language: string; mode: Mode;
+  speakers_expected: number | null; language_detected: string | null; audio_duration: number | null;
+  error_message: string | null; attempts: number; created_at: string; submitted_at: string | null;
+  completed_at: string | null;
+}
+export interface JobPage { items: Job[]; next_cursor: string | null }
+export interface JobRequest { file_id: string; language?: string; mode?: Mode; speakers_expected?: number | null }
+export interface Word { text: string; start: number; end: number; confidence?: number | null; speaker?: string | null }
+export interface Utterance { speaker?: string | null; start: number; end: number; text: string; words: Word[] }
+export interface Transcript {
+  job_id: string; mode: Mode; text: string; language: string | null; audio_duration: number | null;
+  confidence: number | null; utterances: Utterance[]; words: Word[];
+}
+export type ExportFormat = "txt" | "srt" | "vtt" | "json";
+
+// Required fields per schema, as the spec declares them (checked in client.test.ts).
+export const REQUIRED: Record<string, string[]> = {
+  User: ["id", "email", "created_at"],
+  Session: ["access_token", "token_type", "expires_in", "user"],
+  MediaFile: ["id", "filename", "content_type", "size", "status", "created_at"],
+  UploadInstructions: ["method", "url", "headers", "expires_at"],
+  DeclaredUpload: ["file", "upload"],
+  DownloadLink: ["url", "expires_at"],
+  Job: ["id", "file", "status", "stage", "language", "mode", "attempts", "created_at"],
+  JobPage: ["items", "next_cursor"],
+  Transcript: ["job_id", "mode", "text", "utterances", "words"],
+};

@@ -1,0 +1,90 @@
+// The user's jobs, newest first; refreshes itself while any is running (backing off), with paging.
+import { useCallback, useEffect, useRef, useState } from "react";
+import { api, ApiError } from "../api/client";
+import type { Job } from "../api/types";
+import { navigate } from "../App";
+import { anyRunning, fingerprint, FIRST_MS, nextDelay } from "../lib/backoff";
+import { duration, stageWords, when } from "../lib/format";
+
+export function JobList({ refreshKey }: { refreshKey: number }) {
+  const [jobs, setJobs] = useState<Job[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState("");
+  const delay = useRef(FIRST_MS);
+  const seen = useRef("");
+  const timer = useRef<number | undefined>(undefined);
+
+  const refresh = useCallback(async () => {
+    window.clearTimeout(timer.current);
+    try {
+      const page = await api.listJobs({ limit: 20 });
+      const print = fingerprint(page.items);
+      delay.current = nextDelay(delay.current, print !== seen.current);
+      seen.current = print;
+      setJobs((old) => [...page.items, ...old.filter((o) => !page.items.some((n) => n.id === o.id))
+        .filter((o) => page.items.length && o.created_at < page.items[page.items.length - 1].created_at)]);
+      setCursor((c) => c ?? page.next_cursor);
+      setError("");
+      if (anyRunning(page.items)) timer.current = window.setTimeout(refresh, delay.current);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return;
+      setError("Could not load your jobs; retrying…");
+      timer.current = window.setTimeout(refresh, 5000);
+    }
+  }, []);
+
+  useEffect(() => { delay.current = FIRST_MS; void refresh(); return () => window.clearTimeout(timer.current); },
+    [refresh, refreshKey]);
+
+  async function more() {
+    if (!cursor) return;
+    const page = await api.listJobs({ limit: 20, cursor });
+    setJobs((old) => [...old, ...page.items.filter((n) => !old.some((o) => o.id === n.id))]);
+    setCursor(page.next_cursor);
+  }
+
+  async function remove(job: Job) {
+    if (!window.confirm(`Delete "${job.file.filename}" and its transcript? This cannot be undone.`)) return;
+    await api.deleteJob(job.id);
+    setJobs((all) => all.filter((j) => j.id !== job.id));
+  }
+
+  async function retry(job: Job) {
+    const updated = await api.retryJob(job.id);
+    setJobs((all) => all.map((j) => (j.id === job.id ? updated : j)));
+    void refresh();
+  }
+
+  return (
+    <section className="card" aria-labelledby="jobs-title">
+      <h2 id="jobs-title">Your transcriptions</h2>
+      {error && <p className="error" role="alert">{error}</p>}
+      {!jobs.length && !error && <p className="hint">Nothing yet: upload a recording above.</p>}
+      <ul className="jobs">
+        {jobs.map((job) => (
+          <li key={job.id} className={`job ${job.status}`} data-testid="job" data-status={job.status}>
+            <div className="title">
+              {job.status === "completed"
+                ? <a href={`/jobs/${job.id}`} onClick={(e) => { e.preventDefault(); navigate(`/jobs/${job.id}`); }}>
+                    {job.file.filename}</a>
+                : <span>{job.file.filename}</span>}
+            </div>
+            <div className="meta">
+              <span className={`badge ${job.status}`} aria-live="polite">{stageWords(job)}</span>
+              <span>{duration(job.audio_duration)}</span>
+              <span>{job.language_detected ?? job.language}{job.mode === "dialogue" ? " · dialogue" : ""}</span>
+              <time dateTime={job.created_at}>{when(job.created_at)}</time>
+            </div>
+            {job.error_message && <p className={job.status === "failed" ? "error" : "hint"}>{job.error_message}</p>}
+            <div className="actions">
+              {job.status === "failed" && <button onClick={() => void retry(job)}>Retry</button>}
+              <button className="danger" onClick={() => void remove(job)} aria-label={`Delete ${job.file.filename}`}>
+                Delete</button>
+            </div>
+          </li>
+        ))}
+      </ul>
+      {cursor && <button onClick={() => void more()}>Load more</button>}
+    </section>
+  );
+}

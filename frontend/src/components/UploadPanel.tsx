@@ -1,0 +1,105 @@
+// Pick or drop files, choose language and mode; each file is declared, its job created, then PUT with progress.
+import { useRef, useState, type DragEvent } from "react";
+import { api, ApiError } from "../api/client";
+import type { Mode } from "../api/types";
+import { bytes, LANGUAGES } from "../lib/format";
+import { put, UploadError, type Progress } from "../lib/upload";
+
+interface Item { key: string; file: File; progress: Progress | null; state: "uploading" | "done" | "error";
+  error?: string; jobId?: string; abort?: AbortController }
+
+export function UploadPanel({ onJobCreated }: { onJobCreated: () => void }) {
+  const [items, setItems] = useState<Item[]>([]);
+  const [language, setLanguage] = useState("auto");
+  const [mode, setMode] = useState<Mode>("mono");
+  const [speakers, setSpeakers] = useState("");
+  const [dragging, setDragging] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+
+  const update = (key: string, patch: Partial<Item>) =>
+    setItems((all) => all.map((i) => (i.key === key ? { ...i, ...patch } : i)));
+
+  async function send(file: File, key: string) {
+    const abort = new AbortController();
+    update(key, { state: "uploading", error: undefined, progress: null, abort });
+    let jobId: string | undefined;
+    try {
+      const declared = await api.declareFile({ name: file.name, type: file.type, size: file.size });
+      const job = await api.createJob({ file_id: declared.file.id, language, mode,
+        speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null });
+      jobId = job.id;
+      update(key, { jobId });
+      onJobCreated();
+      await put(file, declared.upload, (progress) => update(key, { progress }), abort.signal);
+      update(key, { state: "done" });
+      onJobCreated();
+    } catch (err) {
+      if (jobId) await api.deleteJob(jobId).catch(() => undefined);  // no half-started job stays behind
+      onJobCreated();
+      const message = err instanceof ApiError || err instanceof UploadError ? err.message
+        : "The upload failed: check your connection and retry.";
+      update(key, { state: "error", error: message });
+    }
+  }
+
+  function add(files: FileList | null) {
+    for (const file of Array.from(files ?? [])) {
+      const key = `${file.name}-${file.size}-${Math.random()}`;
+      setItems((all) => [{ key, file, progress: null, state: "uploading" }, ...all]);
+      void send(file, key);
+    }
+    if (input.current) input.current.value = "";
+  }
+
+  const onDrop = (e: DragEvent) => { e.preventDefault(); setDragging(false); add(e.dataTransfer.files); };
+
+  return (
+    <section className="card" aria-labelledby="upload-title">
+      <h2 id="upload-title">New transcription</h2>
+      <div className="options">
+        <label>Language
+          <select value={language} onChange={(e) => setLanguage(e.target.value)}>
+            {LANGUAGES.map(([code, name]) => <option key={code} value={code}>{name}</option>)}
+          </select>
+        </label>
+        <fieldset><legend>Mode</legend>
+          <label className="inline"><input type="radio" name="mode" checked={mode === "mono"}
+            onChange={() => setMode("mono")} /> One speaker</label>
+          <label className="inline"><input type="radio" name="mode" checked={mode === "dialogue"}
+            onChange={() => setMode("dialogue")} /> Dialogue (speaker labels)</label>
+        </fieldset>
+        {mode === "dialogue" && <label>Speakers (optional)
+          <input type="number" min={1} max={10} value={speakers} onChange={(e) => setSpeakers(e.target.value)} />
+        </label>}
+      </div>
+      {language !== "auto" && language !== "en" &&
+        <p className="hint">Running locally without an AssemblyAI key? The offline engine understands English only.</p>}
+      <div className={`drop ${dragging ? "over" : ""}`} onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
+        onDragLeave={() => setDragging(false)} onDrop={onDrop}>
+        <p>Drop audio or video files here, or</p>
+        <label className="button">Choose files
+          <input ref={input} type="file" accept="audio/*,video/*" multiple className="visually-hidden"
+            onChange={(e) => add(e.target.files)} data-testid="file-input" /></label>
+      </div>
+      <ul className="uploads" aria-live="polite">
+        {items.map((item) => {
+          const p = item.progress, pct = p && p.total ? Math.round((100 * p.sent) / p.total) : 0;
+          return (
+            <li key={item.key} className={item.state}>
+              <span className="name">{item.file.name}</span>
+              {item.state === "uploading" && <>
+                <progress max={100} value={pct} aria-label={`Uploading ${item.file.name}`} data-pct={pct} />
+                <span className="meta">{p ? `${bytes(p.sent)} of ${bytes(p.total)}` : "Preparing…"}
+                  {p && p.bytesPerSecond > 0 ? ` · ${bytes(p.bytesPerSecond)}/s` : ""}</span>
+                <button className="link" onClick={() => item.abort?.abort()}>Cancel</button></>}
+              {item.state === "done" && <span className="meta" data-testid="upload-done">Uploaded · transcription started</span>}
+              {item.state === "error" && <>
+                <span className="error" role="alert">{item.error}</span>
+                <button className="link" onClick={() => void send(item.file, item.key)}>Retry</button></>}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

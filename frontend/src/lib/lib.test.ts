@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { anyRunning, FIRST_MS, fingerprint, MAX_MS, nextDelay } from "./backoff";
+import { bytes, clock, speakerLabel, stageWords, when } from "./format";
+import { currentLine, lines, matches, paragraphs } from "./transcript";
+import { uploadErrorFor } from "./upload";
+
+describe("format", () => {
+  it("writes times, sizes and stages as people read them", () => {
+    expect(clock(0)).toBe("0:00");
+    expect(clock(65_400)).toBe("1:05");
+    expect(clock(3_723_000)).toBe("1:02:03");
+    expect(bytes(512)).toBe("512 B");
+    expect(bytes(1536)).toBe("1.5 KB");
+    expect(bytes(5 * 1024 ** 3)).toBe("5.0 GB");
+    expect(stageWords({ stage: "waiting_for_upload" })).toBe("Waiting for upload");
+    expect(stageWords({ stage: "submitted" })).toBe("Transcribing");
+    expect(speakerLabel("A")).toBe("Speaker A");
+    expect(speakerLabel("Speaker 2")).toBe("Speaker 2");
+    expect(when("2026-11-24T10:00:00Z", new Date("2026-11-24T10:05:00Z"))).toBe("5 min ago");
+  });
+});
+
+describe("polling backoff", () => {
+  it("slows down while nothing changes, resets on change, and stops when idle", () => {
+    let d = FIRST_MS;
+    const seen = [];
+    for (let i = 0; i < 8; i++) seen.push((d = nextDelay(d, false)));
+    expect(seen[0]).toBeGreaterThan(FIRST_MS);
+    expect(seen.at(-1)).toBe(MAX_MS);
+    expect(nextDelay(MAX_MS, true)).toBe(FIRST_MS);
+    expect(anyRunning([{ status: "completed" }, { status: "failed" }])).toBe(false);
+    expect(anyRunning([{ status: "completed" }, { status: "pending" }])).toBe(true);
+    expect(fingerprint([{ id: "1", status: "pending", stage: "queued" }]))
+      .not.toBe(fingerprint([{ id: "1", status: "processing", stage: "submitted" }]));
+  });
+});
+
+describe("transcript view", () => {
+  const words = [
+    { text: "One.", start: 0, end: 400 }, { text: "Two.", start: 500, end: 900 },
+    { text: "Later", start: 5000, end: 5400 }, { text: "words.", start: 5500, end: 6000 },
+  ];
+  it("groups mono words into paragraphs at pauses and every few sentences", () => {
+    expect(paragraphs(words).map((p) => p.text)).toEqual(["One. Two.", "Later words."]);
+    expect(paragraphs(words, 1).map((p) => p.text)).toEqual(["One.", "Two.", "Later words."]);
+  });
+  it("shows dialogue as turns and finds the line being played", () => {
+    const all = lines({ job_id: "j", mode: "dialogue", text: "", language: "en", audio_duration: 7, confidence: 1,
+      words: [], utterances: [
+        { speaker: "A", start: 0, end: 2000, text: "Hello there", words: [] },
+        { speaker: "B", start: 2500, end: 4000, text: "Hi hello", words: [] }] });
+    expect(all.map((l) => l.speaker)).toEqual(["A", "B"]);
+    expect(currentLine(all, 1000)).toBe(0);
+    expect(currentLine(all, 3000)).toBe(1);
+    expect(currentLine(all, 60_000)).toBe(-1);
+    expect([...matches(all, "HELLO").entries()]).toEqual([[0, [[0, 5]]], [1, [[3, 8]]]]);
+    expect(matches(all, "  ").size).toBe(0);
+  });
+});
+
+describe("upload errors", () => {
+  it("says what to do", () => {
+    expect(uploadErrorFor(403).message).toMatch(/expired/);
+    expect(uploadErrorFor(500).kind).toBe("rejected");
+  });
+});
