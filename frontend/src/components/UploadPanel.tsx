@@ -92,7 +92,9 @@ export function UploadPanel({ onJobCreated }: { onJobCreated: () => void }) {
                 <span className="meta">{p ? `${bytes(p.sent)} of ${bytes(p.total)}` : "Preparing…"}
                   {p && p.bytesPerSecond > 0 ? ` · ${bytes(p.bytesPerSecond)}/s` : ""}</span>
                 <button className="link" onClick={() => item.abort?.abort()}>Cancel</button></>}
-              {item.state === "done" && <span className="meta" data-testid="upload-done">Uploaded · transcription started</span>}
+              {item.state === "done" && <>
+                <progress max={100} value={100} aria-label={`Uploaded ${item.file.name}`} data-pct={100} />
+                <span className="meta" data-testid="upload-done">{bytes(item.file.size)} uploaded · transcription started</span></>}
               {item.state === "error" && <>
                 <span className="error" role="alert">{item.error}</span>
                 <button className="link" onClick={() => void send(item.file, item.key)}>Retry</button></>}
