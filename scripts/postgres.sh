@@ -5,7 +5,7 @@ host=127.0.0.1; port=5432
 ready() { pg_isready -q -h "$host" -p "$port" 2>/dev/null; }
 ready && exit 0
 if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
-  version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  version=$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf "%f\n" | sort -V | tail -n 1)
   echo "==> starting PostgreSQL $version"
   pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
   for _ in $(seq 1 30); do ready && exit 0; sleep 1; done

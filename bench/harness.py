@@ -1,0 +1,52 @@
+"""Shared by the benchmarks: a throwaway PostgreSQL database and a LocalCloud on free ports."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DOTENV_PATH", "/nonexistent")
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    import psycopg
+
+    admin = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    name = f"transcribe_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def cloud(database_url: str, **env: str) -> Iterator[object]:
+    import logging
+
+    from local.cloud import LocalCloud
+
+    logging.getLogger("transcribe").setLevel(logging.WARNING)  # one line per event is too many for a benchmark
+    extra = {"BCRYPT_ROUNDS": "4", "MAX_PARALLEL_TRANSCRIPTIONS": "1000", "DB_POOL_SIZE": "10", **env}
+    with LocalCloud(
+        port=0,
+        s3_port=0,
+        assemblyai_port=0,
+        data_dir=tempfile.mkdtemp(prefix="bench-"),
+        database_url=database_url,
+        engine="deterministic",
+        reconcile_interval_s=0,
+        webhook_retry_interval_s=0.2,
+        extra_env=extra,
+    ) as running:
+        yield running

@@ -1,0 +1,71 @@
+# Every secret the functions use, in one Lockbox secret encrypted with a KMS key; each function gets only the
+# entries its capabilities need (see functions.tf).
+resource "random_password" "jwt" {
+  length  = 64
+  special = false
+}
+
+resource "random_password" "webhook" {
+  length  = 48
+  special = false
+}
+
+resource "random_password" "db" {
+  length  = 32
+  special = false
+}
+
+resource "yandex_kms_symmetric_key" "secrets" {
+  name              = "${var.name}-secrets"
+  default_algorithm = "AES_256"
+  rotation_period   = "8760h"
+}
+
+resource "yandex_lockbox_secret" "app" {
+  name                = "${var.name}-app"
+  description         = "Transcribe function secrets"
+  kms_key_id          = yandex_kms_symmetric_key.secrets.id
+  deletion_protection = true
+}
+
+resource "yandex_lockbox_secret_version" "app" {
+  secret_id = yandex_lockbox_secret.app.id
+  entries {
+    key        = "JWT_SECRET_KEY"
+    text_value = random_password.jwt.result
+  }
+  entries {
+    key        = "WEBHOOK_SECRET"
+    text_value = random_password.webhook.result
+  }
+  entries {
+    key        = "ASSEMBLYAI_API_KEY"
+    text_value = var.assemblyai_api_key
+  }
+  entries {
+    key        = "DATABASE_URL"
+    text_value = local.database_url
+  }
+  entries {
+    key        = "S3_ACCESS_KEY_ID"
+    text_value = yandex_iam_service_account_static_access_key.media.access_key
+  }
+  entries {
+    key        = "S3_SECRET_ACCESS_KEY"
+    text_value = yandex_iam_service_account_static_access_key.media.secret_key
+  }
+}
+
+resource "yandex_lockbox_secret_iam_member" "function_reads_secret" {
+  for_each  = local.functions
+  secret_id = yandex_lockbox_secret.app.id
+  role      = "lockbox.payloadViewer"
+  member    = "serviceAccount:${yandex_iam_service_account.function[each.key].id}"
+}
+
+resource "yandex_kms_symmetric_key_iam_member" "function_decrypts_secret" {
+  for_each         = local.functions
+  symmetric_key_id = yandex_kms_symmetric_key.secrets.id
+  role             = "kms.keys.decrypter"
+  member           = "serviceAccount:${yandex_iam_service_account.function[each.key].id}"
+}
