@@ -1,0 +1,47 @@
+"""For every route in the spec that takes an id, another user gets 404 and nothing of the owner's changes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from local.gateway import spec as gateway_spec
+from tests.api import Api, signed_up
+from tests.conftest import unique_email
+from tests.pipeline.helpers import create_job, declare, mono_wav, put_bytes, wait_for
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+ID_ROUTES = sorted(
+    (r.method, r.template) for r in gateway_spec.default().routes if r.function and re.search(r"\{\w+_id\}", r.template)
+)
+
+
+def snapshot(owner: Api, job_id: str, file_id: str) -> tuple[Any, ...]:
+    job = owner.get(f"/api/v1/jobs/{job_id}")
+    transcript = owner.get(f"/api/v1/jobs/{job_id}/transcript", query={"format": "json"})
+    link = owner.get(f"/api/v1/files/{file_id}/download")
+    return job.status, job.json, transcript.status, transcript.text, link.status
+
+
+def test_the_matrix_covers_every_id_route() -> None:
+    assert len(ID_ROUTES) >= 5, ID_ROUTES  # a new route with an id joins this list by itself
+
+
+@pytest.mark.parametrize(("method", "template"), ID_ROUTES, ids=[f"{m} {t}" for m, t in ID_ROUTES])
+def test_another_user_gets_404_and_changes_nothing(cloud: Any, method: str, template: str) -> None:
+    owner, intruder = signed_up(unique_email()), signed_up(unique_email())
+    data, _ = mono_wav()
+    declared = declare(owner, data)
+    put_bytes(declared, data)
+    job = create_job(owner, declared["file"]["id"])
+    wait_for(owner, job["id"])
+    before = snapshot(owner, job["id"], declared["file"]["id"])
+    path = template.replace("{job_id}", job["id"]).replace("{file_id}", declared["file"]["id"])
+    body = {} if method in ("POST", "PUT", "PATCH") else None
+    res = intruder.call(method, path, json_body=body)
+    assert res.status == 404, (method, path, res.status, res.text)
+    assert res.error_code in ("job_not_found", "file_not_found")
+    after = snapshot(owner, job["id"], declared["file"]["id"])
+    assert after[:4] == before[:4] and after[4] == 200
