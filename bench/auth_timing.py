@@ -1,0 +1,52 @@
+"""Login timing for an existing vs an unknown email (production bcrypt cost), to show no enumeration by time.
+
+Run: .venv/bin/python bench/auth_timing.py [--rounds 12] [--samples 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+import uuid
+
+from harness import postgres_database
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=12)
+    parser.add_argument("--samples", type=int, default=30)
+    args = parser.parse_args()
+    with postgres_database() as url:
+        os.environ.update({"DATABASE_URL": url, "JWT_SECRET_KEY": "x" * 40})
+        from common import accounts
+        from common.config import get_settings
+        from common.errors import Unauthorized
+        from common.migrate import upgrade
+        from common.schemas import Login, Registration
+
+        upgrade(url)
+        settings = get_settings().model_copy(update={"BCRYPT_ROUNDS": args.rounds, "LOGIN_MAX_FAILURES": 10**6})
+        email = f"known-{uuid.uuid4().hex[:6]}@example.com"
+        accounts.register(Registration(email=email, password="the right password"), settings)
+
+        def timed(address: str) -> float:
+            start = time.perf_counter()
+            try:
+                accounts.login(Login(email=address, password="a wrong password"), settings)
+            except Unauthorized:
+                pass
+            return (time.perf_counter() - start) * 1000
+
+        timed(email)
+        known = [timed(email) for _ in range(args.samples)]
+        unknown = [timed(f"nobody-{uuid.uuid4().hex[:8]}@example.com") for _ in range(args.samples)]
+    k, u = statistics.median(known), statistics.median(unknown)
+    print(f"bcrypt {args.rounds} rounds, {args.samples} samples each (medians): existing email {k:.1f} ms, "
+          f"unknown email {u:.1f} ms, gap {abs(k - u):.1f} ms ({abs(k - u) / k * 100:.1f}%)")
+
+
+if __name__ == "__main__":
+    main()
