@@ -26,19 +26,25 @@ def main() -> None:
     from local.assemblyai.media import make_wav, mono_script
 
     wav = make_wav(mono_script("fault tolerance", 2.0), 2.0)
-    env = {"RETRY_BASE_SECONDS": "1", "SUBMIT_MAX_ATTEMPTS": "8", "SILENT_AFTER_SECONDS": "3",
-           "POLL_INTERVAL_SECONDS": "1", "CLAIM_TIMEOUT_SECONDS": "5", "ASSEMBLYAI_TIMEOUT_SECONDS": "2",
-           "MAX_PARALLEL_TRANSCRIPTIONS": "10"}
+    env = {
+        "RETRY_BASE_SECONDS": "1",
+        "SUBMIT_MAX_ATTEMPTS": "8",
+        "SILENT_AFTER_SECONDS": "3",
+        "POLL_INTERVAL_SECONDS": "1",
+        "CLAIM_TIMEOUT_SECONDS": "5",
+        "ASSEMBLYAI_TIMEOUT_SECONDS": "2",
+        "MAX_PARALLEL_TRANSCRIPTIONS": "10",
+    }
     with postgres_database() as url, cloud(url, **env) as c:
         c.timer.interval_s = 1.0
         c.timer.start()
         from tests.api import signed_up
 
         api = signed_up(f"faults-{uuid.uuid4().hex[:6]}@example.com")
-        declared = api.post("/api/v1/files", {"filename": "f.wav", "content_type": "audio/wav",
-                                              "size": len(wav)}).json
-        req = urllib.request.Request(declared["upload"]["url"], data=wav, method="PUT",
-                                     headers=declared["upload"]["headers"])
+        declared = api.post("/api/v1/files", {"filename": "f.wav", "content_type": "audio/wav", "size": len(wav)}).json
+        req = urllib.request.Request(
+            declared["upload"]["url"], data=wav, method="PUT", headers=declared["upload"]["headers"]
+        )
         urllib.request.urlopen(req, timeout=10).close()
         c.wait_idle()
 
@@ -47,8 +53,7 @@ def main() -> None:
             for rule in faults:
                 c.assemblyai.faults.add(rule)
             start = time.perf_counter()
-            jobs = [api.post("/api/v1/jobs", {"file_id": declared["file"]["id"]}).json["id"]
-                    for _ in range(args.jobs)]
+            jobs = [api.post("/api/v1/jobs", {"file_id": declared["file"]["id"]}).json["id"] for _ in range(args.jobs)]
             if callable(during):
                 during()
             deadline = time.monotonic() + 300
@@ -66,24 +71,34 @@ def main() -> None:
             failed = [s for s in states if s["status"] == "failed"]
             lost = len(states) - done - len(failed)
             assert all(s["error_message"] for s in failed)
-            print(f"{name}: {done} completed, {len(failed)} failed (with a message), {lost} lost; "
-                  f"all settled in {took:.1f} s; submissions {c.assemblyai.stats['submissions']}")
+            print(
+                f"{name}: {done} completed, {len(failed)} failed (with a message), {lost} lost; "
+                f"all settled in {took:.1f} s; submissions {c.assemblyai.stats['submissions']}"
+            )
 
-        run("AssemblyAI 503 x15, 429 x5, 3 s stalls x3 on submit",
-            [{"op": "submit", "status": 503, "times": 15}, {"op": "submit", "status": 429, "times": 5},
-             {"op": "submit", "delay_s": 3.0, "times": 3}])
+        run(
+            "AssemblyAI 503 x15, 429 x5, 3 s stalls x3 on submit",
+            [
+                {"op": "submit", "status": 503, "times": 15},
+                {"op": "submit", "status": 429, "times": 5},
+                {"op": "submit", "delay_s": 3.0, "times": 3},
+            ],
+        )
         run("webhooks never sent", [{"op": "webhook", "mode": "drop", "times": 1000}])
 
         def restart_postgres() -> None:
             def go() -> None:
                 time.sleep(0.3)
                 version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
-                subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-                               check=True)
+                subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True)
+
             threading.Thread(target=go, daemon=True).start()
 
-        run("PostgreSQL restarted mid-run (provider takes 1 s)", [{"op": "processing", "delay_s": 1.0,
-                                                                   "times": 1000}], restart_postgres)
+        run(
+            "PostgreSQL restarted mid-run (provider takes 1 s)",
+            [{"op": "processing", "delay_s": 1.0, "times": 1000}],
+            restart_postgres,
+        )
 
 
 if __name__ == "__main__":

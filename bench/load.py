@@ -23,8 +23,14 @@ errors: list[str] = []
 lock = threading.Lock()
 
 
-def call(method: str, url: str, body: object = None, token: str | None = None, raw: bytes | None = None,
-         headers: dict[str, str] | None = None) -> dict:
+def call(
+    method: str,
+    url: str,
+    body: object = None,
+    token: str | None = None,
+    raw: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict:
     hdrs = dict(headers or {})
     if body is not None:
         hdrs["Content-Type"] = "application/json"
@@ -33,8 +39,9 @@ def call(method: str, url: str, body: object = None, token: str | None = None, r
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     start = time.perf_counter()
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, data=data, method=method, headers=hdrs),
-                                    timeout=60) as res:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, data=data, method=method, headers=hdrs), timeout=60
+        ) as res:
             out = res.read()
     except (urllib.error.URLError, TimeoutError) as exc:
         with lock:
@@ -47,10 +54,14 @@ def call(method: str, url: str, body: object = None, token: str | None = None, r
 
 def user_flow(base: str, wav: bytes) -> float:
     start = time.perf_counter()
-    token = call("POST", f"{base}/api/v1/auth/register",
-                 {"email": f"load-{uuid.uuid4().hex[:10]}@example.com", "password": "load test pw"})["access_token"]
-    declared = call("POST", f"{base}/api/v1/files", {"filename": "l.wav", "content_type": "audio/wav",
-                                                     "size": len(wav)}, token)
+    token = call(
+        "POST",
+        f"{base}/api/v1/auth/register",
+        {"email": f"load-{uuid.uuid4().hex[:10]}@example.com", "password": "load test pw"},
+    )["access_token"]
+    declared = call(
+        "POST", f"{base}/api/v1/files", {"filename": "l.wav", "content_type": "audio/wav", "size": len(wav)}, token
+    )
     job = call("POST", f"{base}/api/v1/jobs", {"file_id": declared["file"]["id"], "mode": "dialogue"}, token)
     call("PUT", declared["upload"]["url"], raw=wav, headers=declared["upload"]["headers"])
     deadline = time.monotonic() + 120
@@ -94,8 +105,10 @@ def main() -> None:
     lat = sorted(latencies)
     p99 = lat[int(0.99 * (len(lat) - 1))]
     print(f"{args.users} concurrent users, one full flow each (bcrypt 10 rounds), {len(lat)} requests in {wall:.1f} s")
-    print(f"  throughput {len(lat) / wall:.0f} req/s; per request p50 {statistics.median(lat):.0f} ms, "
-          f"p99 {p99:.0f} ms; errors {len(errors)}")
+    print(
+        f"  throughput {len(lat) / wall:.0f} req/s; per request p50 {statistics.median(lat):.0f} ms, "
+        f"p99 {p99:.0f} ms; errors {len(errors)}"
+    )
     print(f"  whole flow (sign-up → transcript): p50 {statistics.median(flows):.1f} s, max {max(flows):.1f} s")
     print(f"  PostgreSQL connections held at most: {peak[0]} (pool 10 + overflow 10 in this one process)")
     assert not errors, errors[:5]

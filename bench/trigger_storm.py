@@ -39,11 +39,13 @@ def main() -> None:
         c.pause_triggers()
         keys = []
         for _ in range(args.files):
-            declared = api.post("/api/v1/files", {"filename": "s.wav", "content_type": "audio/wav",
-                                                  "size": len(wav)}).json
+            declared = api.post(
+                "/api/v1/files", {"filename": "s.wav", "content_type": "audio/wav", "size": len(wav)}
+            ).json
             api.post("/api/v1/jobs", {"file_id": declared["file"]["id"]})
-            req = urllib.request.Request(declared["upload"]["url"], data=wav, method="PUT",
-                                         headers=declared["upload"]["headers"])
+            req = urllib.request.Request(
+                declared["upload"]["url"], data=wav, method="PUT", headers=declared["upload"]["headers"]
+            )
             urllib.request.urlopen(req, timeout=10).close()
             keys.append(declared["upload"]["url"].split("?")[0].split("/", 4)[4])
         events = [keys[i % len(keys)] for i in range(args.events)]
@@ -57,17 +59,27 @@ def main() -> None:
         while True:
             c.run_reconcile()
             with transaction() as s:
-                open_jobs = s.scalar(select(func.count()).select_from(TranscriptionJob)
-                                     .where(TranscriptionJob.status.in_(("pending", "processing")))) or 0
+                open_jobs = (
+                    s.scalar(
+                        select(func.count())
+                        .select_from(TranscriptionJob)
+                        .where(TranscriptionJob.status.in_(("pending", "processing")))
+                    )
+                    or 0
+                )
             if not open_jobs or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
         settled = time.perf_counter() - start
         submissions = c.assemblyai.stats["submissions"]
-    print(f"{args.events} events for {args.files} files ({args.events / args.files:.1f}x duplicated, shuffled, "
-          f"8 threads): delivered in {delivered:.1f} s ({args.events / delivered:.0f} events/s)")
-    print(f"  submissions to AssemblyAI: {submissions} for {args.files} jobs → double submissions: "
-          f"{submissions - args.files}")
+    print(
+        f"{args.events} events for {args.files} files ({args.events / args.files:.1f}x duplicated, shuffled, "
+        f"8 threads): delivered in {delivered:.1f} s ({args.events / delivered:.0f} events/s)"
+    )
+    print(
+        f"  submissions to AssemblyAI: {submissions} for {args.files} jobs → double submissions: "
+        f"{submissions - args.files}"
+    )
     print(f"  jobs still open after reconcile: {open_jobs}; all settled {settled:.1f} s after the first event")
     assert submissions == args.files and open_jobs == 0
 

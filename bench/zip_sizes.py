@@ -31,15 +31,22 @@ def main() -> None:
         reqs = requirements(name)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-            for source in [*index.parent.rglob("*.py"), *(ROOT / "common").rglob("*.py"), ROOT / "functions/__init__.py"]:
+            for source in [
+                *index.parent.rglob("*.py"),
+                *(ROOT / "common").rglob("*.py"),
+                ROOT / "functions/__init__.py",
+            ]:
                 z.write(source, source.relative_to(ROOT))
             z.writestr("requirements.txt", "\n".join(reqs))
             z.writestr("index.py", f"from functions.{name}.index import handler\n")
         key = "\n".join(reqs)
         if key not in installed:
             with tempfile.TemporaryDirectory() as target:
-                subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target", target, *reqs],
-                               check=True, capture_output=True)
+                subprocess.run(
+                    [sys.executable, "-m", "pip", "install", "--quiet", "--target", target, *reqs],
+                    check=True,
+                    capture_output=True,
+                )
                 installed[key] = folder_size(Path(target))
         print(f"{name:<20}{len(buffer.getvalue()) / 1024:>8.0f} KB{len(reqs):>14}{installed[key] / 1024**2:>9.1f} MB")
 

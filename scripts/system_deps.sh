@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The Debian packages the tests use (browser, speech synthesis, shell linting), installed when missing.
+# The Debian packages the tests use (browser, speech synthesis, shell linting, zips), installed when missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 command -v sox >/dev/null 2>&1 || need+=(sox)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+command -v zip >/dev/null 2>&1 || need+=(zip)
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "Missing system packages: ${need[*]}. Install them (Debian/Ubuntu: sudo apt-get install ${need[*]})." >&2

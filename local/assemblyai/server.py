@@ -10,7 +10,6 @@ through `faults` and read `stats`; the same is reachable over HTTP under /_contr
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 import urllib.error
@@ -24,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 from common.languages import SUPPORTED
 from local.assemblyai.engines import Engine, EngineError, Request, engine_named
 from local.assemblyai.faults import Faults, Rule
+from local.http import QuietNoDelayHandler
 
 MAX_AUDIO_BYTES = 5 * 1024**3
 STATUS_MESSAGES = {
@@ -383,18 +383,7 @@ class AssemblyAIServer:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def setup(self) -> None:
-                super().setup()
-                # Headers and body go out in separate writes: without this, Nagle and delayed ACKs add ~40 ms
-                # to every keep-alive response.
-                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietNoDelayHandler):
             def _send(self, status: int, payload: Any) -> None:
                 data = json.dumps(payload).encode()
                 self.send_response(status)

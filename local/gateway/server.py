@@ -5,17 +5,16 @@ from __future__ import annotations
 import base64
 import json
 import mimetypes
-import socket
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from local import functions
 from local.gateway.events import build_event
 from local.gateway.spec import Route, Spec
+from local.http import QuietNoDelayHandler
 
 NOT_BUILT = b"""<!doctype html><meta charset="utf-8"><title>Transcribe</title>
 <p>The web app is not built yet. Run <code>make spa</code> (needs Node.js 20+), then reload.
@@ -134,18 +133,7 @@ class Gateway:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         gateway = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def setup(self) -> None:
-                super().setup()
-                # Headers and body go out in separate writes: without this, Nagle and delayed ACKs add ~40 ms
-                # to every keep-alive response.
-                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietNoDelayHandler):
             def _handle(self) -> None:
                 start = time.perf_counter()
                 length = int(self.headers.get("Content-Length") or 0)

@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from common.events import OBJECT_CREATE
 from tests import http_client
 from tests.api import Api, signed_up
 from tests.conftest import TEST_ENV, unique_email
+from tests.pipeline.helpers import storage_event
 
 pytestmark = pytest.mark.usefixtures("clean_db", "s3_endpoint")
 FILES = "/api/v1/files"
-
-
-def storage_event(key: str) -> dict:
-    return {
-        "messages": [
-            {
-                "event_metadata": {
-                    "event_id": uuid.uuid4().hex,
-                    "event_type": OBJECT_CREATE,
-                    "created_at": "2026-11-24T10:00:00Z",
-                    "cloud_id": "c",
-                    "folder_id": "f",
-                },
-                "details": {"bucket_id": TEST_ENV["S3_BUCKET"], "object_id": key},
-            }
-        ]
-    }
 
 
 def declare(api: Api, data: bytes = b"RIFF....WAVEfmt ", name: str = "talk.wav", ctype: str = "audio/wav") -> dict:
@@ -58,7 +40,7 @@ def test_presigned_put_uploads_the_bytes_and_get_downloads_them() -> None:
 
     from functions.upload_trigger.index import handler as trigger
 
-    trigger(storage_event(object_key(upload["url"])), None)
+    trigger(storage_event(TEST_ENV["S3_BUCKET"], object_key(upload["url"])), None)
     link = api.get(f"{FILES}/{file_id}/download")
     assert link.status == 200
     status, body, _ = http_client.get(link.json["url"])

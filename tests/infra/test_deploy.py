@@ -35,7 +35,6 @@ def dry_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
         ),
     )
     (clone / ".venv").symlink_to(ROOT / ".venv")
-    (clone / "frontend" / "node_modules").symlink_to(ROOT / "frontend" / "node_modules")
     (clone / "infra" / "terraform.tfvars").write_text('cloud_id = "c"\nfolder_id = "f"\nassemblyai_api_key = "k"\n')
     bin_dir, log = work / "bin", work / "calls.log"
     bin_dir.mkdir()
