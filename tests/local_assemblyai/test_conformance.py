@@ -20,7 +20,7 @@ import yaml
 from local.assemblyai.media import dialogue_script, make_wav, mono_script
 from local.assemblyai.server import AssemblyAIServer
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "assemblyai" / "openapi.yml"
+SPEC = Path(__file__).resolve().parents[2] / "local" / "assemblyai" / "openapi.yml"  # AssemblyAI's own, vendored
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 KEY = "test-key"
 
