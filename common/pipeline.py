@@ -224,6 +224,7 @@ def handle_webhook(job_ref: str | None, transcript_ref: object, services: Servic
 class ReconcileReport:
     expired_uploads: int = 0
     resubmitted: int = 0
+    adopted: int = 0
     polled: int = 0
     finished: int = 0
     started: int = 0
@@ -306,6 +307,18 @@ def reconcile(services: Services, now: datetime | None = None) -> ReconcileRepor
     with transaction() as s:
         stale_claims = transitions.reclaim_stale(s, now, timedelta(seconds=settings.CLAIM_TIMEOUT_SECONDS))
     for claim in stale_claims:
+        # The submitter may have died after the provider accepted the job: adopt that transcript, never pay twice.
+        try:
+            existing = services.provider.find_submitted(str(claim.job_id), claim.object_key)
+        except ProviderError as exc:
+            report.errors.append(f"list {claim.job_id}: {exc.message}")
+            continue  # the claim stays stale; the next sweep looks again
+        if existing:
+            with transaction() as s:
+                transitions.adopt(s, claim.job_id, existing, now)
+            logs.warn("adopted_stalled_submission", job=claim.job_id, transcript=existing)
+            report.adopted += 1
+            continue
         logs.warn("resubmitting_stalled_claim", job=claim.job_id, attempt=claim.attempt)
         _submit(claim, services)
         report.resubmitted += 1

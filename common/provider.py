@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from common.config import Settings
 
@@ -144,6 +144,25 @@ class AssemblyAI:
             confidence=float(t.confidence) if t.confidence is not None else None,
             webhook_url=t.webhook_url,
         )
+
+    def find_submitted(self, job_id: str, object_key: str, limit: int = 200) -> str | None:
+        """A transcript already submitted for this job, if the provider has one among its most recent.
+
+        Listed items carry the audio URL (which names the object) but not the webhook URL (which names the job),
+        so candidates for the same recording are fetched and matched on the job their webhook URL names.
+        """
+        try:
+            page = self._api.list_transcripts(self._http, self._aai.types.ListTranscriptParameters(limit=limit))
+        except Exception as exc:
+            raise _classify(exc) from exc
+        quoted = quote(object_key)
+        for item in page.transcripts:
+            if quoted not in (item.audio_url or "") and object_key not in unquote(item.audio_url or ""):
+                continue
+            found = self.get(item.id)
+            if found is not None and found.job_id == job_id:
+                return found.id
+        return None
 
     def delete(self, transcript_id: str) -> None:
         """Remove the provider's copy; an id it no longer knows is already gone."""

@@ -264,3 +264,39 @@ def test_uploads_never_completed_expire_and_their_jobs_fail(cloud) -> None:
     put_bytes(declared, data)  # too late: the object is removed, nothing starts
     cloud.wait_idle()
     assert cloud.assemblyai.stats["submissions"] == 0
+
+
+def test_a_submitter_killed_after_the_provider_accepted_is_adopted_not_resubmitted(cloud, configure) -> None:
+    """The worst case for billing: the id was never stored and the webhook is lost too."""
+    from common import transitions
+    from common.models import MediaFile, utcnow
+    from common.provider import Submission
+    from common.services import current
+
+    configure(CLAIM_TIMEOUT_SECONDS=1, SILENT_AFTER_SECONDS=1, POLL_INTERVAL_SECONDS=1)
+    cloud.assemblyai.faults.add({"op": "webhook", "mode": "drop", "times": 1})
+    api = signed_up(unique_email())
+    data, _ = mono_wav()
+    declared = declare(api, data)
+    job = create_job(api, declared["file"]["id"])
+    cloud.pause_triggers()
+    put_bytes(declared, data)
+    file_id = uuid.UUID(declared["file"]["id"])
+    with transaction() as s:
+        s.execute(update(MediaFile).where(MediaFile.id == file_id).values(status="uploaded"))
+        transitions.promote_waiting(s, file_id)
+        claim = transitions.claim(s, utcnow(), 100, uuid.UUID(job["id"]))
+    assert claim is not None
+    services = current()
+    url = services.storage.presign_get(claim.object_key, 600)
+    services.provider.submit(Submission(job["id"], url, "auto", False, None))  # …and the submitter dies here
+    cloud.assemblyai.wait_idle()
+    time.sleep(1.1)
+    report = cloud.run_reconcile()
+    assert (report["adopted"], report["resubmitted"]) == (1, 0)
+    time.sleep(1.1)
+    cloud.run_reconcile()  # the webhook never came: the adopted transcript is polled and stored
+    assert api.get(f"/api/v1/jobs/{job['id']}").json["status"] == "completed"
+    cloud.resume_triggers()
+    cloud.wait_idle()
+    assert cloud.assemblyai.stats["submissions"] == 1
