@@ -108,3 +108,19 @@ def object_key_of(file_id: str) -> str:
         key = s.scalar(select(MediaFile.object_key).where(MediaFile.id == uuid.UUID(file_id)))
     assert key is not None
     return key
+
+
+def claim_without_submitting(file_id: str, job_id: str) -> Any:
+    """What a submitter does up to the provider call: the upload recorded, the job claimed. Returns the claim."""
+    from sqlalchemy import update
+
+    from common import transitions
+    from common.db import transaction
+    from common.models import MediaFile, utcnow
+
+    with transaction() as s:
+        s.execute(update(MediaFile).where(MediaFile.id == uuid.UUID(file_id)).values(status="uploaded"))
+        transitions.promote_waiting(s, uuid.UUID(file_id))
+        claim = transitions.claim(s, utcnow(), 100, uuid.UUID(job_id))
+    assert claim is not None
+    return claim

@@ -6,12 +6,11 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from common.db import transaction
 from common.models import Transcript
@@ -20,6 +19,7 @@ from tests import http_client
 from tests.api import signed_up
 from tests.conftest import unique_email
 from tests.pipeline.helpers import (
+    claim_without_submitting,
     create_job,
     declare,
     dialogue_wav,
@@ -93,8 +93,6 @@ def test_the_same_webhook_five_times_stores_one_result(cloud) -> None:
 
 def test_a_webhook_before_the_provider_id_is_stored_still_finishes(cloud) -> None:
     """A crash right after AssemblyAI accepted the job, before its id was saved: the webhook heals it."""
-    from common import transitions
-    from common.models import MediaFile, utcnow
     from common.provider import Submission
     from common.services import current
 
@@ -104,15 +102,7 @@ def test_a_webhook_before_the_provider_id_is_stored_still_finishes(cloud) -> Non
     cloud.pause_triggers()
     put_bytes(declared, data)
     job = create_job(api, declared["file"]["id"], mode="dialogue")
-    with transaction() as s:  # the upload as the trigger would record it, without starting the job
-        s.execute(
-            update(MediaFile)
-            .where(MediaFile.id == uuid.UUID(declared["file"]["id"]))
-            .values(status="uploaded", uploaded_size=len(data))
-        )
-        transitions.promote_waiting(s, uuid.UUID(declared["file"]["id"]))
-        claim = transitions.claim(s, utcnow(), 100, uuid.UUID(job["id"]))
-    assert claim is not None
+    claim = claim_without_submitting(declared["file"]["id"], job["id"])  # the upload recorded, the job claimed
     services = current()
     url = services.storage.presign_get(claim.object_key, 600)
     services.provider.submit(Submission(job["id"], url, "auto", True, None))  # …and the submitter dies here

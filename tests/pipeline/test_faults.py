@@ -19,6 +19,7 @@ from common.models import TranscriptionJob
 from tests.api import signed_up
 from tests.conftest import unique_email
 from tests.pipeline.helpers import (
+    claim_without_submitting,
     create_job,
     declare,
     dialogue_wav,
@@ -268,8 +269,6 @@ def test_uploads_never_completed_expire_and_their_jobs_fail(cloud) -> None:
 
 def test_a_submitter_killed_after_the_provider_accepted_is_adopted_not_resubmitted(cloud, configure) -> None:
     """The worst case for billing: the id was never stored and the webhook is lost too."""
-    from common import transitions
-    from common.models import MediaFile, utcnow
     from common.provider import Submission
     from common.services import current
 
@@ -281,12 +280,7 @@ def test_a_submitter_killed_after_the_provider_accepted_is_adopted_not_resubmitt
     job = create_job(api, declared["file"]["id"])
     cloud.pause_triggers()
     put_bytes(declared, data)
-    file_id = uuid.UUID(declared["file"]["id"])
-    with transaction() as s:
-        s.execute(update(MediaFile).where(MediaFile.id == file_id).values(status="uploaded"))
-        transitions.promote_waiting(s, file_id)
-        claim = transitions.claim(s, utcnow(), 100, uuid.UUID(job["id"]))
-    assert claim is not None
+    claim = claim_without_submitting(declared["file"]["id"], job["id"])
     services = current()
     url = services.storage.presign_get(claim.object_key, 600)
     services.provider.submit(Submission(job["id"], url, "auto", False, None))  # …and the submitter dies here
