@@ -1,93 +1,161 @@
 #!/usr/bin/env bash
-# Deploys Transcribe to Yandex Cloud: function zips, Terraform, migrations, the web app. Safe to run again.
-#   ./deploy.sh            build and apply
-#   ./deploy.sh --plan     build and show what would change, apply nothing
-#   ./deploy.sh --dry-run  build the zips and print every yc/terraform command instead of running it
+# Deploys Transcribe to Yandex Cloud: function zips, the web app, Terraform, migrations, the web app's upload.
+# Safe to run again: unchanged code gives byte-identical zips, so Terraform leaves those functions alone.
+#
+#   ./deploy.sh            build, apply, migrate, upload the web app, print the URLs
+#   ./deploy.sh --plan     build the zips and show what Terraform would change; change nothing
+#   ./deploy.sh --dry-run  for tests (also with --plan): a real run's steps, printing each yc/terraform command before running it.
+#                          It RUNS the yc and terraform found on PATH, so it refuses unless TRANSCRIBE_STUB_TOOLS=1
+#                          says those are recording stubs. Migrations are printed, not run.
+#
+# Needs: yc (logged in: `yc init`), terraform >= 1.6, Python 3.12, node + npm, infra/terraform.tfvars, and the state
+# bucket: TF_STATE_BUCKET plus its key in TF_STATE_ACCESS_KEY / TF_STATE_SECRET_KEY (see infra/README.md).
+# Optional: SKIP_MIGRATIONS=1 (run them yourself, e.g. from a bastion), VITE_API_BASE_URL (default: same origin),
+# TRANSCRIBE_VENV (default .venv).
 set -euo pipefail
 cd "$(dirname "$0")"
 
+usage() { sed -n '5,9s/^# \{0,1\}//p' "$0"; }
 mode=apply
-case "${1:-}" in
-  --plan) mode=plan ;;
-  --dry-run) mode=dry ;;
-  "") ;;
-  *) echo "usage: $0 [--plan|--dry-run]" >&2; exit 2 ;;
-esac
-
-die() { echo "deploy: $*" >&2; exit 1; }
-need() { command -v "$1" >/dev/null 2>&1 || die "$1 is required: $2"; }
-run() {
-  if [ "$mode" = dry ]; then { printf 'would run:'; printf ' %q' "$@"; printf '\n'; } >&2; fi
-  "$@"
-}
-
-need yc "install the Yandex Cloud CLI (https://yandex.cloud/docs/cli/quickstart) and run 'yc init'"
-need terraform "install Terraform >= 1.6"
-need node "install Node.js 20+ (it builds the web app)"
-need npm "install npm (comes with Node.js)"
-python=$(scripts/find_python.sh) || die "Python 3.12 is required (see above)"
-[ -f infra/terraform.tfvars ] || die "infra/terraform.tfvars is missing: copy infra/terraform.tfvars.example and fill it in"
-: "${TF_STATE_BUCKET:?set TF_STATE_BUCKET to the Terraform state bucket (see infra/README.md, Bootstrap)}"
-: "${TF_STATE_ACCESS_KEY:?set TF_STATE_ACCESS_KEY (static key of the state bucket account)}"
-: "${TF_STATE_SECRET_KEY:?set TF_STATE_SECRET_KEY}"
-
-echo "==> function zips"
-build=build/functions
-rm -rf "$build" && mkdir -p "$build"
-scripts/venv.sh local >/dev/null
-for dir in functions/*/; do
-  name=$(basename "$dir")
-  [ -f "$dir/index.py" ] || continue
-  stage=$(mktemp -d)
-  mkdir -p "$stage/functions"
-  cp functions/__init__.py "$stage/functions/"
-  cp -r "$dir" "$stage/functions/$name"
-  cp -r common "$stage/common"
-  # The entrypoint is index.handler at the zip's root; it imports the function's package from there.
-  printf 'from functions.%s.index import handler  # noqa: F401\n' "$name" > "$stage/index.py"
-  .venv/bin/python scripts/function_requirements.py "$name" > "$stage/requirements.txt"
-  find "$stage" -name '__pycache__' -prune -exec rm -rf {} +
-  (cd "$stage" && TZ=UTC find . -exec touch -t 202001010000 {} + && zip -qrX "$OLDPWD/$build/$name.zip" .)
-  rm -rf "$stage"
-  printf '    %-20s %6s KB  (%s requirements)\n' "$name" "$(( $(stat -c %s "$build/$name.zip") / 1024 ))" \
-    "$(unzip -p "$build/$name.zip" requirements.txt | grep -c .)"
+dry=no
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --plan) mode=plan ;;
+    --dry-run) dry=yes ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+  shift
 done
 
-echo "==> web app"
-(cd frontend && npm ci --no-audit --no-fund --loglevel=error && VITE_API_BASE_URL="" npm run --silent build)
+say() { printf '\n==> %s\n' "$*"; }
+die() { printf 'deploy: %s\n' "$*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null 2>&1 || die "'$1' is not on PATH — $2"; }
+# Every yc/terraform/npm call goes through here, so a dry run shows exactly what a real run does (on fd 3, a copy
+# of stderr, so the line survives when a call's own stderr is silenced).
+exec 3>&2
+run() {
+  if [ "$dry" = yes ]; then { printf 'would run:'; printf ' %q' "$@"; printf '\n'; } >&3; fi
+  "$@"
+}
+# A string variable from infra/terraform.tfvars (simple `name = "value"` lines), empty when absent.
+tfvar() { sed -nE "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*\"([^\"]*)\".*/\1/p" infra/terraform.tfvars | tail -n 1; }
 
-echo "==> terraform"
-cd infra
-run terraform init -input=false -reconfigure \
-  -backend-config="bucket=$TF_STATE_BUCKET" \
-  -backend-config="access_key=$TF_STATE_ACCESS_KEY" -backend-config="secret_key=$TF_STATE_SECRET_KEY"
+if [ "$dry" = yes ] && [ "${TRANSCRIBE_STUB_TOOLS:-}" != 1 ]; then
+  die "--dry-run executes the yc/terraform on PATH; set TRANSCRIBE_STUB_TOOLS=1 once recording stubs come first"
+fi
+
+# --- prerequisites -------------------------------------------------------------------------------------------------
+need yc "install the Yandex Cloud CLI (https://yandex.cloud/en/docs/cli/quickstart) and run 'yc init'"
+need terraform "install Terraform >= 1.6 (https://developer.hashicorp.com/terraform/install)"
+python=$(scripts/find_python.sh) || die "Python 3.12 is required (see the message above)"
+need node "install Node.js 20 or newer: it builds the web app"
+need npm "install npm (it comes with Node.js)"
+[ -f infra/terraform.tfvars ] ||
+  die "infra/terraform.tfvars is missing: cp infra/terraform.tfvars.example infra/terraform.tfvars and fill it in"
+[ -n "${TF_STATE_BUCKET:-}" ] || die "set TF_STATE_BUCKET to the Terraform state bucket (infra/README.md, step 2)"
+export AWS_ACCESS_KEY_ID="${TF_STATE_ACCESS_KEY:-${AWS_ACCESS_KEY_ID:-}}"
+export AWS_SECRET_ACCESS_KEY="${TF_STATE_SECRET_KEY:-${AWS_SECRET_ACCESS_KEY:-}}"
+if [ -z "$AWS_ACCESS_KEY_ID" ] || [ -z "$AWS_SECRET_ACCESS_KEY" ]; then
+  die "set TF_STATE_ACCESS_KEY and TF_STATE_SECRET_KEY (the state bucket's static key, infra/README.md, step 2)"
+fi
+migrate=yes
+if [ "${SKIP_MIGRATIONS:-}" = 1 ]; then
+  migrate=no
+elif [ "$mode" != plan ] && ! grep -Eq '^[[:space:]]*deployer_cidrs[[:space:]]*=[[:space:]]*\[[[:space:]]*"' infra/terraform.tfvars; then
+  die "migrations run from this machine: set deployer_cidrs = [\"<your public IP>/32\"] in infra/terraform.tfvars,
+        or SKIP_MIGRATIONS=1 to run them yourself (infra/README.md, Migrations)"
+fi
+tf() { run terraform -chdir=infra "$@"; }
+
+# --- build ---------------------------------------------------------------------------------------------------------
+# The venv's installed versions are what requirements.txt pins; scripts/venv.sh refreshes it when pyproject changes.
+if [ -n "${TRANSCRIBE_VENV:-}" ]; then
+  venv=$TRANSCRIBE_VENV
+  [ -x "$venv/bin/python" ] || die "TRANSCRIBE_VENV=$venv has no bin/python"
+else
+  venv=.venv
+  scripts/venv.sh local
+fi
+say "function zips (build/functions)"
+"$venv/bin/python" scripts/build_functions.py --out build/functions
+
+if [ "$mode" != plan ]; then
+  say "web app (frontend/dist)"
+  (cd frontend && run npm ci --no-audit --no-fund --loglevel=error &&
+    VITE_API_BASE_URL="${VITE_API_BASE_URL:-}" run npm run --silent build)
+fi
+
+# --- infrastructure ------------------------------------------------------------------------------------------------
+say "terraform"
+if [ -z "${YC_TOKEN:-}" ] && [ -z "${YC_SERVICE_ACCOUNT_KEY_FILE:-}" ]; then
+  YC_TOKEN=$(run yc iam create-token)
+  export YC_TOKEN
+fi
+tf init -input=false -reconfigure -backend-config="bucket=$TF_STATE_BUCKET"
+
+# PUBLIC_BASE_URL (AssemblyAI's webhook target) is the gateway's URL, which exists only once the gateway does. With a
+# custom domain (or an explicit public_base_url) it is known upfront; otherwise it comes from the state, and on the
+# very first deploy from a first apply, followed by a second apply that hands it to the functions.
+url_args=()
+first_deploy=no
+if [ -z "$(tfvar custom_domain)" ] && [ -z "$(tfvar public_base_url)" ]; then
+  known=$(tf output -raw api_url 2>/dev/null || true)
+  case "$known" in
+    https://*) url_args=(-var "public_base_url=$known") ;;
+    *) first_deploy=yes ;;
+  esac
+fi
+
 if [ "$mode" = plan ]; then
-  run terraform plan -input=false
+  tf plan -input=false ${url_args[@]+"${url_args[@]}"}
+  [ "$first_deploy" = no ] || echo "(first deploy: the apply will run twice, the second time with the gateway's URL)"
   exit 0
 fi
-run terraform apply -input=false -auto-approve
-api_url=$(run terraform output -raw api_url)
-if ! grep -Eq '^[[:space:]]*public_base_url[[:space:]]*=' terraform.tfvars; then
-  # The functions need the gateway's URL for AssemblyAI's webhook; it exists only after the first apply.
-  run terraform apply -input=false -auto-approve -var "public_base_url=$api_url"
-fi
-db_url=$(run terraform output -raw migration_database_url)
-spa_bucket=$(run terraform output -raw spa_bucket)
-storage_key=$(run terraform output -raw storage_admin_access_key)
-storage_secret=$(run terraform output -raw storage_admin_secret_key)
-cd ..
 
-echo "==> migrations (Alembic, from this machine)"
-if [ "$mode" = dry ]; then
-  echo "would run: DATABASE_URL=<from terraform output> .venv/bin/alembic upgrade head"
+tf apply -input=false -auto-approve ${url_args[@]+"${url_args[@]}"}
+if [ "$first_deploy" = yes ]; then
+  api_url=$(tf output -raw api_url)
+  say "terraform, again: the functions learn the gateway's URL ($api_url)"
+  tf apply -input=false -auto-approve -var "public_base_url=$api_url"
+fi
+
+# --- database schema -----------------------------------------------------------------------------------------------
+say "migrations (Alembic, from this machine)"
+if [ "$migrate" = no ]; then
+  echo "skipped (SKIP_MIGRATIONS=1): run DATABASE_URL=\$(terraform -chdir=infra output -raw migration_database_url) $venv/bin/python -m alembic upgrade head"
 else
-  DATABASE_URL="$db_url" .venv/bin/alembic upgrade head
+  db_url=$(tf output -raw migration_database_url)
+  if [ "$dry" = yes ]; then
+    echo "would run: ENV=prod DATABASE_URL=<terraform output migration_database_url> $venv/bin/python -m alembic upgrade head"
+  else
+    # A freshly created public address takes a moment to resolve and to be admitted by the security group.
+    for attempt in 1 2 3 4 5 6 7 8 9 10; do
+      if ENV=prod DATABASE_URL="$db_url" "$venv/bin/python" -m alembic upgrade head; then break; fi
+      [ "$attempt" -lt 10 ] || die "migrations failed: is deployer_cidrs your current public IP?"
+      echo "   database not reachable yet (attempt $attempt/10), retrying in 20 s"
+      sleep 20
+    done
+  fi
 fi
 
-echo "==> upload the web app"
-run env AWS_ACCESS_KEY_ID="$storage_key" AWS_SECRET_ACCESS_KEY="$storage_secret" \
-  yc storage s3 cp --recursive frontend/dist/ "s3://$spa_bucket/"
+# --- web app -------------------------------------------------------------------------------------------------------
+say "upload the web app"
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY # yc uploads as you (IAM), not with the state bucket's key
+spa_bucket=$(tf output -raw spa_bucket)
+[ "$dry" = yes ] || [ -f frontend/dist/index.html ] || die "frontend/dist/index.html is missing: the build failed?"
+run yc storage s3 cp --recursive frontend/dist/ "s3://$spa_bucket/"
+# index.html names the hashed asset files of this build: browsers must revalidate it, the assets never change.
+run yc storage s3 cp --cache-control no-cache --content-type "text/html; charset=utf-8" \
+  frontend/dist/index.html "s3://$spa_bucket/index.html"
 
-echo
-echo "Transcribe is deployed: $api_url"
-"$python" -c 'print("(python used for builds:", __import__("sys").version.split()[0] + ")")'
+# --- summary -------------------------------------------------------------------------------------------------------
+public_url=$(tf output -raw public_url)
+say "Transcribe is deployed"
+echo "    web app:  $public_url/"
+echo "    API:      $public_url/api/v1"
+echo "    zips:"
+for zip in build/functions/*.zip; do
+  printf '      %-24s %6s KB\n' "$(basename "$zip")" "$(($(wc -c <"$zip") / 1024))"
+done
+echo "    (built with $("$python" --version 2>&1))"

@@ -1,54 +1,62 @@
-"""Each function's deploy zip (its folder, common/, requirements.txt) and the size of its installed requirements.
+"""Each function's deploy zip and the size of what Cloud Functions installs from its requirements.txt.
 
-Builds the zips the way deploy.sh does (in memory) and installs each distinct requirements set into a temporary
-folder with pip. Run: .venv/bin/python bench/zip_sizes.py
+Builds the zips exactly as deploy.sh does (scripts/build_functions.py, in memory), then installs each distinct
+requirements set as the cloud's build does (pip resolves the dependencies and compiles .pyc) into a temporary folder and
+measures it. Prints a Markdown table. Run: .venv/bin/python bench/zip_sizes.py
 """
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from function_requirements import requirements  # noqa: E402
+from build_functions import entries, function_names, zip_bytes  # noqa: E402
 
 
-def folder_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+def tree_size(path: Path) -> tuple[int, int]:
+    """(bytes of all files, number of files)."""
+    files = [f for f in path.rglob("*") if f.is_file() and not f.is_symlink()]
+    return sum(f.stat().st_size for f in files), len(files)
+
+
+def installed(requirements: list[str]) -> tuple[int, int, int]:
+    """(bytes, files, distributions) after `pip install --target` of these requirements."""
+    with tempfile.TemporaryDirectory() as target:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--target", target, *requirements],
+            check=True,
+            capture_output=True,
+        )
+        size, count = tree_size(Path(target))
+        dists = len(list(Path(target).glob("*.dist-info")))
+    return size, count, dists
 
 
 def main() -> None:
-    installed: dict[str, int] = {}
-    print(f"{'function':<20}{'zip':>10}{'requirements':>14}{'installed':>12}")
-    for index in sorted((ROOT / "functions").glob("*/index.py")):
-        name = index.parent.name
-        reqs = requirements(name)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-            for source in [
-                *index.parent.rglob("*.py"),
-                *(ROOT / "common").rglob("*.py"),
-                ROOT / "functions/__init__.py",
-            ]:
-                z.write(source, source.relative_to(ROOT))
-            z.writestr("requirements.txt", "\n".join(reqs))
-            z.writestr("index.py", f"from functions.{name}.index import handler\n")
-        key = "\n".join(reqs)
-        if key not in installed:
-            with tempfile.TemporaryDirectory() as target:
-                subprocess.run(
-                    [sys.executable, "-m", "pip", "install", "--quiet", "--target", target, *reqs],
-                    check=True,
-                    capture_output=True,
-                )
-                installed[key] = folder_size(Path(target))
-        print(f"{name:<20}{len(buffer.getvalue()) / 1024:>8.0f} KB{len(reqs):>14}{installed[key] / 1024**2:>9.1f} MB")
+    cache: dict[tuple[str, ...], tuple[int, int, int]] = {}
+    print("| function | zip | zip files | requirements (direct) | installed | installed files | distributions |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name in function_names():
+        files = entries(name)
+        data = zip_bytes(files)
+        reqs = tuple(files["requirements.txt"].decode().split())
+        if reqs not in cache:
+            cache[reqs] = installed(list(reqs))
+        size, count, dists = cache[reqs]
+        print(
+            f"| {name} | {len(data) / 1024:.1f} KB | {len(files)} | {len(reqs)} | {size / 1024**2:.1f} MB "
+            f"| {count} | {dists} |"
+        )
+    print()
+    print("requirements:")
+    for reqs in cache:
+        users = [n for n in function_names() if tuple(entries(n)["requirements.txt"].decode().split()) == reqs]
+        print(f"  {', '.join(users)}: {' '.join(reqs)}")
 
 
 if __name__ == "__main__":

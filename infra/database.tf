@@ -1,41 +1,73 @@
-# Managed PostgreSQL with serverless access (functions connect without a VPC) behind Odyssey in transaction mode,
-# which is why the code turns psycopg's prepared statements off and sets its statement timeout per transaction.
-resource "yandex_vpc_network" "db" {
-  name = "${var.name}-db"
+# Managed PostgreSQL 16 behind its Odyssey pooler in transaction mode (the code turns psycopg's prepared statements
+# off and scopes its statement timeout with SET LOCAL, both safe there), TLS only, password from Lockbox.
+#
+# Functions reach the hosts through the cloud network (their `connectivity` block): the hosts keep private addresses
+# and the security group admits the functions' service subnets on 6432. `access.serverless` is enabled as well: it is
+# what Cloud Functions' "database connection" proxy (IAM-token logins) needs, so moving to that later is a change of
+# DATABASE_URL and db.py, not of the cluster.
+locals {
+  db_zones = length(var.db_zones) > 0 ? var.db_zones : [var.zone]
+  db_name  = "transcribe"
+  db_user  = "transcribe"
+  # c-<cluster id>.rw.mdb.yandexcloud.net always names the current primary; 6432 is Odyssey, the only port offered.
+  db_host = "c-${yandex_mdb_postgresql_cluster.db.id}.rw.mdb.yandexcloud.net"
+  # sslmode=require: encrypted; the host is not verified against Yandex's CA, which the zips do not carry.
+  database_url = "postgresql://${local.db_user}:${urlencode(random_password.db.result)}@${local.db_host}:6432/${local.db_name}?sslmode=require"
 }
 
-resource "yandex_vpc_subnet" "db" {
-  name           = "${var.name}-db-${var.zone}"
-  zone           = var.zone
-  network_id     = yandex_vpc_network.db.id
-  v4_cidr_blocks = ["10.60.0.0/24"]
+resource "yandex_vpc_network" "main" {
+  name        = var.name
+  description = "Database hosts and the functions that use them"
+}
+
+resource "yandex_vpc_subnet" "main" {
+  for_each       = var.network_cidrs
+  name           = "${var.name}-${each.key}"
+  zone           = each.key
+  network_id     = yandex_vpc_network.main.id
+  v4_cidr_blocks = [each.value]
 }
 
 resource "yandex_vpc_security_group" "db" {
-  name       = "${var.name}-db"
-  network_id = yandex_vpc_network.db.id
+  name        = "${var.name}-db"
+  description = "PostgreSQL: functions and, when listed, the deployer's networks"
+  network_id  = yandex_vpc_network.main.id
+
+  ingress {
+    description    = "Functions attached to this network"
+    protocol       = "TCP"
+    port           = 6432
+    v4_cidr_blocks = var.function_source_cidrs
+  }
 
   dynamic "ingress" {
-    for_each = length(var.deployer_cidrs) > 0 ? [1] : []
+    for_each = length(var.deployer_cidrs) > 0 ? [var.deployer_cidrs] : []
     content {
       description    = "Migrations from the deployer's machine"
       protocol       = "TCP"
       port           = 6432
-      v4_cidr_blocks = var.deployer_cidrs
+      v4_cidr_blocks = ingress.value
     }
   }
 
+  ingress {
+    description       = "Replication between the cluster's own hosts"
+    protocol          = "ANY"
+    predefined_target = "self_security_group"
+  }
+
   egress {
-    description    = "Replies and replication inside the network"
-    protocol       = "ANY"
-    v4_cidr_blocks = ["10.60.0.0/24"]
+    description       = "Replication between the cluster's own hosts"
+    protocol          = "ANY"
+    predefined_target = "self_security_group"
   }
 }
 
 resource "yandex_mdb_postgresql_cluster" "db" {
   name                = var.name
+  description         = "Transcribe: users, files, jobs, transcripts"
   environment         = "PRODUCTION"
-  network_id          = yandex_vpc_network.db.id
+  network_id          = yandex_vpc_network.main.id
   security_group_ids  = [yandex_vpc_security_group.db.id]
   deletion_protection = true
 
@@ -46,27 +78,34 @@ resource "yandex_mdb_postgresql_cluster" "db" {
       disk_type_id       = "network-ssd"
       disk_size          = var.db_disk_gb
     }
+
     access {
-      serverless = true
-      web_sql    = false
-      data_lens  = false
+      serverless    = true
+      web_sql       = false
+      data_lens     = false
+      data_transfer = false
     }
+
     pooler_config {
       pooling_mode = "TRANSACTION"
-      pool_discard = true
     }
+
     postgresql_config = {
-      max_connections                   = 200
-      idle_in_transaction_session_timeout = 60000
-      log_min_duration_statement        = 1000
+      idle_in_transaction_session_timeout = 60000 # ms: a crashed function cannot hold locks for long
+      log_min_duration_statement          = 1000  # ms: slow statements show up in the cluster logs
     }
+
     backup_retain_period_days = 14
   }
 
-  host {
-    zone             = var.zone
-    subnet_id        = yandex_vpc_subnet.db.id
-    assign_public_ip = length(var.deployer_cidrs) > 0
+  dynamic "host" {
+    for_each = local.db_zones
+    content {
+      zone      = host.value
+      subnet_id = yandex_vpc_subnet.main[host.value].id
+      # Public only while deployer_cidrs lists networks (the security group admits nothing else from outside).
+      assign_public_ip = length(var.deployer_cidrs) > 0
+    }
   }
 
   maintenance_window {
@@ -76,20 +115,15 @@ resource "yandex_mdb_postgresql_cluster" "db" {
   }
 }
 
-resource "yandex_mdb_postgresql_database" "app" {
-  cluster_id = yandex_mdb_postgresql_cluster.db.id
-  name       = "transcribe"
-  owner      = yandex_mdb_postgresql_user.app.name
-}
-
 resource "yandex_mdb_postgresql_user" "app" {
   cluster_id = yandex_mdb_postgresql_cluster.db.id
-  name       = "transcribe"
+  name       = local.db_user
   password   = random_password.db.result
-  conn_limit = 150
+  conn_limit = 100
 }
 
-locals {
-  # The cluster's current-master host name; TLS required.
-  database_url = "postgresql://transcribe:${urlencode(random_password.db.result)}@c-${yandex_mdb_postgresql_cluster.db.id}.rw.mdb.yandexcloud.net:6432/transcribe?sslmode=require"
+resource "yandex_mdb_postgresql_database" "app" {
+  cluster_id = yandex_mdb_postgresql_cluster.db.id
+  name       = local.db_name
+  owner      = yandex_mdb_postgresql_user.app.name
 }

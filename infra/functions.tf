@@ -1,15 +1,17 @@
-# One function per folder in functions/. `capabilities` mirror each handler's load_settings(...) call (a test holds
-# them together); they decide which environment variables and Lockbox entries the function receives.
+# One function per folder in functions/. Each entry's `capabilities` are the arguments of the handler's
+# load_settings(...) call (tests/infra holds the two together); they decide which environment variables and which
+# Lockbox entries the function receives, so a function gets the secrets it needs and no others.
 locals {
   functions = {
     auth               = { memory = 256, timeout = 10, capabilities = ["database", "tokens"] }
     files              = { memory = 256, timeout = 10, capabilities = ["database", "tokens", "storage"] }
     jobs               = { memory = 256, timeout = 30, capabilities = ["database", "tokens", "storage", "provider"] }
-    upload_trigger     = { memory = 256, timeout = 60, capabilities = ["database", "storage", "provider"] }
-    assemblyai_webhook = { memory = 256, timeout = 10, capabilities = ["database", "storage", "provider", "webhook"] }
-    reconcile          = { memory = 256, timeout = 120, capabilities = ["database", "storage", "provider"] }
+    upload_trigger     = { memory = 256, timeout = 120, capabilities = ["database", "storage", "provider"] }
+    assemblyai_webhook = { memory = 256, timeout = 30, capabilities = ["database", "storage", "provider", "webhook"] }
+    reconcile          = { memory = 256, timeout = 55, capabilities = ["database", "storage", "provider"] }
   }
 
+  # Lockbox entries (secrets.tf) per capability; the entry key is also the environment variable's name.
   capability_secrets = {
     database = ["DATABASE_URL"]
     tokens   = ["JWT_SECRET_KEY"]
@@ -18,7 +20,9 @@ locals {
     webhook  = ["WEBHOOK_SECRET"]
   }
 
+  # Plain environment per capability (names as in common/config.py).
   capability_env = {
+    # concurrency = 1 below: one request per instance, so one pooled connection is enough.
     database = { DB_POOL_SIZE = "1" }
     tokens   = { JWT_ALGORITHM = "HS256", ACCESS_TOKEN_EXPIRE_MINUTES = "720" }
     storage = {
@@ -36,29 +40,31 @@ locals {
     webhook = {}
   }
 
-  public_base_url = var.public_base_url
-  # Named, not referenced: the bucket's CORS needs the gateway's domain, and the gateway needs these functions.
-  media_bucket = "${var.name}-media-${var.folder_id}"
-  zip_dir         = "${path.module}/../build/functions"
+  # The webhook URL's base. The gateway's own domain cannot be referenced here (the gateway needs these functions'
+  # ids first: a cycle), so it arrives as var.public_base_url from deploy.sh — or from custom_domain, known upfront.
+  public_base_url = var.public_base_url != "" ? var.public_base_url : (var.custom_domain != "" ? "https://${var.custom_domain}" : "")
+
+  zip_dir = "${path.module}/../build/functions"
 }
 
 resource "yandex_iam_service_account" "function" {
   for_each    = local.functions
   name        = "${var.name}-fn-${replace(each.key, "_", "-")}"
-  description = "Runs the ${each.key} function: reads its Lockbox entries and writes logs."
+  description = "Runs the ${each.key} function: reads its Lockbox entries, writes its logs. Nothing else."
 }
 
 resource "yandex_function" "fn" {
   for_each           = local.functions
   name               = "${var.name}-${replace(each.key, "_", "-")}"
-  description        = "Transcribe: ${each.key}"
+  description        = "Transcribe: ${each.key} (capabilities: ${join(", ", each.value.capabilities)})"
   runtime            = "python312"
   entrypoint         = "index.handler"
   memory             = each.value.memory
   execution_timeout  = each.value.timeout
   concurrency        = 1
   service_account_id = yandex_iam_service_account.function[each.key].id
-  user_hash          = filesha256("${local.zip_dir}/${each.key}.zip")
+  # deploy.sh builds reproducible zips, so the hash changes only with the code or its requirements.
+  user_hash = filesha256("${local.zip_dir}/${each.key}.zip")
 
   content {
     zip_filename = "${local.zip_dir}/${each.key}.zip"
@@ -76,10 +82,24 @@ resource "yandex_function" "fn" {
     }
   }
 
+  # The database hosts have private addresses only (plus a public one for migrations when deployer_cidrs is set):
+  # functions that use the database run attached to its network, which also keeps their internet access.
+  dynamic "connectivity" {
+    for_each = contains(each.value.capabilities, "database") ? [yandex_vpc_network.main.id] : []
+    content {
+      network_id = connectivity.value
+    }
+  }
+
   log_options {
     log_group_id = yandex_logging_group.app.id
     min_level    = "INFO"
   }
 
-  depends_on = [yandex_lockbox_secret_iam_member.function_reads_secret]
+  depends_on = [
+    yandex_lockbox_secret_iam_member.function_reads_secret,
+    yandex_kms_symmetric_key_iam_member.function_decrypts_secret,
+    yandex_resourcemanager_folder_iam_member.functions_write_logs,
+    yandex_vpc_subnet.main,
+  ]
 }

@@ -1,62 +1,28 @@
-# Service accounts with the least each needs. Functions reach S3 with the `media` account's static keys (boto3
-# presigns with them), so only that account may touch the media bucket.
+# Service accounts that are not tied to one resource file, and the folder-level roles that have no narrower scope.
+# The full table of accounts, roles and reasons is in README.md ("Service accounts and roles").
+
+# The functions' identity towards Object Storage: boto3 presigns uploads and downloads with this account's static key
+# (stored in Lockbox), and HEADs and deletes recordings. It can reach the media bucket only (storage.tf).
 resource "yandex_iam_service_account" "media" {
   name        = "${var.name}-media"
-  description = "Presigns uploads and downloads, reads and deletes recordings in the media bucket."
+  description = "Presigns uploads/downloads and reads/deletes recordings in the media bucket, nothing else."
 }
 
 resource "yandex_iam_service_account_static_access_key" "media" {
   service_account_id = yandex_iam_service_account.media.id
-  description        = "S3 keys of the functions (in Lockbox)"
+  description        = "S3 key of the functions (kept in Lockbox)"
 }
 
-resource "yandex_resourcemanager_folder_iam_member" "media_storage" {
-  folder_id = var.folder_id
-  role      = "storage.editor"
-  member    = "serviceAccount:${yandex_iam_service_account.media.id}"
-}
-
-resource "yandex_kms_symmetric_key_iam_member" "media_encrypts" {
-  symmetric_key_id = yandex_kms_symmetric_key.media.id
-  role             = "kms.keys.encrypterDecrypter"
-  member           = "serviceAccount:${yandex_iam_service_account.media.id}"
-}
-
-resource "yandex_iam_service_account" "storage_admin" {
-  name        = "${var.name}-storage-admin"
-  description = "Terraform's hand for bucket settings (CORS, lifecycle, encryption)."
-}
-
-resource "yandex_iam_service_account_static_access_key" "storage_admin" {
-  service_account_id = yandex_iam_service_account.storage_admin.id
-  description        = "Used by Terraform to configure buckets"
-}
-
-resource "yandex_resourcemanager_folder_iam_member" "storage_admin" {
-  folder_id = var.folder_id
-  role      = "storage.admin"
-  member    = "serviceAccount:${yandex_iam_service_account.storage_admin.id}"
-}
-
-resource "yandex_kms_symmetric_key_iam_member" "gateway_reads_spa" {
-  symmetric_key_id = yandex_kms_symmetric_key.media.id
-  role             = "kms.keys.decrypter"
-  member           = "serviceAccount:${yandex_iam_service_account.gateway.id}"
-}
-
-resource "yandex_resourcemanager_folder_iam_member" "gateway_storage_viewer" {
-  folder_id = var.folder_id
-  role      = "storage.viewer"
-  member    = "serviceAccount:${yandex_iam_service_account.gateway.id}"
-}
-
+# Message Queue is managed through its SQS-compatible API, which takes static keys only: this account exists so
+# Terraform can create the dead-letter queue.
 resource "yandex_iam_service_account" "queues" {
   name        = "${var.name}-queues"
-  description = "Creates the dead-letter queue (Message Queue speaks the SQS API and needs static keys)."
+  description = "Terraform's key for the Message Queue API (creates the dead-letter queue)."
 }
 
 resource "yandex_iam_service_account_static_access_key" "queues" {
   service_account_id = yandex_iam_service_account.queues.id
+  description        = "Used by Terraform to manage the dead-letter queue"
 }
 
 resource "yandex_resourcemanager_folder_iam_member" "queues_admin" {
@@ -65,12 +31,14 @@ resource "yandex_resourcemanager_folder_iam_member" "queues_admin" {
   member    = "serviceAccount:${yandex_iam_service_account.queues.id}"
 }
 
+# Queues have no per-queue access bindings: writing to the dead-letter queue is granted on the folder.
 resource "yandex_resourcemanager_folder_iam_member" "triggers_write_dlq" {
   folder_id = var.folder_id
   role      = "ymq.writer"
   member    = "serviceAccount:${yandex_iam_service_account.triggers.id}"
 }
 
+# A function that logs to a log group needs logging.writer; the provider offers no per-group binding.
 resource "yandex_resourcemanager_folder_iam_member" "functions_write_logs" {
   for_each  = local.functions
   folder_id = var.folder_id

@@ -1,5 +1,7 @@
+# One log group for the functions and the gateway: every line carries the request or job id, so one query follows a
+# job across functions. Retention keeps personal data (emails in auth logs) for a bounded time.
 resource "yandex_logging_group" "app" {
   name             = var.name
-  description      = "Functions and gateway: one line per event, with job ids"
+  description      = "Transcribe functions and API gateway"
   retention_period = var.log_retention
 }

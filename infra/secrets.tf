@@ -1,5 +1,7 @@
-# Every secret the functions use, in one Lockbox secret encrypted with a KMS key; each function gets only the
-# entries its capabilities need (see functions.tf).
+# Every secret the functions use, in one Lockbox secret encrypted with its own KMS key. Generated values come from the
+# `random` provider; the AssemblyAI key is a sensitive variable. Each function receives only the entries its
+# capabilities name (functions.tf) — though any function's account may read the whole secret through the API, since
+# Lockbox grants are per secret, not per entry (see README, "Secrets").
 resource "random_password" "jwt" {
   length  = 64
   special = false
@@ -12,11 +14,12 @@ resource "random_password" "webhook" {
 
 resource "random_password" "db" {
   length  = 32
-  special = false
+  special = false # it travels inside DATABASE_URL; letters and digits need no escaping anywhere
 }
 
 resource "yandex_kms_symmetric_key" "secrets" {
   name              = "${var.name}-secrets"
+  description       = "Encrypts the Lockbox secret of the functions"
   default_algorithm = "AES_256"
   rotation_period   = "8760h"
 }
@@ -30,21 +33,14 @@ resource "yandex_lockbox_secret" "app" {
 
 resource "yandex_lockbox_secret_version" "app" {
   secret_id = yandex_lockbox_secret.app.id
-  entries {
-    key        = "JWT_SECRET_KEY"
-    text_value = random_password.jwt.result
-  }
-  entries {
-    key        = "WEBHOOK_SECRET"
-    text_value = random_password.webhook.result
-  }
-  entries {
-    key        = "ASSEMBLYAI_API_KEY"
-    text_value = var.assemblyai_api_key
-  }
+
   entries {
     key        = "DATABASE_URL"
     text_value = local.database_url
+  }
+  entries {
+    key        = "JWT_SECRET_KEY"
+    text_value = random_password.jwt.result
   }
   entries {
     key        = "S3_ACCESS_KEY_ID"
@@ -53,6 +49,14 @@ resource "yandex_lockbox_secret_version" "app" {
   entries {
     key        = "S3_SECRET_ACCESS_KEY"
     text_value = yandex_iam_service_account_static_access_key.media.secret_key
+  }
+  entries {
+    key        = "ASSEMBLYAI_API_KEY"
+    text_value = var.assemblyai_api_key
+  }
+  entries {
+    key        = "WEBHOOK_SECRET"
+    text_value = random_password.webhook.result
   }
 }
 

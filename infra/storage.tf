@@ -1,22 +1,39 @@
-# Media: private, encrypted with a KMS key, CORS for browser uploads only, expired by lifecycle.
-# SPA: private, served by the gateway's object_storage integration (one origin for app and API: no CORS for the
-# API, no public bucket, and the SPA's client-side routes fall back to index.html through error_object).
+# Two private buckets, each encrypted with its own KMS key and readable by exactly one service account:
+#  * media — recordings. The browser PUTs to it with presigned URLs (hence CORS for the app's origin only);
+#    upload_trigger reacts to uploads/; the lifecycle deletes recordings and abandoned multipart uploads.
+#  * web   — the built SPA, served by the API gateway's object_storage integration under the API's own origin.
+# Buckets are managed with the deployer's IAM token (the provider's default for buckets), so no storage-admin key
+# exists anywhere; folder_id is set because a user account's token does not imply a folder.
+locals {
+  # Named, not referenced: functions need it in their environment, and the bucket's CORS needs the gateway's domain.
+  media_bucket = "${var.name}-media-${var.folder_id}"
+  spa_bucket   = "${var.name}-web-${var.folder_id}"
+  # The origins the SPA is served from: the gateway's domain, and the custom domain or public URL when there is one.
+  app_origins = distinct(compact(concat(
+    ["https://${yandex_api_gateway.api.domain}"],
+    [var.custom_domain != "" ? "https://${var.custom_domain}" : ""],
+    [can(regex("^https?://[^/]+", local.public_base_url)) ? regex("^https?://[^/]+", local.public_base_url) : ""],
+    var.extra_cors_origins,
+  )))
+}
+
 resource "yandex_kms_symmetric_key" "media" {
   name              = "${var.name}-media"
-  description       = "Encrypts recordings at rest"
+  description       = "Encrypts recordings in the media bucket"
   default_algorithm = "AES_256"
   rotation_period   = "8760h"
 }
 
-locals {
-  spa_origin = var.spa_origin != "" ? var.spa_origin : "https://${yandex_api_gateway.api.domain}"
+resource "yandex_kms_symmetric_key" "web" {
+  name              = "${var.name}-web"
+  description       = "Encrypts the web app's files"
+  default_algorithm = "AES_256"
+  rotation_period   = "8760h"
 }
 
 resource "yandex_storage_bucket" "media" {
-  bucket     = local.media_bucket
-  folder_id  = var.folder_id
-  access_key = yandex_iam_service_account_static_access_key.storage_admin.access_key
-  secret_key = yandex_iam_service_account_static_access_key.storage_admin.secret_key
+  bucket    = local.media_bucket
+  folder_id = var.folder_id
 
   anonymous_access_flags {
     read        = false
@@ -37,11 +54,12 @@ resource "yandex_storage_bucket" "media" {
     }
   }
 
+  # Only what the SPA does: PUT the file to a presigned URL (Content-Type is signed), and GET/HEAD it back.
   cors_rule {
-    allowed_origins = [local.spa_origin]
+    allowed_origins = local.app_origins
     allowed_methods = ["PUT", "GET", "HEAD"]
-    allowed_headers = ["Content-Type", "Content-Length", "Range"]
-    expose_headers  = ["ETag"]
+    allowed_headers = ["Content-Type", "Range"]
+    expose_headers  = ["ETag", "Content-Length", "Content-Range"]
     max_age_seconds = 3600
   }
 
@@ -59,18 +77,13 @@ resource "yandex_storage_bucket" "media" {
       days = var.media_retention_days
     }
   }
-
-  logging {
-    target_bucket = yandex_storage_bucket.access_logs.id
-    target_prefix = "media/"
-  }
 }
 
 resource "yandex_storage_bucket" "spa" {
-  bucket     = "${var.name}-web-${var.folder_id}"
-  folder_id  = var.folder_id
-  access_key = yandex_iam_service_account_static_access_key.storage_admin.access_key
-  secret_key = yandex_iam_service_account_static_access_key.storage_admin.secret_key
+  bucket    = local.spa_bucket
+  folder_id = var.folder_id
+  # Read by the gateway with its IAM identity and written by deploy.sh with the deployer's: no static key needs it.
+  disabled_statickey_auth = true
 
   anonymous_access_flags {
     read        = false
@@ -79,50 +92,55 @@ resource "yandex_storage_bucket" "spa" {
   }
 
   versioning {
-    enabled = true # a bad deploy of the app can be rolled back
+    enabled = true # a bad upload of the app can be rolled back
   }
 
   server_side_encryption_configuration {
     rule {
       apply_server_side_encryption_by_default {
-        kms_master_key_id = yandex_kms_symmetric_key.media.id
-        sse_algorithm     = "aws:kms"
-      }
-    }
-  }
-
-  logging {
-    target_bucket = yandex_storage_bucket.access_logs.id
-    target_prefix = "web/"
-  }
-}
-
-resource "yandex_storage_bucket" "access_logs" {
-  bucket     = "${var.name}-logs-${var.folder_id}"
-  folder_id  = var.folder_id
-  access_key = yandex_iam_service_account_static_access_key.storage_admin.access_key
-  secret_key = yandex_iam_service_account_static_access_key.storage_admin.secret_key
-
-  anonymous_access_flags {
-    read        = false
-    list        = false
-    config_read = false
-  }
-
-  server_side_encryption_configuration {
-    rule {
-      apply_server_side_encryption_by_default {
-        kms_master_key_id = yandex_kms_symmetric_key.media.id
+        kms_master_key_id = yandex_kms_symmetric_key.web.id
         sse_algorithm     = "aws:kms"
       }
     }
   }
 
   lifecycle_rule {
-    id      = "expire-access-logs"
+    id                                     = "abort-incomplete-multipart"
+    enabled                                = true
+    abort_incomplete_multipart_upload_days = 1
+  }
+
+  lifecycle_rule {
+    id      = "expire-old-app-versions"
     enabled = true
-    expiration {
-      days = 90
+    noncurrent_version_expiration {
+      days = 30
     }
   }
+}
+
+# Bucket-level grants instead of folder-level storage roles: each account reaches one bucket, and neither can touch
+# the other bucket or the Terraform state bucket.
+resource "yandex_storage_bucket_iam_binding" "media_editor" {
+  bucket  = yandex_storage_bucket.media.bucket
+  role    = "storage.editor"
+  members = ["serviceAccount:${yandex_iam_service_account.media.id}"]
+}
+
+resource "yandex_storage_bucket_iam_binding" "gateway_reads_spa" {
+  bucket  = yandex_storage_bucket.spa.bucket
+  role    = "storage.viewer"
+  members = ["serviceAccount:${yandex_iam_service_account.gateway.id}"]
+}
+
+resource "yandex_kms_symmetric_key_iam_member" "media_encrypts" {
+  symmetric_key_id = yandex_kms_symmetric_key.media.id
+  role             = "kms.keys.encrypterDecrypter"
+  member           = "serviceAccount:${yandex_iam_service_account.media.id}"
+}
+
+resource "yandex_kms_symmetric_key_iam_member" "gateway_decrypts_spa" {
+  symmetric_key_id = yandex_kms_symmetric_key.web.id
+  role             = "kms.keys.decrypter"
+  member           = "serviceAccount:${yandex_iam_service_account.gateway.id}"
 }

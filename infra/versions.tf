@@ -1,10 +1,16 @@
-# Provider pins and remote state. The state bucket is created once by hand (see README: "Bootstrap").
+# Provider pins and remote state.
+#
+# State lives in an Object Storage bucket through Terraform's S3 backend. The bucket is created once by hand before
+# the first `terraform init` (README: "Bootstrap the state bucket"); its name and the static key of the account that
+# may write it are passed by deploy.sh as -backend-config, so nothing account-specific is committed. Terraform >= 1.6
+# is needed for the `endpoints` form of the S3 backend.
 terraform {
   required_version = ">= 1.6"
+
   required_providers {
     yandex = {
       source  = "yandex-cloud/yandex"
-      version = "~> 0.140"
+      version = "~> 0.145"
     }
     random = {
       source  = "hashicorp/random"
@@ -12,7 +18,6 @@ terraform {
     }
   }
 
-  # Object Storage speaks S3; deploy.sh passes bucket and keys with -backend-config (never committed).
   backend "s3" {
     key                         = "transcribe/terraform.tfstate"
     region                      = "ru-central1"
@@ -21,10 +26,10 @@ terraform {
     skip_credentials_validation = true
     skip_requesting_account_id  = true
     skip_s3_checksum            = true
-    use_path_style              = true
   }
 }
 
+# Authenticates with YC_TOKEN (deploy.sh sets it from `yc iam create-token`) or YC_SERVICE_ACCOUNT_KEY_FILE.
 provider "yandex" {
   cloud_id  = var.cloud_id
   folder_id = var.folder_id

@@ -1,85 +1,222 @@
-"""The exact third-party requirements of one cloud function, found by walking its imports (lazy ones included).
+"""The exact third-party requirements of one cloud function, found by walking its imports.
 
-Usage: python scripts/function_requirements.py NAME  → requirements.txt lines, pinned to the installed versions.
-Starts at functions/NAME/index.py, follows every `common.*` module it reaches, and maps top-level third-party
-modules to their distributions. A few packages are loaded by name rather than by an import statement; those are
-declared in DYNAMIC next to the module that causes them.
+Usage: python scripts/function_requirements.py NAME  → requirements.txt lines, pinned to the versions installed in the
+interpreter that runs this script (the project's .venv).
+
+The walk starts at functions/NAME/index.py and follows every first-party module it reaches (`common.*`, the function's
+own package, and the packages above them, whose __init__ runs first). Every import counts wherever it is written —
+module level or lazily inside a function — except those under `if TYPE_CHECKING:`, which never run. Two kinds of
+loading by name count too, because they are written in the code rather than kept in a list here:
+  * SQLAlchemy URLs such as "postgresql+psycopg://" load the driver module named after the "+";
+  * importlib.import_module("x") with a literal name.
+An import inside `try: ... except ImportError` is optional: required only if it is installed here.
+Top-level modules map to distributions with importlib.metadata.packages_distributions(); when the project itself asks
+for extras of a distribution (pyproject: "psycopg[binary]"), the distributions those extras pull in are added as well.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import sys
+import tomllib
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+try:
+    from packaging.markers import default_environment
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+except ImportError:  # a venv without `packaging` still has pip's copy
+    from pip._vendor.packaging.markers import default_environment  # type: ignore[no-redef]
+    from pip._vendor.packaging.requirements import Requirement  # type: ignore[no-redef]
+    from pip._vendor.packaging.utils import canonicalize_name  # type: ignore[no-redef]
+
 ROOT = Path(__file__).resolve().parent.parent
-FIRST_PARTY = {"common", "functions"}
-# Loaded by SQLAlchemy from the URL scheme `postgresql+psycopg`, and psycopg's C build by psycopg itself.
-DYNAMIC = {"common.db": ["psycopg", "psycopg-binary"]}
+FIRST_PARTY = ("common", "functions")
+DIALECT_URL = re.compile(r"^[a-z][a-z0-9]*\+([a-z_][a-z0-9_]*)://")
+IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 
 
-def _module_file(name: str) -> Path | None:
-    base = ROOT.joinpath(*name.split("."))
+class MissingDistribution(SystemExit):
+    """A module the function imports is provided by no installed distribution."""
+
+
+@dataclass
+class Imports:
+    required: set[str] = field(default_factory=set)
+    optional: set[str] = field(default_factory=set)
+
+
+def module_file(root: Path, name: str) -> Path | None:
+    base = root.joinpath(*name.split("."))
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.is_file():
             return candidate
     return None
 
 
-def _imports(path: Path, module: str) -> set[str]:
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:  # relative: resolve against this module's package
-                package = module.rsplit(".", node.level)[0]
-                base = f"{package}.{node.module}" if node.module else package
-            else:
-                base = node.module or ""
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-    return found
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
-def third_party_modules(function: str) -> tuple[set[str], set[str]]:
-    """(top-level third-party modules, first-party modules visited)."""
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(isinstance(n, ast.Name) and n.id in IMPORT_ERRORS for n in names if n is not None)
+
+
+class _Collector(ast.NodeVisitor):
+    def __init__(self, module: str, is_package: bool) -> None:
+        self.module = module
+        self.package = module if is_package else module.rpartition(".")[0]
+        self.found = Imports()
+        self._optional = 0
+
+    def _add(self, name: str) -> None:
+        if name:
+            (self.found.optional if self._optional else self.found.required).add(name)
+
+    def visit_If(self, node: ast.If) -> None:
+        if _is_type_checking(node.test):  # annotations only: never imported at run time
+            for child in node.orelse:
+                self.visit(child)
+            return
+        self.generic_visit(node)
+
+    def visit_Try(self, node: ast.Try) -> None:
+        optional = any(_catches_import_error(h) for h in node.handlers)
+        self._optional += optional
+        for child in node.body:
+            self.visit(child)
+        self._optional -= optional
+        for child in [*node.handlers, *node.orelse, *node.finalbody]:
+            self.visit(child)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self._add(alias.name)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level:  # relative: resolve against this module's package
+            parts = self.package.split(".")
+            base = ".".join(parts[: len(parts) - node.level + 1])
+            base = f"{base}.{node.module}" if node.module else base
+        else:
+            base = node.module or ""
+        self._add(base)
+        for alias in node.names:  # `from pkg import submodule` imports pkg.submodule when it is one
+            self._add(f"{base}.{alias.name}")
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        first = node.args[0] if node.args else None
+        if name == "import_module" and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            self._add(first.value)
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and (match := DIALECT_URL.match(node.value)):
+            self._add(match.group(1))  # SQLAlchemy imports the driver named in the URL
+
+
+def imports_of(path: Path, module: str) -> Imports:
+    collector = _Collector(module, path.name == "__init__.py")
+    collector.visit(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+    return collector.found
+
+
+def _parents(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def third_party_modules(function: str, root: Path = ROOT) -> tuple[Imports, set[str]]:
+    """(top-level third-party modules, first-party modules visited) for functions/<function>/index.py."""
     start = f"functions.{function}.index"
-    todo, seen, external = [start], set(), set()
+    if module_file(root, start) is None:
+        raise SystemExit(f"no functions/{function}/index.py under {root}")
+    todo, seen, external = [*_parents(start), start], set(), Imports()
     while todo:
         module = todo.pop()
         if module in seen:
             continue
         seen.add(module)
-        path = _module_file(module)
+        path = module_file(root, module)
         if path is None:
             continue
-        for name in _imports(path, module):
-            top = name.split(".")[0]
-            if top in FIRST_PARTY:
-                if _module_file(name):
-                    todo.append(name)
-            elif top and top not in sys.stdlib_module_names and top != "__future__":
-                external.add(top)
-    return external, seen
+        found = imports_of(path, module)
+        for names, bucket in ((found.required, external.required), (found.optional, external.optional)):
+            for name in names:
+                top = name.split(".")[0]
+                if top in FIRST_PARTY:
+                    todo.extend(m for m in [*_parents(name), name] if module_file(root, m))
+                elif top and top != "__future__" and top not in sys.stdlib_module_names:
+                    bucket.add(top)
+    external.optional -= external.required
+    return external, {m for m in seen if module_file(root, m)}
 
 
-def requirements(function: str) -> list[str]:
-    modules, visited = third_party_modules(function)
-    dists = metadata.packages_distributions()
+def _project_extras(root: Path) -> dict[str, set[str]]:
+    """The extras the project's own dependencies ask for, by canonical distribution name."""
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return {}
+    deps = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}).get("dependencies", [])
+    extras: dict[str, set[str]] = {}
+    for raw in deps:
+        req = Requirement(raw)
+        if req.extras:
+            extras.setdefault(canonicalize_name(req.name), set()).update(req.extras)
+    return extras
+
+
+def _extra_distributions(dist: str, extras: set[str]) -> set[str]:
+    """Distributions that `dist[extras]` adds to plain `dist` on this platform."""
+    added: set[str] = set()
+    for raw in metadata.requires(dist) or []:
+        req = Requirement(raw)
+        if req.marker is None or req.marker.evaluate({**default_environment(), "extra": ""}):
+            continue  # a plain dependency: pip resolves it from the pinned distribution itself
+        if any(req.marker.evaluate({**default_environment(), "extra": extra}) for extra in extras):
+            added.add(req.name)
+    return added
+
+
+def requirements(function: str, root: Path = ROOT) -> list[str]:
+    modules, _ = third_party_modules(function, root)
+    provided = metadata.packages_distributions()
     names: set[str] = set()
-    for module in modules:
-        if module not in dists:
-            raise SystemExit(f"{function}: imports '{module}', which no installed distribution provides")
-        names.update(dists[module])
-    for module, extra in DYNAMIC.items():
-        if module in visited:
-            names.update(extra)
-    return sorted(f"{metadata.distribution(n).metadata['Name']}=={metadata.version(n)}" for n in names)
+    for module in sorted(modules.required):
+        if module not in provided:
+            raise MissingDistribution(
+                f"functions/{function} imports '{module}', which no installed distribution provides "
+                f"(add it to pyproject.toml and reinstall the venv)"
+            )
+        names.update(provided[module])
+    names.update(d for m in modules.optional if m in provided for d in provided[m])
+    wanted_extras = _project_extras(root)
+    for dist in list(names):
+        extras = wanted_extras.get(canonicalize_name(dist))
+        if extras:
+            names.update(_extra_distributions(dist, extras))
+    pinned = {}
+    for name in names:
+        dist = metadata.distribution(name)
+        pinned[canonicalize_name(dist.metadata["Name"])] = f"{dist.metadata['Name']}=={dist.version}"
+    return [pinned[key] for key in sorted(pinned)]
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print(__doc__, file=sys.stderr)
+        return 2
+    print("\n".join(requirements(argv[0])))
+    return 0
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        raise SystemExit(__doc__)
-    print("\n".join(requirements(sys.argv[1])))
+    sys.exit(main(sys.argv[1:]))

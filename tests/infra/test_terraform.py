@@ -1,138 +1,412 @@
-"""Terraform held against the code: every function, route, trigger, variable and secret agrees with infra/."""
+"""Terraform held against the code: every function, route, trigger, variable, secret and role agrees with infra/."""
 
 from __future__ import annotations
 
-import ast
+import json
+import os
 import re
-from functools import cache
-from pathlib import Path
+import shutil
+import subprocess
+import sys
 from typing import Any
 
 import hcl2
 import pytest
+import yaml
 
-from common.config import REQUIREMENTS
-from local.gateway import spec as gateway_spec
+from common.config import REQUIREMENTS, Settings
+from tests.infra.terraform import (
+    FOLDERS,
+    INFRA,
+    ROOT,
+    SPEC,
+    declared_capabilities,
+    local,
+    parsed,
+    plain,
+    references,
+    resource,
+    resources,
+    tf_files,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-INFRA = ROOT / "infra"
-
-
-def _plain(value: Any) -> Any:
-    """python-hcl2 keeps string quotes; strip them so values compare as HCL means them."""
-    if isinstance(value, str):
-        return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {_plain(k): _plain(v) for k, v in value.items() if k != "__is_block__"}
-    return value
-
-
-@cache
-def parsed() -> dict[str, Any]:
-    docs: dict[str, Any] = {"resource": {}, "locals": {}, "variable": {}}
-    for path in sorted(INFRA.glob("*.tf")):
-        with path.open() as fh:
-            doc = _plain(hcl2.load(fh))
-        for block in doc.get("resource", []):
-            for kind, named in block.items():
-                docs["resource"].setdefault(kind, {}).update(named)
-        for block in doc.get("locals", []):
-            docs["locals"].update(block)
-        for block in doc.get("variable", []):
-            docs["variable"].update(block)
-    return docs
+README = (INFRA / "README.md").read_text()
+TEMPLATE_VARS = {"functions", "gateway_service_account_id", "spa_bucket"}
 
 
-def resource(kind: str, name: str) -> dict[str, Any]:
-    return dict(parsed()["resource"][kind][name])
+def test_functions_folder_is_not_empty() -> None:
+    assert FOLDERS, "no functions/<name>/index.py found"
 
 
-def declared_capabilities(function: str) -> list[str]:
-    """The capabilities a handler checks at cold start: the arguments of its load_settings(...) call."""
-    tree = ast.parse((ROOT / "functions" / function / "index.py").read_text())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "load_settings":
-            return [arg.value for arg in node.args if isinstance(arg, ast.Constant)]
-    raise AssertionError(f"functions/{function}/index.py never calls load_settings")
+# --- files, syntax, references ---------------------------------------------------------------------------------------
 
 
-FOLDERS = sorted(p.parent.name for p in (ROOT / "functions").glob("*/index.py"))
+@pytest.mark.parametrize("path", tf_files(), ids=lambda p: p.name)
+def test_every_tf_file_parses(path) -> None:
+    with path.open() as fh:
+        assert hcl2.load(fh) is not None
 
 
-def test_every_tf_file_parses_and_the_provider_is_pinned() -> None:
-    assert len(list(INFRA.glob("*.tf"))) >= 8
+def test_terraform_fmt_is_clean() -> None:
+    if not shutil.which("terraform"):
+        pytest.skip("no terraform binary on PATH (formatting is checked where one is installed)")
+    done = subprocess.run(
+        ["terraform", "fmt", "-check", "-diff", "-recursive", str(INFRA)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout
+
+
+def test_every_reference_resolves() -> None:
+    doc = parsed()
+    declared = {(kind, name) for kind, named in doc["resource"].items() for name in named}
+    declared |= {("local", name) for name in doc["locals"]} | {("var", name) for name in doc["variable"]}
+    missing = sorted(ref for ref in references() if ref not in declared)
+    assert not missing, f"undeclared: {missing}"
+
+
+def test_provider_is_pinned_and_state_is_remote() -> None:
     versions = (INFRA / "versions.tf").read_text()
-    assert 'source  = "yandex-cloud/yandex"' in versions and re.search(r'version\s+=\s+"~> 0\.\d+"', versions)
-    assert 'backend "s3"' in versions
+    assert re.search(r'source\s+=\s+"yandex-cloud/yandex"\s+version\s+=\s+"~> 0\.\d+"', versions)
+    assert re.search(r'source\s+=\s+"hashicorp/random"\s+version\s+=\s+"~> 3\.\d+"', versions)
+    assert 'backend "s3"' in versions and "storage.yandexcloud.net" in versions
+    assert "bucket" not in re.search(r'backend "s3" \{(.*?)\n  \}', versions, re.S).group(1).split("=")[0]
 
 
-def test_one_function_per_folder_with_an_entrypoint_that_exists() -> None:
-    functions = parsed()["locals"]["functions"]
-    assert sorted(functions) == FOLDERS
+def test_tfvars_example_sets_only_declared_variables_and_every_required_one() -> None:
+    with (INFRA / "terraform.tfvars.example").open() as fh:
+        example = plain(hcl2.load(fh))
+    variables = parsed()["variable"]
+    assert set(example) <= set(variables), set(example) - set(variables)
+    required = {name for name, spec in variables.items() if "default" not in spec}
+    assert required <= set(example), required - set(example)
+    assert any(line.strip() == "infra/terraform.tfvars" for line in (ROOT / ".gitignore").read_text().splitlines())
+
+
+def test_sensitive_values_stay_sensitive() -> None:
+    assert parsed()["variable"]["assemblyai_api_key"].get("sensitive") is True
+    assert parsed()["output"]["migration_database_url"].get("sensitive") is True
+
+
+# --- functions -------------------------------------------------------------------------------------------------------
+
+
+def test_one_function_per_folder() -> None:
+    assert sorted(local("functions")) == FOLDERS
     fn = resource("yandex_function", "fn")
     assert fn["for_each"] == "${local.functions}"
     assert (fn["runtime"], fn["entrypoint"]) == ("python312", "index.handler")
-    assert "filesha256" in fn["user_hash"] and "zip" in fn["user_hash"]
-    for name in FOLDERS:
-        assert "def handler(event" in (ROOT / "functions" / name / "index.py").read_text()
+    assert fn["concurrency"] == 1
+    assert fn["user_hash"] == '${filesha256("${local.zip_dir}/${each.key}.zip")}'
+    assert fn["content"][0]["zip_filename"] == "${local.zip_dir}/${each.key}.zip"
+    assert local("zip_dir") == "${path.module}/../build/functions"
+    assert fn["service_account_id"] == "${yandex_iam_service_account.function[each.key].id}"
+    assert fn["log_options"][0]["log_group_id"] == "${yandex_logging_group.app.id}"
+    assert resource("yandex_iam_service_account", "function")["for_each"] == "${local.functions}"
 
 
-def test_every_gateway_integration_names_a_terraform_function() -> None:
-    functions = set(parsed()["locals"]["functions"])
-    routed = {r.function for r in gateway_spec.default().routes if r.function}
-    assert routed <= functions
-    assert set(parsed()["locals"]["http_functions"]) == routed
-    gateway = resource("yandex_api_gateway", "api")
-    assert "templatefile" in gateway["spec"] and "api/openapi.yaml" in gateway["spec"]
-    for var in ("functions", "gateway_service_account_id", "spa_bucket"):
-        assert var in gateway["spec"]
+def test_every_handler_exists_and_imports() -> None:
+    """Each functions/<name>/index.py defines handler and imports with (dummy) production settings."""
+    code = (
+        "import importlib, json, sys\n"
+        "names = sys.argv[1:]\n"
+        "print(json.dumps({n: callable(getattr(importlib.import_module(f'functions.{n}.index'), 'handler', None))"
+        " for n in names}))\n"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "ENV": "prod",
+        "DATABASE_URL": "postgresql://u:p@127.0.0.1:6432/d?sslmode=require",
+        "JWT_SECRET_KEY": "j" * 64,
+        "S3_BUCKET": "media",
+        "S3_ACCESS_KEY_ID": "k",
+        "S3_SECRET_ACCESS_KEY": "s",
+        "ASSEMBLYAI_API_KEY": "a",
+        "WEBHOOK_SECRET": "w",
+        "PUBLIC_BASE_URL": "https://example.invalid",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code, *FOLDERS], cwd=INFRA, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout) == dict.fromkeys(FOLDERS, True)
 
 
-def test_triggers_point_at_the_right_functions_and_prefix() -> None:
-    upload = resource("yandex_function_trigger", "upload")
-    storage = upload["object_storage"][0]
-    assert storage["prefix"] == "uploads/" and storage["create"] is True
-    assert "yandex_storage_bucket.media" in storage["bucket_id"]
-    assert upload["function"][0]["id"] == '${yandex_function.fn["upload_trigger"].id}'
-    assert int(upload["function"][0]["retry_attempts"]) >= 3 and upload["dlq"]
-    timer = resource("yandex_function_trigger", "reconcile")
-    assert timer["function"][0]["id"] == '${yandex_function.fn["reconcile"].id}'
-    assert timer["timer"][0]["cron_expression"]
+@pytest.mark.parametrize("function", FOLDERS)
+def test_capabilities_match_the_handlers_load_settings_call(function: str) -> None:
+    assert sorted(local("functions")[function]["capabilities"]) == sorted(declared_capabilities(function))
 
 
 @pytest.mark.parametrize("function", FOLDERS)
 def test_every_variable_a_function_needs_is_set_for_it(function: str) -> None:
-    local = parsed()["locals"]
-    capabilities = local["functions"][function]["capabilities"]
-    assert sorted(capabilities) == sorted(declared_capabilities(function))
-    env = {"ENV"} | {k for c in capabilities for k in local["capability_env"][c]}
-    secrets = {k for c in capabilities for k in local["capability_secrets"][c]}
+    capabilities = local("functions")[function]["capabilities"]
+    env = {"ENV"} | {k for c in capabilities for k in local("capability_env")[c]}
+    secrets = {k for c in capabilities for k in local("capability_secrets")[c]}
     needed = {var for c in capabilities for var in REQUIREMENTS[c]}
-    assert needed <= env | secrets, needed - env - secrets
-    assert not env & secrets
+    assert needed <= env | secrets, f"missing for {function}: {sorted(needed - env - secrets)}"
+    assert not env & secrets, "a variable is both plain and secret"
 
 
-def test_every_secret_referenced_exists_in_lockbox() -> None:
-    referenced = {k for keys in parsed()["locals"]["capability_secrets"].values() for k in keys}
+def test_capability_maps_cover_every_capability_and_only_real_settings() -> None:
+    assert set(local("capability_env")) == set(REQUIREMENTS) == set(local("capability_secrets"))
+    names = {k for m in local("capability_env").values() for k in m} | {
+        k for keys in local("capability_secrets").values() for k in keys
+    }
+    assert names <= set(Settings.model_fields), names - set(Settings.model_fields)
+    fn = resource("yandex_function", "fn")
+    assert fn["environment"].startswith('${merge({ENV = "prod"}') or "ENV" in fn["environment"]
+    assert "local.capability_env[c]" in fn["environment"]
+    secrets = fn["dynamic"][0]["secrets"]
+    assert "local.capability_secrets[c]" in secrets["for_each"]
+    body = secrets["content"][0]
+    assert body["id"] == "${yandex_lockbox_secret.app.id}"
+    assert body["version_id"] == "${yandex_lockbox_secret_version.app.id}"
+    assert body["key"] == body["environment_variable"] == "${secrets.value}"
+
+
+def test_every_secret_referenced_exists_in_lockbox_and_every_entry_is_used() -> None:
+    referenced = {k for keys in local("capability_secrets").values() for k in keys}
     entries = {e["key"] for e in resource("yandex_lockbox_secret_version", "app")["entries"]}
-    assert referenced <= entries and referenced == entries
+    assert referenced == entries
+    assert resource("yandex_lockbox_secret", "app")["kms_key_id"] == "${yandex_kms_symmetric_key.secrets.id}"
 
 
-def test_media_bucket_is_private_encrypted_and_expires_recordings() -> None:
-    media = resource("yandex_storage_bucket", "media")
-    assert media["anonymous_access_flags"][0] == {"read": False, "list": False, "config_read": False}
-    sse = media["server_side_encryption_configuration"][0]["rule"][0]["apply_server_side_encryption_by_default"][0]
+def test_functions_using_the_database_run_in_its_network() -> None:
+    dynamic = {k: v for block in resource("yandex_function", "fn")["dynamic"] for k, v in block.items()}
+    connectivity = dynamic["connectivity"]
+    assert 'contains(each.value.capabilities, "database")' in connectivity["for_each"]
+    assert "yandex_vpc_network.main.id" in connectivity["for_each"]
+    subnets = resource("yandex_vpc_subnet", "main")
+    assert subnets["for_each"] == "${var.network_cidrs}"
+    zones = set(parsed()["variable"]["network_cidrs"]["default"])
+    assert zones == {"ru-central1-a", "ru-central1-b", "ru-central1-d"}, "functions need a subnet in every zone"
+
+
+# --- gateway ---------------------------------------------------------------------------------------------------------
+
+
+def _integrations(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "x-yc-apigateway-integration" and isinstance(value, dict):
+                found.append(value)
+            else:
+                found.extend(_integrations(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_integrations(item))
+    return found
+
+
+def _spec_functions() -> set[str]:
+    spec = yaml.safe_load(SPEC.read_text())
+    names = set()
+    for integration in _integrations(spec):
+        if integration.get("type") == "cloud_functions":
+            match = re.fullmatch(r"\$\{functions\.([a-z0-9_]+)\}", str(integration.get("function_id")))
+            assert match, f"function_id must be ${{functions.<name>}}: {integration}"
+            names.add(match.group(1))
+    return names
+
+
+def test_every_gateway_integration_names_a_terraform_function() -> None:
+    routed = _spec_functions()
+    assert routed, "the spec routes to no function"
+    assert routed <= set(local("functions")), routed - set(local("functions"))
+    assert "regexall" in local("http_functions") and "local.spec_file" in local("http_functions")
+    invoke = resource("yandex_function_iam_member", "gateway_invokes")
+    assert invoke["for_each"] == "${local.http_functions}" and invoke["role"] == "functions.functionInvoker"
+
+
+def test_the_spec_renders_as_a_terraform_template() -> None:
+    """templatefile() reads every ${...} and %{...} in the file — comments included — as template syntax."""
+    text = SPEC.read_text()
+    directives = re.findall(r"(?<!%)%\{[^}]*\}", text)
+    assert not directives, f"template directives in the spec (write %%{{ for a literal): {directives}"
+    bad = []
+    for expr in re.findall(r"(?<!\$)\$\{([^}]*)\}", text):
+        head = expr.split(".")[0].strip()
+        if head not in TEMPLATE_VARS or (head == "functions" and expr.strip()[len("functions.") :] not in FOLDERS):
+            bad.append("${" + expr + "}")
+    assert not bad, f"not valid template expressions (escape a literal as $${{...}}): {bad}"
+    rendered = re.sub(
+        r"(?<!\$)\$\{([^}]*)\}", lambda m: "id-" + m.group(1).replace(".", "-").replace("_", "-"), text
+    ).replace("$${", "${")
+    spec = yaml.safe_load(rendered)
+    assert spec["openapi"].startswith("3.") and spec["paths"]
+    gateway = resource("yandex_api_gateway", "api")
+    assert gateway["spec"].startswith("${templatefile(local.spec_file")
+    assert local("spec_file") == "${path.module}/api/openapi.yaml"
+    for var in TEMPLATE_VARS:
+        assert f"{var} " in gateway["spec"] or f"{var}=" in gateway["spec"], var
+
+
+def test_the_spa_is_served_from_its_private_bucket() -> None:
+    spec = yaml.safe_load(SPEC.read_text())
+    buckets = {i.get("bucket") for i in _integrations(spec) if i.get("type") == "object_storage"}
+    assert buckets == {"${spa_bucket}"}
+    assert resource("yandex_storage_bucket_iam_binding", "gateway_reads_spa")["role"] == "storage.viewer"
+
+
+# --- triggers --------------------------------------------------------------------------------------------------------
+
+
+def test_upload_trigger_fires_on_new_objects_under_uploads() -> None:
+    upload = resource("yandex_function_trigger", "upload")
+    storage = upload["object_storage"][0]
+    assert storage["bucket_id"] == "${yandex_storage_bucket.media.id}"
+    assert (storage["prefix"], storage["create"]) == ("uploads/", True)
+    assert not storage.get("delete") and not storage.get("update")
+    function = upload["function"][0]
+    assert function["id"] == '${yandex_function.fn["upload_trigger"].id}'
+    assert function["service_account_id"] == "${yandex_iam_service_account.triggers.id}"
+    assert 1 <= int(function["retry_attempts"]) <= 5 and 10 <= int(function["retry_interval"]) <= 60
+    dlq = upload["dlq"][0]
+    assert dlq["queue_id"] == "${yandex_message_queue.upload_dlq.arn}"
+    assert dlq["service_account_id"] == "${yandex_iam_service_account.triggers.id}"
+
+
+def test_timer_runs_reconcile_every_minute() -> None:
+    timer = resource("yandex_function_trigger", "reconcile")
+    assert timer["timer"][0]["cron_expression"] == "* * * * ? *"
+    assert timer["function"][0]["id"] == '${yandex_function.fn["reconcile"].id}'
+    assert local("functions")["reconcile"]["timeout"] < 60, "a run should end before the next one starts"
+
+
+def test_triggers_may_invoke_exactly_their_functions() -> None:
+    assert set(re.findall(r'"([a-z_]+)"', local("trigger_functions"))) == {"upload_trigger", "reconcile"}
+    invoke = resource("yandex_function_iam_member", "triggers_invoke")
+    assert invoke["for_each"] == "${local.trigger_functions}"
+    assert invoke["member"] == "serviceAccount:${yandex_iam_service_account.triggers.id}"
+
+
+# --- storage ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["media", "spa"])
+def test_buckets_are_private_and_encrypted_with_their_own_key(name: str) -> None:
+    bucket = resource("yandex_storage_bucket", name)
+    assert bucket["anonymous_access_flags"][0] == {"read": False, "list": False, "config_read": False}
+    assert "acl" not in bucket and "grant" not in bucket and "policy" not in bucket
+    sse = bucket["server_side_encryption_configuration"][0]["rule"][0]["apply_server_side_encryption_by_default"][0]
     assert sse["sse_algorithm"] == "aws:kms"
-    cors = media["cors_rule"][0]
-    assert sorted(cors["allowed_methods"]) == ["GET", "HEAD", "PUT"] and "*" not in cors["allowed_origins"]
+    key = {"media": "media", "spa": "web"}[name]
+    assert sse["kms_master_key_id"] == f"${{yandex_kms_symmetric_key.{key}.id}}"
+    assert bucket["folder_id"] == "${var.folder_id}"
+
+
+def test_media_bucket_cors_and_lifecycle() -> None:
+    media = resource("yandex_storage_bucket", "media")
+    (cors,) = media["cors_rule"]
+    assert sorted(cors["allowed_methods"]) == ["GET", "HEAD", "PUT"]
+    assert cors["allowed_origins"] == "${local.app_origins}"
+    assert "*" not in cors["allowed_headers"] and "Content-Type" in cors["allowed_headers"]
     rules = {r["id"]: r for r in media["lifecycle_rule"]}
-    assert rules["abort-incomplete-multipart"]["abort_incomplete_multipart_upload_days"] == 1
-    assert rules["expire-recordings"]["prefix"] == "uploads/"
+    abort = rules["abort-incomplete-multipart"]
+    assert abort["enabled"] is True and abort["abort_incomplete_multipart_upload_days"] == 1
+    assert "prefix" not in abort, "abandoned multipart uploads are aborted everywhere"
+    expire = rules["expire-recordings"]
+    assert expire["prefix"] == "uploads/" and expire["expiration"][0]["days"] == "${var.media_retention_days}"
+    assert media["versioning"][0]["enabled"] is False
+    assert "*" not in json.dumps(local("app_origins"))
 
 
-def test_database_allows_functions_behind_a_transaction_pooler() -> None:
-    config = resource("yandex_mdb_postgresql_cluster", "db")["config"][0]
+def test_only_the_media_account_reaches_the_media_bucket() -> None:
+    binding = resource("yandex_storage_bucket_iam_binding", "media_editor")
+    assert binding["bucket"] == "${yandex_storage_bucket.media.bucket}"
+    assert binding["members"] == ["serviceAccount:${yandex_iam_service_account.media.id}"]
+    storage_roles = {
+        r["role"] for r in resources("yandex_resourcemanager_folder_iam_member").values() if "storage" in r["role"]
+    }
+    assert not storage_roles, "storage roles are granted per bucket, never on the folder"
+
+
+# --- database --------------------------------------------------------------------------------------------------------
+
+
+def test_database_is_postgres_16_behind_a_transaction_pooler_with_serverless_access() -> None:
+    cluster = resource("yandex_mdb_postgresql_cluster", "db")
+    config = cluster["config"][0]
+    assert str(config["version"]) == "16"
     assert config["access"][0]["serverless"] is True
+    assert config["access"][0]["web_sql"] is False and config["access"][0]["data_lens"] is False
     assert config["pooler_config"][0]["pooling_mode"] == "TRANSACTION"
+    assert cluster["security_group_ids"] == ["${yandex_vpc_security_group.db.id}"]
+    assert cluster["deletion_protection"] is True
+    host = cluster["dynamic"][0]["host"]["content"][0]
+    assert host["assign_public_ip"] == "${length(var.deployer_cidrs) > 0}"
+
+
+def test_database_url_uses_the_pooler_with_tls_and_the_generated_password() -> None:
+    url = local("database_url")
+    assert url.startswith(
+        "postgresql://${local.db_user}:${urlencode(random_password.db.result)}@${local.db_host}:6432/"
+    )
+    assert url.endswith("?sslmode=require")
+    assert local("db_host") == "c-${yandex_mdb_postgresql_cluster.db.id}.rw.mdb.yandexcloud.net"
+    assert resource("yandex_mdb_postgresql_user", "app")["password"] == "${random_password.db.result}"
+
+
+def test_security_group_admits_functions_and_only_listed_deployers() -> None:
+    sg = resource("yandex_vpc_security_group", "db")
+    static = {r["description"]: r for r in sg["ingress"]}
+    functions = static["Functions attached to this network"]
+    assert (functions["protocol"], functions["port"]) == ("TCP", 6432)
+    assert functions["v4_cidr_blocks"] == "${var.function_source_cidrs}"
+    deployer = sg["dynamic"][0]["ingress"]
+    assert deployer["for_each"].startswith("${length(var.deployer_cidrs) > 0")
+    everything = json.dumps(sg)
+    assert "0.0.0.0/0" not in everything
+
+
+# --- IAM, scanner, docs ----------------------------------------------------------------------------------------------
+
+
+def _all_roles() -> set[str]:
+    roles = set()
+    for kind, named in parsed()["resource"].items():
+        if kind.endswith(("_iam_member", "_iam_binding")):
+            roles.update(r["role"] for r in named.values())
+    return roles
+
+
+def test_no_primitive_roles_and_every_role_is_explained_in_the_readme() -> None:
+    roles = _all_roles()
+    assert not roles & {"admin", "editor", "viewer", "owner"}
+    table = README.split("## Service accounts and roles", 1)[1].split("\n## ", 1)[0]
+    missing = sorted(r for r in roles if f"`{r}`" not in table)
+    assert not missing, f"roles missing from README's table: {missing}"
+
+
+def test_every_service_account_is_in_the_readme_table() -> None:
+    table = README.split("## Service accounts and roles", 1)[1].split("\n## ", 1)[0]
+    for name, account in resources("yandex_iam_service_account").items():
+        shown = "fn-<name>" if name == "function" else account["name"].replace("${var.name}-", "")
+        assert f"`{shown}`" in table, shown
+
+
+def test_checkov_skips_are_explained_in_the_readme() -> None:
+    config = yaml.safe_load((INFRA / ".checkov.yaml").read_text()) or {}
+    skipped = config.get("skip-check") or []
+    scanner = README.split("## Scanner", 1)[1].split("\n## ", 1)[0]
+    for check in skipped:
+        assert check in scanner, f"{check} is skipped without a reason in README.md"
+    if not skipped:
+        assert "0 skipped" in scanner
+
+
+def test_checkov_passes() -> None:
+    if not (ROOT / ".venv-checkov" / "bin" / "checkov").exists():
+        pytest.skip("checkov is not installed here (scripts/checkov.sh installs it into .venv-checkov)")
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "checkov.sh")], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Failed checks: 0" in done.stdout
+
+
+def test_every_variable_and_local_is_used() -> None:
+    refs = references()
+    assert set(parsed()["variable"]) == {name for kind, name in refs if kind == "var"}
+    assert set(parsed()["locals"]) == {name for kind, name in refs if kind == "local"}

@@ -1,0 +1,111 @@
+"""Reading infra/*.tf as data for the infra tests (python-hcl2), and the capability convention of the handlers."""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import hcl2
+
+ROOT = Path(__file__).resolve().parents[2]
+INFRA = ROOT / "infra"
+SPEC = INFRA / "api" / "openapi.yaml"
+META_KEYS = {"__is_block__", "__comments__", "__inline_comments__", "__start_line__", "__end_line__"}
+
+
+def plain(value: Any) -> Any:
+    """python-hcl2 keeps string quotes and comment metadata; strip both so values compare as HCL means them."""
+    if isinstance(value, str):
+        return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {plain(k): plain(v) for k, v in value.items() if k not in META_KEYS}
+    return value
+
+
+def tf_files() -> list[Path]:
+    return sorted(INFRA.glob("*.tf"))
+
+
+@cache
+def parsed() -> dict[str, Any]:
+    docs: dict[str, Any] = {"resource": {}, "locals": {}, "variable": {}, "output": {}, "data": {}}
+    for path in tf_files():
+        with path.open() as fh:
+            doc = plain(hcl2.load(fh))
+        for section in ("resource", "data"):
+            for block in doc.get(section, []):
+                for kind, named in block.items():
+                    docs[section].setdefault(kind, {}).update(named)
+        for section in ("variable", "output"):
+            for block in doc.get(section, []):
+                docs[section].update(block)
+        for block in doc.get("locals", []):
+            docs["locals"].update(block)
+    return docs
+
+
+def resource(kind: str, name: str) -> dict[str, Any]:
+    return dict(parsed()["resource"][kind][name])
+
+
+def resources(kind: str) -> dict[str, dict[str, Any]]:
+    return dict(parsed()["resource"].get(kind, {}))
+
+
+def local(name: str) -> Any:
+    return parsed()["locals"][name]
+
+
+def code_without_comments(path: Path) -> str:
+    """The file's text with `#` and `//` comments removed (outside of strings)."""
+    out = []
+    for line in path.read_text().splitlines():
+        in_string = False
+        cut = len(line)
+        for i, ch in enumerate(line):
+            if ch == '"' and (i == 0 or line[i - 1] != "\\"):
+                in_string = not in_string
+            elif not in_string and (ch == "#" or line.startswith("//", i)):
+                cut = i
+                break
+        out.append(line[:cut])
+    return "\n".join(out)
+
+
+def references() -> set[tuple[str, str]]:
+    """Every (kind, name) the code refers to: resources, locals and variables."""
+    refs: set[tuple[str, str]] = set()
+    pattern = re.compile(r"\b((?:yandex|random)_[a-z0-9_]+|local|var)\.([a-z0-9_]+)")
+    for path in tf_files():
+        text = code_without_comments(path)
+        text = re.sub(r'^\s*resource\s+"[^"]+"\s+"[^"]+"', "", text, flags=re.M)
+        refs.update(pattern.findall(text))
+    return refs
+
+
+def declared_capabilities(function: str) -> list[str]:
+    """The capabilities a handler checks at cold start: the string arguments of its module-level load_settings(...)."""
+    tree = ast.parse((ROOT / "functions" / function / "index.py").read_text())
+    calls = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Expr | ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and getattr(node.value.func, "id", getattr(node.value.func, "attr", "")) == "load_settings"
+    ]
+    if len(calls) != 1:
+        raise AssertionError(
+            f"functions/{function}/index.py: expected one module-level load_settings(...), found {len(calls)}"
+        )
+    args = calls[0].args
+    if not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args) or calls[0].keywords:
+        raise AssertionError(f"functions/{function}/index.py: load_settings takes literal capability names only")
+    return [a.value for a in args if isinstance(a, ast.Constant)]
+
+
+FOLDERS = sorted(p.parent.name for p in (ROOT / "functions").glob("*/index.py"))

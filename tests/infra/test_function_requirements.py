@@ -1,0 +1,136 @@
+"""scripts/function_requirements.py: the requirements of a function come from its imports, never from a list."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from tests.infra.terraform import FOLDERS, ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import function_requirements as fr
+
+
+def tree(tmp_path: Path, files: dict[str, str], pyproject: str = "") -> Path:
+    for name, body in {"functions/__init__.py": "", "common/__init__.py": "", **files}.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(body))
+    if pyproject:
+        (tmp_path / "pyproject.toml").write_text(textwrap.dedent(pyproject))
+    return tmp_path
+
+
+def names(lines: list[str]) -> set[str]:
+    return {line.split("==")[0].lower() for line in lines}
+
+
+def test_imports_are_followed_through_common_including_lazy_ones(tmp_path: Path) -> None:
+    root = tree(
+        tmp_path,
+        {
+            "functions/fn/__init__.py": "",
+            "functions/fn/index.py": "from common import api\n\ndef handler(event, context):\n    return api.go()\n",
+            "common/api.py": "import json\n\ndef go():\n    from common.store import save\n    return save()\n",
+            "common/store.py": "def save():\n    import yaml\n    return yaml\n",
+            "common/unused.py": "import hcl2\n",
+        },
+    )
+    modules, visited = fr.third_party_modules("fn", root)
+    assert modules.required == {"yaml"}
+    assert {"common", "common.api", "common.store", "functions", "functions.fn", "functions.fn.index"} <= visited
+    assert "common.unused" not in visited
+    assert names(fr.requirements("fn", root)) == {"pyyaml"}
+
+
+def test_type_checking_imports_do_not_count_and_guarded_ones_are_optional(tmp_path: Path) -> None:
+    root = tree(
+        tmp_path,
+        {
+            "functions/fn/__init__.py": "",
+            "functions/fn/index.py": """\
+                from typing import TYPE_CHECKING
+                if TYPE_CHECKING:
+                    import hcl2
+                try:
+                    import yaml
+                except ImportError:
+                    yaml = None
+                try:
+                    import surely_not_installed_anywhere
+                except (ModuleNotFoundError, ValueError):
+                    pass
+                def handler(event, context):
+                    return None
+            """,
+        },
+    )
+    modules, _ = fr.third_party_modules("fn", root)
+    assert modules.required == set()
+    assert modules.optional == {"yaml", "surely_not_installed_anywhere"}
+    assert names(fr.requirements("fn", root)) == {"pyyaml"}  # installed here, so pinned; the other is skipped
+
+
+def test_relative_imports_and_package_inits_are_followed(tmp_path: Path) -> None:
+    root = tree(
+        tmp_path,
+        {
+            "common/__init__.py": "import yaml\n",
+            "functions/fn/__init__.py": "",
+            "functions/fn/index.py": "from .routes import r\n",
+            "functions/fn/routes.py": "from ..shared import x\nr = x\n",
+            "functions/shared.py": "import hcl2\nx = 1\n",
+            "functions/other/index.py": "from common import anything\n",
+        },
+    )
+    modules, visited = fr.third_party_modules("fn", root)
+    assert modules.required == {"hcl2"}
+    assert "functions.other.index" not in visited and "common" not in visited
+
+
+def test_drivers_named_in_sqlalchemy_urls_and_import_module_literals_count(tmp_path: Path) -> None:
+    root = tree(
+        tmp_path,
+        {
+            "functions/fn/__init__.py": "",
+            "functions/fn/index.py": """\
+                import importlib
+                URL = "postgresql+psycopg://" + "rest"
+                plugin = importlib.import_module("yaml")
+            """,
+        },
+        pyproject='[project]\nname = "x"\ndependencies = ["psycopg[binary]>=3"]\n',
+    )
+    modules, _ = fr.third_party_modules("fn", root)
+    assert modules.required == {"psycopg", "yaml"}
+    found = names(fr.requirements("fn", root))
+    assert found == {"psycopg", "psycopg-binary", "pyyaml"}, "the project's own extras come along"
+
+
+def test_a_module_no_distribution_provides_fails_loudly(tmp_path: Path) -> None:
+    root = tree(
+        tmp_path,
+        {"functions/fn/__init__.py": "", "functions/fn/index.py": "import surely_not_installed_anywhere\n"},
+    )
+    with pytest.raises(SystemExit, match="surely_not_installed_anywhere"):
+        fr.requirements("fn", root)
+
+
+@pytest.mark.parametrize("function", FOLDERS)
+def test_real_functions_get_pinned_installed_versions(function: str) -> None:
+    lines = fr.requirements(function)
+    assert lines == sorted(lines, key=lambda line: line.split("==")[0].lower())
+    for line in lines:
+        name, _, version = line.partition("==")
+        assert version == metadata.version(name), line
+    assert "transcribe" not in names(lines)
+
+
+def test_auth_stays_light() -> None:
+    """The most called function does not drag in the S3 and AssemblyAI clients (a cold-start promise)."""
+    assert not names(fr.requirements("auth")) & {"boto3", "botocore", "assemblyai", "httpx"}
