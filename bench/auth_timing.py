@@ -21,7 +21,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=30)
     args = parser.parse_args()
     with postgres_database() as url:
-        os.environ.update({"DATABASE_URL": url, "JWT_SECRET_KEY": "x" * 40})
+        from common.jwks import new_private_key_pem
+
+        os.environ.update({"DATABASE_URL": url, "JWT_PRIVATE_KEY": new_private_key_pem(), "JWT_KEY_ID": "bench"})
         from common import accounts
         from common.config import get_settings
         from common.errors import Unauthorized

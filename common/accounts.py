@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from common import security
+from common import passwords, tokens
 from common.config import Settings
 from common.db import transaction
 from common.dialect import insert_ignore
@@ -23,12 +23,12 @@ def _user_out(user: User) -> UserOut:
 
 
 def _session_for(user: User, settings: Settings) -> SessionOut:
-    token, ttl = security.issue_token(user.id, settings)
+    token, ttl = tokens.issue_token(user.id, settings)
     return SessionOut(access_token=token, expires_in=ttl, user=_user_out(user))
 
 
 def register(data: Registration, settings: Settings) -> SessionOut:
-    user = User(email=data.email, password_hash=security.hash_password(data.password, settings.BCRYPT_ROUNDS))
+    user = User(email=data.email, password_hash=passwords.hash_password(data.password, settings.BCRYPT_ROUNDS))
     try:
         with transaction() as s:
             s.add(user)
@@ -74,13 +74,13 @@ def login(data: Login, settings: Settings) -> SessionOut:
     if wait:
         minutes = max(1, (wait + 59) // 60)
         raise TooManyRequests(f"too many failed sign-in attempts; try again in {minutes} minute(s)", "login_locked")
-    hashed = user.password_hash if user else security.dummy_hash(settings.BCRYPT_ROUNDS)
-    if user is not None and security.verify_password(data.password, hashed):
+    hashed = user.password_hash if user else passwords.dummy_hash(settings.BCRYPT_ROUNDS)
+    if user is not None and passwords.verify_password(data.password, hashed):
         with transaction() as s:
             s.execute(delete(LoginThrottle).where(LoginThrottle.email == data.email))
         return _session_for(user, settings)
     if user is None:
-        security.verify_password(data.password, hashed)
+        passwords.verify_password(data.password, hashed)
     with transaction() as s:
         _record_failure(s, data.email, now, settings)
     raise Unauthorized("email or password is wrong", "invalid_credentials")

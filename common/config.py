@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 # deployed without one of its variables fails at cold start with the variable's name.
 REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "database": ("DATABASE_URL",),
-    "tokens": ("JWT_SECRET_KEY",),
+    "tokens": ("JWT_PRIVATE_KEY", "JWT_KEY_ID"),
     "storage": ("S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"),
     "provider": ("ASSEMBLYAI_API_KEY", "WEBHOOK_SECRET", "PUBLIC_BASE_URL"),
     "webhook": ("WEBHOOK_SECRET",),
@@ -33,8 +33,9 @@ class Settings(BaseModel):
     DB_STATEMENT_TIMEOUT_MS: int = Field(10_000, ge=100)
     DB_POOL_SIZE: int = Field(2, ge=1)
 
-    JWT_SECRET_KEY: str = ""
-    JWT_ALGORITHM: Literal["HS256", "HS384", "HS512"] = "HS256"
+    # The ES256 key the auth function signs access tokens with (PEM), and its id in the published JWKS.
+    JWT_PRIVATE_KEY: str = ""
+    JWT_KEY_ID: str = ""
     ACCESS_TOKEN_EXPIRE_MINUTES: int = Field(60 * 12, ge=1)
     BCRYPT_ROUNDS: int = Field(12, ge=4, le=16)
     LOGIN_MAX_FAILURES: int = Field(5, ge=1)
@@ -72,8 +73,8 @@ class Settings(BaseModel):
         missing = [name for cap in capabilities for name in REQUIREMENTS[cap] if not str(getattr(self, name)).strip()]
         if missing:
             raise ConfigError(f"missing environment variable(s): {', '.join(sorted(set(missing)))}")
-        if self.ENV == "prod" and len(self.JWT_SECRET_KEY) < 32 and "tokens" in capabilities:
-            raise ConfigError("JWT_SECRET_KEY must be at least 32 characters in prod")
+        if "tokens" in capabilities and "PRIVATE KEY-----" not in self.JWT_PRIVATE_KEY:
+            raise ConfigError("JWT_PRIVATE_KEY must be a PEM private key (an ES256 / P-256 key)")
         return self
 
 

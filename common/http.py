@@ -23,14 +23,16 @@ _BASE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff
 @dataclass(frozen=True)
 class Request:
     method: str
-    route: str  # the spec's path template, e.g. /api/v1/jobs/{job_id}
-    url: str
+    route: str  # the spec's path template (`resource`), e.g. /api/v1/jobs/{job_id}
+    path: str  # the path actually requested, e.g. /api/v1/jobs/7d3c…
     headers: Mapping[str, str]  # lower-cased names
     query: Mapping[str, str]
     path_params: Mapping[str, str]
     body: bytes
     request_id: str = ""
     source_ip: str = ""
+    # The gateway JWT authorizer's verified claims (every value a string); empty when no authorizer ran.
+    claims: Mapping[str, str] = field(default_factory=dict)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -96,7 +98,8 @@ def _strings(value: Any) -> dict[str, str]:
 
 
 def parse_event(event: Mapping[str, Any]) -> Request:
-    """A Request from an API Gateway event; header names in any case, body possibly base64."""
+    """A Request from an API Gateway event in payload format 1.0 (`resource` is the template, `path` the real path);
+    header names in any case, body possibly base64."""
     if not isinstance(event, Mapping):
         raise BadRequest("event is not an object")
     raw = event.get("body")
@@ -113,17 +116,18 @@ def parse_event(event: Mapping[str, Any]) -> Request:
         body = raw.encode("utf-8", "surrogatepass")
     ctx = _mapping(event.get("requestContext"))
     identity = _mapping(ctx.get("identity"))
-    params = event.get("params") or event.get("pathParams") or event.get("pathParameters")
+    jwt = _mapping(_mapping(ctx.get("authorizer")).get("jwt"))
     return Request(
         method=str(event.get("httpMethod") or ctx.get("httpMethod") or "").upper(),
-        route=str(event.get("path") or ""),
-        url=str(event.get("url") or event.get("path") or ""),
+        route=str(event.get("resource") or ""),
+        path=str(event.get("path") or ""),
         headers=_lower(event.get("headers")),
         query=_strings(event.get("queryStringParameters")),
-        path_params=_strings(params),
+        path_params=_strings(event.get("pathParameters")),
         body=body,
         request_id=str(ctx.get("requestId") or ""),
         source_ip=str(identity.get("sourceIp") or ""),
+        claims=_strings(jwt.get("claims")),
     )
 
 
@@ -169,7 +173,8 @@ class Router:
     def _find(self, req: Request) -> tuple[Route, dict[str, str]]:
         if (req.method, req.route) in self.routes:
             return self.routes[(req.method, req.route)], dict(req.path_params)
-        path = req.url.split("?", 1)[0]
+        # No template match (an event without `resource`): match the real path, as the gateway itself did.
+        path = req.path.split("?", 1)[0]
         for method, regex, template in self._patterns:
             match = regex.match(path)
             if match and method == req.method:

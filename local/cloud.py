@@ -17,6 +17,8 @@ from typing import Any
 from common import logs
 from common.config import get_settings
 from common.db import reset_engine
+from common.jwks import documents as token_key_documents
+from common.jwks import new_private_key_pem
 from common.migrate import upgrade
 from local import functions
 from local.gateway import spec as gateway_spec
@@ -26,7 +28,9 @@ from local.timer import Timer, timer_event
 
 ROOT = Path(__file__).resolve().parent.parent
 BUCKET = "transcribe-media"
+KEYS_BUCKET = "transcribe-keys"  # public-read, like the cloud's: the gateway's authorizer fetches the JWKS from it
 REGION = "ru-central1"
+LOCAL_KEY_ID = "local-1"
 
 
 class PortTaken(RuntimeError):
@@ -87,14 +91,27 @@ class LocalCloud:
     # start and stop
 
     def _secrets(self) -> dict[str, str]:
-        """Keys kept in the data dir, so a restart keeps everyone signed in."""
+        """Keys kept in the data dir, so a restart keeps everyone signed in (missing ones are added)."""
         path = self.data_dir / "secrets.json"
-        if path.is_file():
-            return dict(json.loads(path.read_text()))
-        values = {"JWT_SECRET_KEY": secrets.token_urlsafe(48), "WEBHOOK_SECRET": secrets.token_urlsafe(32)}
-        path.write_text(json.dumps(values))
-        path.chmod(0o600)
+        stored = dict(json.loads(path.read_text())) if path.is_file() else {}
+        values = {k: v for k, v in stored.items() if k in ("JWT_PRIVATE_KEY", "JWT_KEY_ID", "WEBHOOK_SECRET")}
+        if "JWT_PRIVATE_KEY" not in values:
+            values.update(JWT_PRIVATE_KEY=new_private_key_pem(), JWT_KEY_ID=LOCAL_KEY_ID)
+        values.setdefault("WEBHOOK_SECRET", secrets.token_urlsafe(32))
+        if values != stored:
+            path.write_text(json.dumps(values))
+            path.chmod(0o600)
         return values
+
+    def _publish_token_keys(self, private_key_pem: str, key_id: str) -> str:
+        """The JWKS and OpenID configuration in the public keys bucket, as deploy.sh publishes the cloud's."""
+        s3 = self.s3.client()
+        if KEYS_BUCKET not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+            s3.create_bucket(Bucket=KEYS_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        base_url = f"{self.s3.endpoint}/{KEYS_BUCKET}"
+        for key, content in token_key_documents({key_id: private_key_pem}, base_url).items():
+            s3.put_object(Bucket=KEYS_BUCKET, Key=key, Body=content, ContentType="application/json")
+        return base_url
 
     def start(self) -> LocalCloud:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -105,9 +122,13 @@ class LocalCloud:
             "S3 server",
             "--s3-port",
             self.ports["s3"],
-            lambda: S3Server(self.host, self.ports["s3"], BUCKET, REGION, self._on_upload),
+            lambda: S3Server(
+                self.host, self.ports["s3"], BUCKET, REGION, self._on_upload, public_read_buckets=[KEYS_BUCKET]
+            ),
         )
         self.s3.start()
+        keys = {**self._secrets(), **self.extra_env}
+        token_keys_url = self._publish_token_keys(keys["JWT_PRIVATE_KEY"], keys["JWT_KEY_ID"])
         real_key = os.environ.get("ASSEMBLYAI_API_KEY") if self.engine == "auto" else None
         if real_key:
             assemblyai_url = os.environ.get("ASSEMBLYAI_BASE_URL", "https://api.assemblyai.com")
@@ -135,7 +156,14 @@ class LocalCloud:
             "gateway",
             "--port",
             self.ports["gateway"],
-            lambda: Gateway(gateway_spec.default(), self.host, self.ports["gateway"], self.spa_dir, _say),
+            lambda: Gateway(
+                gateway_spec.default(),
+                self.host,
+                self.ports["gateway"],
+                self.spa_dir,
+                _say,
+                variables={"token_keys_url": token_keys_url},
+            ),
         )
         env = {
             "ENV": "local",
@@ -223,11 +251,5 @@ class LocalCloud:
             return False
 
     def put_object(self, key: str, data: bytes, content_type: str = "audio/wav") -> None:
-        """An upload that did not come through our API (the trigger still sees it)."""
-        import urllib.request
-
-        req = urllib.request.Request(
-            f"{self.s3_endpoint}/{BUCKET}/{key}", data=data, method="PUT", headers={"Content-Type": content_type}
-        )
-        with urllib.request.urlopen(req, timeout=10):
-            pass
+        """An upload that did not come through our API (the trigger still sees it); signed, as S3 requires."""
+        self.s3.client().put_object(Bucket=BUCKET, Key=key, Body=data, ContentType=content_type)

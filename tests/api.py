@@ -1,34 +1,26 @@
-"""Drive the cloud functions the way API Gateway does: events built from the spec, handlers called directly."""
+"""Drive the cloud functions the way API Gateway does: through the local gateway's routing, JWT authorizer and
+payload-1.0 event builder (the code its HTTP server runs), minus the socket."""
 
 from __future__ import annotations
 
-import base64
-import importlib
 import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import yaml
 
+from local.gateway.server import Gateway
+
 SPEC = Path(__file__).resolve().parent.parent / "infra" / "api" / "openapi.yaml"
+GATEWAY: Gateway | None = None  # the running local cloud's gateway (set by the `cloud` fixture)
 
 
 @cache
 def spec() -> dict[str, Any]:
     return yaml.safe_load(SPEC.read_text())
-
-
-def function_for(method: str, template: str) -> str:
-    integration = spec()["paths"][template][method.lower()]["x-yc-apigateway-integration"]
-    return str(integration["function_id"]).removeprefix("${functions.").removesuffix("}")
-
-
-class Context:
-    request_id = "test-request"
-    function_name = "test"
-    token = None
 
 
 @dataclass
@@ -68,15 +60,17 @@ class Api:
         bearer = token if token is not None else self.token
         if bearer:
             all_headers.setdefault("Authorization", f"Bearer {bearer}")
-        from local.gateway.events import event_for
-
-        event = event_for(method, path, json_body=json_body, body=body, headers=all_headers, query=query)
-        module = importlib.import_module(f"functions.{function_for(method, event['path'])}.index")
-        out = module.handler(event, Context())
-        text = out.get("body") or ""
-        if out.get("isBase64Encoded"):
-            text = base64.b64decode(text).decode()
-        return Result(out["statusCode"], {k.lower(): v for k, v in (out.get("headers") or {}).items()}, text)
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            all_headers.setdefault("Content-Type", "application/json")
+        if GATEWAY is None:
+            raise RuntimeError("no local gateway: use the `cloud` fixture (or one that depends on it)")
+        target = path + (f"?{urlencode(query)}" if query else "")
+        status, out_headers, out_body, _ = GATEWAY.respond(
+            method, target, list(all_headers.items()), body or b"", "127.0.0.1"
+        )
+        text = out_body.decode("utf-8", "replace")
+        return Result(status, {k.lower(): v for k, v in out_headers.items()}, text)
 
     def get(self, path: str, **kw: Any) -> Result:
         return self.call("GET", path, **kw)

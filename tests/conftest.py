@@ -13,11 +13,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common.jwks import new_private_key_pem  # noqa: E402
+
 # The functions read these at import; one stable set for the whole run (only DATABASE_URL changes per backend).
 TEST_ENV = {
     "ENV": "test",
     "DATABASE_URL": "sqlite://",  # replaced per backend by the database_url fixture
-    "JWT_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    "JWT_PRIVATE_KEY": new_private_key_pem(),
+    "JWT_KEY_ID": "test-key-1",
     "BCRYPT_ROUNDS": "4",
     "S3_BUCKET": "transcribe-media",
     "S3_ACCESS_KEY_ID": "testing",
@@ -35,7 +38,7 @@ os.environ.update(TEST_ENV)
 from common import db  # noqa: E402
 from common.config import get_settings  # noqa: E402
 from local.cloud import LocalCloud  # noqa: E402
-from tests import databases  # noqa: E402
+from tests import api, databases  # noqa: E402
 
 
 def _use_database(url: str) -> None:
@@ -67,7 +70,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 @pytest.fixture(scope="session")
 def cloud(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
     """The local cloud on free ports: moto S3 with upload triggers, the AssemblyAI server, gateway, webhooks."""
-    env = {k: TEST_ENV[k] for k in ("ENV", "JWT_SECRET_KEY", "WEBHOOK_SECRET", "BCRYPT_ROUNDS", "RETRY_BASE_SECONDS")}
+    names = ("ENV", "JWT_PRIVATE_KEY", "JWT_KEY_ID", "WEBHOOK_SECRET", "BCRYPT_ROUNDS", "RETRY_BASE_SECONDS")
+    env = {k: TEST_ENV[k] for k in names}
     with LocalCloud(
         port=0,
         s3_port=0,
@@ -80,7 +84,9 @@ def cloud(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         webhook_retry_interval_s=0.05,
         extra_env=env,
     ) as running:
+        api.GATEWAY = running.gateway
         yield running
+        api.GATEWAY = None
 
 
 @pytest.fixture

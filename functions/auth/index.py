@@ -22,7 +22,7 @@ def login(req: Request) -> Response:
 
 @router.route("GET", "/api/v1/auth/me")
 def me(req: Request) -> Response:
-    return json_response(200, accounts.me(caller(req, get_settings())))
+    return json_response(200, accounts.me(caller(req)))
 
 
 def handler(event: dict, context: object = None) -> dict:

@@ -7,19 +7,19 @@ from common.http import Request, Response, Router, json_response
 from common.schemas import FileDeclaration
 from common.services import current
 
-load_settings("database", "tokens", "storage")  # fail the cold start, naming any missing variable
+load_settings("database", "storage")  # fail the cold start, naming any missing variable
 router = Router()
 
 
 @router.route("POST", "/api/v1/files")
 def declare(req: Request) -> Response:
-    user_id = caller(req, current().settings)
+    user_id = caller(req)
     return json_response(201, uploads.declare(user_id, req.parse(FileDeclaration), current()))
 
 
 @router.route("GET", "/api/v1/files/{file_id}/download")
 def download(req: Request) -> Response:
-    user_id = caller(req, current().settings)
+    user_id = caller(req)
     return json_response(200, uploads.download_link(user_id, path_id(req, "file_id"), current()))
 
 

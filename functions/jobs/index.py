@@ -8,20 +8,20 @@ from common.http import Request, Response, Router, json_response
 from common.schemas import JobRequest
 from common.services import current
 
-load_settings("database", "tokens", "storage", "provider")  # fail the cold start, naming any missing variable
+load_settings("database", "storage", "provider")  # fail the cold start, naming any missing variable
 router = Router()
 STATUSES = ("pending", "processing", "completed", "failed")
 
 
 @router.route("POST", "/api/v1/jobs")
 def create(req: Request) -> Response:
-    user_id = caller(req, current().settings)
+    user_id = caller(req)
     return json_response(201, jobs.create_job(user_id, req.parse(JobRequest), current()))
 
 
 @router.route("GET", "/api/v1/jobs")
 def list_(req: Request) -> Response:
-    user_id = caller(req, current().settings)
+    user_id = caller(req)
     status = req.query.get("status") or None
     if status is not None and status not in STATUSES:
         raise BadRequest(f"status must be one of {', '.join(STATUSES)}", "invalid_status")
@@ -34,23 +34,23 @@ def list_(req: Request) -> Response:
 
 @router.route("GET", "/api/v1/jobs/{job_id}")
 def get(req: Request) -> Response:
-    return json_response(200, jobs.get_job(caller(req, current().settings), path_id(req, "job_id")))
+    return json_response(200, jobs.get_job(caller(req), path_id(req, "job_id")))
 
 
 @router.route("DELETE", "/api/v1/jobs/{job_id}")
 def delete(req: Request) -> Response:
-    jobs.delete_job(caller(req, current().settings), path_id(req, "job_id"), current())
+    jobs.delete_job(caller(req), path_id(req, "job_id"), current())
     return Response(204)
 
 
 @router.route("POST", "/api/v1/jobs/{job_id}/retry")
 def retry(req: Request) -> Response:
-    return json_response(200, jobs.retry_job(caller(req, current().settings), path_id(req, "job_id"), current()))
+    return json_response(200, jobs.retry_job(caller(req), path_id(req, "job_id"), current()))
 
 
 @router.route("GET", "/api/v1/jobs/{job_id}/transcript")
 def transcript(req: Request) -> Response:
-    user_id = caller(req, current().settings)
+    user_id = caller(req)
     result = jobs.transcript(user_id, path_id(req, "job_id"), req.query.get("format", "json"))
     if isinstance(result, jobs.Export):
         disposition = f'attachment; filename="{result.filename}"'

@@ -1,4 +1,9 @@
-"""The event Yandex API Gateway sends a Cloud Function (payload format 1.0), built from a request."""
+"""The event Yandex API Gateway sends a Cloud Function with `payload_format_version: "1.0"`, built from a request.
+
+Field for field as Yandex documents it (tests/events/yandex/api-gateway-v1.0.json): `resource` is the spec's
+template, `path` the real path, parameters in `pathParameters`/`parameters`/`multiValueParameters`, and the JWT
+authorizer's verified claims in `requestContext.authorizer.jwt`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,6 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from local.gateway.spec import Route, Spec, default
 
@@ -35,6 +39,7 @@ def build_event(
     query: list[tuple[str, str]],
     body: bytes,
     source_ip: str = "127.0.0.1",
+    authorizer: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Header names keep the client's case; repeated headers and query keys also appear multi-valued."""
     multi_headers: dict[str, list[str]] = {}
@@ -46,27 +51,35 @@ def build_event(
     lower = {k.lower(): ", ".join(v) for k, v in multi_headers.items()}
     text = _is_text(lower.get("content-type", ""), body)
     now = datetime.now(UTC)
-    return {
+    context: dict[str, Any] = {
+        "identity": {"sourceIp": source_ip, "userAgent": lower.get("user-agent", "")},
         "httpMethod": method.upper(),
-        "url": path + (f"?{urlencode(query)}" if query else ""),
-        "path": route.template,
+        "requestId": str(uuid.uuid4()),
+        "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "requestTimeEpoch": int(time.time()),
+        "apiGateway": {"operationContext": {}},
+    }
+    if authorizer is not None:
+        context["authorizer"] = dict(authorizer)
+    # `parameters` merges path and query parameters (a path parameter wins a clash, being the route's own).
+    parameters = {**{k: v[-1] for k, v in multi_query.items()}, **path_params}
+    multi_parameters = {**multi_query, **{k: [v] for k, v in path_params.items()}}
+    return {
+        "version": "1.0",
+        "resource": route.template,
+        "path": path,
+        "httpMethod": method.upper(),
         "headers": {k: ", ".join(v) for k, v in multi_headers.items()},
         "multiValueHeaders": multi_headers,
         "queryStringParameters": {k: v[-1] for k, v in multi_query.items()},
         "multiValueQueryStringParameters": multi_query,
-        "params": dict(path_params),
-        "pathParams": dict(path_params),
-        "multiValueParams": {k: [v] for k, v in path_params.items()},
-        "requestContext": {
-            "identity": {"sourceIp": source_ip, "userAgent": lower.get("user-agent", "")},
-            "httpMethod": method.upper(),
-            "requestId": str(uuid.uuid4()),
-            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "requestTimeEpoch": int(time.time()),
-            "apiGateway": {"operationContext": {}},
-        },
+        "requestContext": context,
+        "pathParameters": dict(path_params),
         "body": body.decode("utf-8") if text else base64.b64encode(body).decode(),
         "isBase64Encoded": not text,
+        "parameters": parameters,
+        "multiValueParameters": multi_parameters,
+        "operationId": route.operation_id,
     }
 
 
@@ -79,6 +92,7 @@ def event_for(
     headers: Mapping[str, str] | None = None,
     query: Mapping[str, str] | None = None,
     spec: Spec | None = None,
+    authorizer: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The event for a request to `path`; fails if the spec has no such route (so tests cannot invent one)."""
     spec = spec or default()
@@ -90,4 +104,13 @@ def event_for(
     if json_body is not None:
         body = json.dumps(json_body).encode()
         all_headers.setdefault("Content-Type", "application/json")
-    return build_event(route, params, method, path, list(all_headers.items()), list((query or {}).items()), body or b"")
+    return build_event(
+        route,
+        params,
+        method,
+        path,
+        list(all_headers.items()),
+        list((query or {}).items()),
+        body or b"",
+        authorizer=authorizer,
+    )

@@ -9,9 +9,11 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from local import functions
+from local.gateway.authorizer import Authorizers, Denied
 from local.gateway.events import build_event
 from local.gateway.spec import Route, Spec
 from local.http import QuietNoDelayHandler
@@ -27,8 +29,18 @@ def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], b
 
 
 class Gateway:
-    def __init__(self, spec: Spec, host: str, port: int, spa_dir: Path, log: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        spec: Spec,
+        host: str,
+        port: int,
+        spa_dir: Path,
+        log: Callable[[str], None],
+        variables: dict[str, str] | None = None,
+    ) -> None:
+        """`variables` are the spec's template values that are not function ids (e.g. `token_keys_url`)."""
         self.spec, self.spa_dir, self._log = spec, spa_dir, log
+        self.authorizers = Authorizers(spec, variables or {})
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
 
@@ -80,7 +92,15 @@ class Gateway:
             return (*_error(404, "route_not_found", f"no route for {method} {path}"), "-")
         route, params = found
         if route.function:
-            status, out_headers, out_body = self._call(route, params, method, path, headers, query, body, client_ip)
+            try:
+                lower = {k.lower(): v for k, v in headers}
+                context = self.authorizers.check(route, lower, dict(query))
+            except Denied as denied:
+                status, out_headers, out_body = _error(denied.status, denied.code, denied.message)
+                return status, {**out_headers, **self._cors_headers(origin)}, out_body, "authorizer"
+            status, out_headers, out_body = self._call(
+                route, params, method, path, headers, query, body, client_ip, context
+            )
             return status, {**out_headers, **self._cors_headers(origin)}, out_body, route.function
         if route.integration.get("type") == "object_storage":
             return (*self._static(route, params), "spa")
@@ -96,9 +116,10 @@ class Gateway:
         query: list[tuple[str, str]],
         body: bytes,
         client_ip: str,
+        authorizer: dict[str, Any] | None,
     ) -> tuple[int, dict[str, str], bytes]:
         assert route.function
-        event = build_event(route, params, method, path, headers, query, body, client_ip)
+        event = build_event(route, params, method, path, headers, query, body, client_ip, authorizer)
         try:
             result = functions.invoke(route.function, event)
         except Exception as exc:  # the cloud gateway answers 502 when a function crashes

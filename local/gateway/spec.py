@@ -22,6 +22,8 @@ class Route:
     regex: re.Pattern[str]
     integration: dict[str, Any]
     operation_id: str
+    # The operation's `security` requirements: [{scheme name: [scopes]}, ...]; empty for public routes.
+    security: tuple[dict[str, list[str]], ...] = ()
 
     @property
     def function(self) -> str | None:
@@ -68,6 +70,9 @@ class Spec:
     def methods_for(self, path: str) -> list[str]:
         return sorted({r.method for r in self.routes if r.regex.match(path)})
 
+    def security_schemes(self) -> dict[str, Any]:
+        return dict((self.document.get("components") or {}).get("securitySchemes") or {})
+
     def cors(self) -> dict[str, Any] | None:
         ext = self.document.get("x-yc-apigateway") or {}
         return ext.get("cors")
@@ -75,6 +80,7 @@ class Spec:
 
 def load(path: Path = DEFAULT_SPEC) -> Spec:
     document = yaml.safe_load(path.read_text())
+    default_security = document.get("security") or []
     routes = [
         Route(
             method.upper(),
@@ -82,6 +88,7 @@ def load(path: Path = DEFAULT_SPEC) -> Spec:
             _regex(template),
             op.get("x-yc-apigateway-integration") or {},
             op.get("operationId", ""),
+            tuple(op.get("security", default_security) or ()),
         )
         for template, ops in (document.get("paths") or {}).items()
         for method, op in ops.items()

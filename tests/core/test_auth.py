@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import statistics
 import time
 import uuid
@@ -11,7 +15,7 @@ import jwt
 import pytest
 from sqlalchemy import delete
 
-from common import accounts
+from common import accounts, jwks
 from common.config import get_settings
 from common.db import transaction
 from common.errors import Unauthorized
@@ -111,11 +115,12 @@ def test_validation_message_names_the_field() -> None:
     assert "password" in res.json["error"]["message"] and "8 characters" in res.json["error"]["message"]
 
 
-def _token(claims: dict, key: str = TEST_ENV["JWT_SECRET_KEY"], alg: str = "HS256") -> str:
-    return jwt.encode(claims, key, algorithm=alg)
+def _token(claims: dict, key: str = TEST_ENV["JWT_PRIVATE_KEY"], kid: str = TEST_ENV["JWT_KEY_ID"]) -> str:
+    return jwt.encode(claims, key, algorithm="ES256", headers={"kid": kid})
 
 
 def test_tokens_that_must_not_open_anything() -> None:
+    """The gateway's authorizer turns each of these away with 401 before any function runs."""
     email = unique_email()
     api = signed_up(email)
     user_id = api.get(ME).json["id"]
@@ -123,24 +128,45 @@ def test_tokens_that_must_not_open_anything() -> None:
     good = {
         "sub": user_id,
         "iss": "transcribe",
+        "aud": "transcribe-api",
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(hours=1)).timestamp()),
     }
-    expired = {**good, "exp": int((now - timedelta(seconds=5)).timestamp())}
-    unsigned = jwt.encode(good, None, algorithm="none")  # type: ignore[arg-type]
+    public_jwk = jwks.public_jwk(TEST_ENV["JWT_PRIVATE_KEY"], TEST_ENV["JWT_KEY_ID"])
     cases = {
-        "expired": (_token(expired), "token_expired"),
-        "wrong key": (_token(good, key="another-secret-key-that-is-long-enough-000"), "invalid_token"),
-        "alg none": (unsigned, "invalid_token"),
-        "garbage": ("abc.def.ghi", "invalid_token"),
-        "no subject": (_token({k: v for k, v in good.items() if k != "sub"}), "invalid_token"),
+        "expired": _token({**good, "exp": int((now - timedelta(seconds=5)).timestamp())}),
+        "not yet valid": _token({**good, "nbf": int((now + timedelta(hours=1)).timestamp())}),
+        "issued in the future": _token({**good, "iat": int((now + timedelta(hours=1)).timestamp())}),
+        "another key, same kid": _token(good, key=jwks.new_private_key_pem()),
+        "unknown kid": _token(good, kid="nobody-has-this-key"),
+        "no kid": jwt.encode(good, TEST_ENV["JWT_PRIVATE_KEY"], algorithm="ES256"),
+        "alg none": jwt.encode(good, None, algorithm="none", headers={"kid": TEST_ENV["JWT_KEY_ID"]}),  # type: ignore[arg-type]
+        "HS256 keyed with the public JWK": _forged_hs256(good, public_jwk),
+        "wrong issuer": _token({**good, "iss": "someone-else"}),
+        "wrong audience": _token({**good, "aud": "another-api"}),
+        "no subject": _token({k: v for k, v in good.items() if k != "sub"}),
+        "garbage": "abc.def.ghi",
     }
     assert Api(_token(good)).get(ME).status == 200  # the forging recipe itself is right
-    for name, (token, code) in cases.items():
+    for name, token in cases.items():
         res = Api(token).get(ME)
-        assert (res.status, res.error_code) == (401, code), name
-    assert Api().get(ME).error_code == "missing_token"
-    assert Api().get(ME, headers={"Authorization": "Basic abc"}).error_code == "invalid_token"
+        assert res.status == 401, (name, res.text)
+        assert res.json["error"]["code"] == "unauthorized", name
+    assert Api().get(ME).status == 401
+    assert Api().get(ME, headers={"Authorization": "Basic abc"}).status == 401
+    assert Api().get(ME, headers={"Authorization": _token(good)}).status == 401  # the "Bearer " prefix is required
+
+
+def _forged_hs256(claims: dict, public_jwk: dict) -> str:
+    """The classic confusion attack: an HMAC token whose secret is the (public) verification key."""
+
+    def b64(data: bytes) -> bytes:
+        return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+    header = {"alg": "HS256", "typ": "JWT", "kid": TEST_ENV["JWT_KEY_ID"]}
+    signing_input = b64(json.dumps(header).encode()) + b"." + b64(json.dumps(claims).encode())
+    secret = json.dumps(public_jwk, sort_keys=True).encode()  # pyjwt itself refuses to sign with this
+    return (signing_input + b"." + b64(hmac.new(secret, signing_input, hashlib.sha256).digest())).decode()
 
 
 def test_a_deleted_users_token_is_rejected() -> None:
@@ -149,7 +175,7 @@ def test_a_deleted_users_token_is_rejected() -> None:
     with transaction() as s:
         s.execute(delete(User).where(User.id == user_id))
     res = api.get(ME)
-    assert res.status == 401 and res.error_code == "invalid_token"
+    assert res.status == 401 and res.error_code == "invalid_token"  # the token is valid: the function refuses it
     assert api.get("/api/v1/jobs").status == 401
 
 

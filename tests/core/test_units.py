@@ -51,8 +51,10 @@ def test_missing_settings_name_the_variable() -> None:
         settings_from({"DATABASE_URL": "sqlite://"}).require(["database", "storage"])
     with pytest.raises(ConfigError, match="MAX_PARALLEL_TRANSCRIPTIONS"):
         settings_from({"MAX_PARALLEL_TRANSCRIPTIONS": "zero"})
-    with pytest.raises(ConfigError, match="at least 32"):
-        settings_from({"ENV": "prod", "JWT_SECRET_KEY": "short"}).require(["tokens"])
+    with pytest.raises(ConfigError, match="JWT_KEY_ID, JWT_PRIVATE_KEY"):
+        settings_from({}).require(["tokens"])
+    with pytest.raises(ConfigError, match="PEM private key"):
+        settings_from({"JWT_PRIVATE_KEY": "a shared secret", "JWT_KEY_ID": "k1"}).require(["tokens"])
 
 
 def test_dotenv_file_is_read(tmp_path: Path) -> None:
