@@ -7,6 +7,7 @@ like the real trigger's retry settings; after the last attempt the event is logg
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -22,6 +23,7 @@ from common.events import OBJECT_CREATE
 from common.keys import UPLOAD_PREFIX
 
 Log = Callable[[str], None]
+ACCESS_KEY = SECRET_KEY = "local"  # the only key pair this Object Storage knows
 
 
 def object_create_message(bucket: str, key: str) -> dict[str, Any]:
@@ -53,7 +55,8 @@ class UploadWatcher:
 
         body = list(self.app(environ, recording_start))  # complete the S3 call before announcing it
         method, query = environ["REQUEST_METHOD"], parse_qs(environ.get("QUERY_STRING", ""))
-        bucket, _, key = environ.get("PATH_INFO", "").lstrip("/").partition("/")
+        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")  # WSGI strings are latin-1
+        bucket, _, key = path.lstrip("/").partition("/")
         whole_object = (method == "PUT" and "partNumber" not in query) or (method == "POST" and "uploadId" in query)
         if seen.get("status") == 200 and whole_object and bucket == self.bucket and key.startswith(UPLOAD_PREFIX):
             self.on_created(bucket, key)
@@ -147,14 +150,38 @@ class TriggerQueue:
                 self._cond.notify_all()
 
 
+def public_read_policy(bucket: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+        ],
+    }
+
+
 class S3Server:
     """moto's S3 over HTTP on a real port, with the media bucket (CORS for the browser) and its trigger."""
 
-    def __init__(self, host: str, port: int, bucket: str, region: str, on_created: Callable[[str, str], None]) -> None:
-        from moto.server import DomainDispatcherApplication, create_backend_app
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        bucket: str,
+        region: str,
+        on_created: Callable[[str, str], None],
+        public_read_buckets: Iterable[str] = (),
+    ) -> None:
+        from moto.server import create_backend_app
 
-        app = UploadWatcher(DomainDispatcherApplication(create_backend_app), bucket, on_created)
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        from local.s3_auth import SigV4Verifier
+
+        self.public_read_buckets = frozenset(public_read_buckets)
+        # moto's S3 app itself, not its dispatcher: the dispatcher guesses the service of unsigned requests from
+        # the path, and sends an anonymous GET of `<bucket>/.well-known/openid-configuration` to Cognito.
+        watcher = UploadWatcher(create_backend_app("s3"), bucket, on_created)
+        # Outermost, so a rejected request never reaches moto nor announces an upload.
+        self.auth = SigV4Verifier(watcher, {ACCESS_KEY: SECRET_KEY}, public_read_buckets=self.public_read_buckets)
+        self._server: BaseWSGIServer = make_server(host, port, self.auth, threaded=True)
         self.bucket, self.region = bucket, region
         self._thread = threading.Thread(target=self._server.serve_forever, name="s3", daemon=True)
 
@@ -169,8 +196,8 @@ class S3Server:
             "s3",
             endpoint_url=self.endpoint,
             region_name=self.region,
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
         )
 
     def start(self) -> None:
@@ -193,6 +220,11 @@ class S3Server:
                 ]
             },
         )
+        for name in self.public_read_buckets:
+            # The verifier lets anonymous reads through; moto serves them only if a policy makes the objects public.
+            if name not in existing and name != self.bucket:
+                s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
+            s3.put_bucket_policy(Bucket=name, Policy=json.dumps(public_read_policy(name)))
 
     def stop(self) -> None:
         self._server.shutdown()
