@@ -1,11 +1,14 @@
-"""Sign-up, sign-in with failed-attempt locking, and the signed-in user."""
+"""Sign-up, sign-in with throttled attempts, and the signed-in user."""
 
 from __future__ import annotations
 
+import hashlib
+import math
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,52 +40,88 @@ def register(data: Registration, settings: Settings) -> SessionOut:
     return _session_for(user, settings)
 
 
-def _locked_for(s: Session, email: str, now: datetime) -> int:
-    locked_until = s.scalar(select(LoginThrottle.locked_until).where(LoginThrottle.email == email))
-    return int((locked_until - now).total_seconds()) + 1 if locked_until and locked_until > now else 0
+@dataclass(frozen=True)
+class _Limit:
+    key: str
+    limit: int
+    window_s: int
 
 
-def _record_failure(s: Session, email: str, now: datetime, settings: Settings) -> None:
-    window_start = now - timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
-    s.execute(insert_ignore(s, LoginThrottle, {"email": email, "failures": 0, "window_started_at": now}))
-    # A failure long after the last window starts a new count.
-    s.execute(
+def _limits(email: str, client_ip: str, settings: Settings) -> list[_Limit]:
+    """The counters one sign-in attempt spends: its (email, address) pair, then the email's own ceiling."""
+
+    def key(*parts: str) -> str:
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    return [
+        _Limit(key("pair", email, client_ip), settings.LOGIN_MAX_FAILURES, settings.LOGIN_LOCK_SECONDS),
+        _Limit(key("account", email), settings.LOGIN_ACCOUNT_MAX_FAILURES, settings.LOGIN_ACCOUNT_WINDOW_SECONDS),
+    ]
+
+
+def _reserve(s: Session, limit: _Limit, now: datetime) -> int:
+    """Takes one attempt from the counter in a single conditional UPDATE; 0, or the seconds until one is free.
+
+    Reserving before bcrypt runs (and not counting after) is what keeps N concurrent guesses at the limit.
+    """
+    s.execute(insert_ignore(s, LoginThrottle, {"key": limit.key, "failures": 0, "window_started_at": now}))
+    expired = LoginThrottle.window_started_at <= now - timedelta(seconds=limit.window_s)
+    taken = s.scalar(
         update(LoginThrottle)
-        .where(LoginThrottle.email == email, LoginThrottle.window_started_at < window_start)
-        .values(failures=0, window_started_at=now, locked_until=None)
-    )
-    failures = s.scalar(
-        update(LoginThrottle)
-        .where(LoginThrottle.email == email)
-        .values(failures=LoginThrottle.failures + 1)
+        .where(LoginThrottle.key == limit.key, or_(expired, LoginThrottle.failures < limit.limit))
+        .values(
+            failures=case((expired, 1), else_=LoginThrottle.failures + 1),
+            window_started_at=case((expired, now), else_=LoginThrottle.window_started_at),
+        )
         .returning(LoginThrottle.failures)
     )
-    if failures is not None and failures >= settings.LOGIN_MAX_FAILURES:
+    if taken is not None:
+        return 0
+    started = s.scalar(select(LoginThrottle.window_started_at).where(LoginThrottle.key == limit.key)) or now
+    return max(1, math.ceil((started + timedelta(seconds=limit.window_s) - now).total_seconds()))
+
+
+def _reserve_attempt(email: str, client_ip: str, settings: Settings, now: datetime) -> list[_Limit]:
+    limits = _limits(email, client_ip, settings)
+    with transaction() as s:
+        for limit in limits:
+            wait = _reserve(s, limit, now)
+            if wait:  # raising rolls back whatever this attempt reserved already
+                minutes = max(1, (wait + 59) // 60)
+                raise TooManyRequests(
+                    f"too many failed sign-in attempts; try again in {minutes} minute(s)",
+                    "login_locked",
+                    headers={"Retry-After": str(wait)},
+                )
+    return limits
+
+
+def _release(limits: list[_Limit]) -> None:
+    """A correct password: this address starts afresh, and the account's ceiling gets its attempt back."""
+    pair, account = limits
+    with transaction() as s:
+        s.execute(delete(LoginThrottle).where(LoginThrottle.key == pair.key))
         s.execute(
             update(LoginThrottle)
-            .where(LoginThrottle.email == email)
-            .values(locked_until=now + timedelta(seconds=settings.LOGIN_LOCK_SECONDS))
+            .where(LoginThrottle.key == account.key, LoginThrottle.failures > 0)
+            .values(failures=LoginThrottle.failures - 1)
         )
 
 
-def login(data: Login, settings: Settings) -> SessionOut:
-    """Same answer and similar time for a wrong password and an unknown email; locks per email either way."""
-    now = utcnow()
+def login(data: Login, settings: Settings, client_ip: str = "") -> SessionOut:
+    """Same answer and similar time for a wrong password and an unknown email.
+
+    Throttled per (email, client address) — a guesser elsewhere cannot lock the owner out — under a per-email
+    ceiling (ASVS: at most LOGIN_ACCOUNT_MAX_FAILURES an hour, from any number of addresses). The address is the
+    gateway's `requestContext.identity.sourceIp`, never a client-supplied header.
+    """
+    limits = _reserve_attempt(data.email, client_ip, settings, utcnow())
     with transaction() as s:
-        wait = _locked_for(s, data.email, now)
-        user = None if wait else s.scalar(select(User).where(User.email == data.email))
-    if wait:
-        minutes = max(1, (wait + 59) // 60)
-        raise TooManyRequests(f"too many failed sign-in attempts; try again in {minutes} minute(s)", "login_locked")
+        user = s.scalar(select(User).where(User.email == data.email))
     hashed = user.password_hash if user else passwords.dummy_hash(settings.BCRYPT_ROUNDS)
-    if user is not None and passwords.verify_password(data.password, hashed):
-        with transaction() as s:
-            s.execute(delete(LoginThrottle).where(LoginThrottle.email == data.email))
+    if passwords.verify_password(data.password, hashed) and user is not None:
+        _release(limits)
         return _session_for(user, settings)
-    if user is None:
-        passwords.verify_password(data.password, hashed)
-    with transaction() as s:
-        _record_failure(s, data.email, now, settings)
     raise Unauthorized("email or password is wrong", "invalid_credentials")
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
-from common.errors import NotFound, Unauthorized
+from common.errors import BadRequest, NotFound, Unauthorized
 from common.http import Request
 
 
@@ -21,6 +22,19 @@ def caller(req: Request) -> uuid.UUID:
         return uuid.UUID(req.claims.get("sub", ""))
     except ValueError:
         raise Unauthorized("the access token is not valid; sign in again", "invalid_token") from None
+
+
+_ASCII_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def query_int(req: Request, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query parameter in ASCII digits only (`str.isdigit` also takes '²' and '١')."""
+    raw = req.query.get(name)
+    if raw is None:
+        return default
+    if not _ASCII_DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}", f"invalid_{name}")
+    return int(raw)
 
 
 def path_id(req: Request, name: str) -> uuid.UUID:

@@ -38,8 +38,11 @@ class Settings(BaseModel):
     JWT_KEY_ID: str = ""
     ACCESS_TOKEN_EXPIRE_MINUTES: int = Field(60 * 12, ge=1)
     BCRYPT_ROUNDS: int = Field(12, ge=4, le=16)
+    # Sign-in attempts per (email, client address) per window, and per email from all addresses per window.
     LOGIN_MAX_FAILURES: int = Field(5, ge=1)
     LOGIN_LOCK_SECONDS: int = Field(15 * 60, ge=1)
+    LOGIN_ACCOUNT_MAX_FAILURES: int = Field(100, ge=1)
+    LOGIN_ACCOUNT_WINDOW_SECONDS: int = Field(3600, ge=1)
 
     S3_ENDPOINT_URL: str = "https://storage.yandexcloud.net"
     S3_REGION: str = "ru-central1"

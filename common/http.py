@@ -14,9 +14,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from common import logs
-from common.errors import AppError, BadRequest, Invalid, NotFound, Unavailable
+from common.errors import AppError, BadRequest, Invalid, NotFound, TooLarge, Unavailable
 
 JSON = "application/json; charset=utf-8"
+MAX_JSON_BYTES = 64 * 1024  # every request body of this API is a small JSON object
 _BASE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
@@ -40,10 +41,14 @@ class Request:
     def json(self) -> Any:
         if not self.body.strip():
             raise BadRequest("request body is empty; send a JSON object", "empty_body")
+        if len(self.body) > MAX_JSON_BYTES:
+            raise TooLarge(f"the request body is over {MAX_JSON_BYTES // 1024} KB", "body_too_large")
         try:
             return json.loads(self.body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BadRequest(f"request body is not valid JSON: {exc}", "malformed_json") from None
+        except (ValueError, RecursionError):  # integers past Python's 4,300-digit limit; nesting past the stack
+            raise BadRequest("request body is not JSON this API accepts (too deep or too large)", "malformed_json") from None
 
     def parse(self, model: type[BaseModel]) -> Any:
         data = self.json()
@@ -79,8 +84,8 @@ def json_response(status: int, payload: Any, headers: Mapping[str, str] | None =
     return Response(status, body, {"Content-Type": JSON, **(headers or {})})
 
 
-def error_response(status: int, code: str, message: str) -> Response:
-    return json_response(status, {"error": {"code": code, "message": message}})
+def error_response(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    return json_response(status, {"error": {"code": code, "message": message}}, headers)
 
 
 def _lower(headers: Any) -> dict[str, str]:
@@ -189,7 +194,7 @@ class Router:
             req = Request(**{**req.__dict__, "path_params": params, "request_id": req.request_id or request_id})
             return fn(req).to_result()
         except AppError as exc:
-            return error_response(exc.status, exc.code, exc.message).to_result()
+            return error_response(exc.status, exc.code, exc.message, exc.headers).to_result()
         except ValidationError as exc:
             return error_response(Invalid.status, Invalid.code, _validation_message(exc)).to_result()
         except Exception as exc:

@@ -7,7 +7,7 @@ import binascii
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -107,13 +107,18 @@ class Cursor:
     @classmethod
     def decode(cls, text: str) -> Cursor:
         try:
+            if len(text) > 200:
+                raise ValueError("too long")
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             stamp, ident = json.loads(raw)
+            if not isinstance(stamp, str) or not isinstance(ident, str):
+                raise TypeError("a cursor holds two strings")
             created = datetime.fromisoformat(stamp)
             if created.tzinfo is None:
                 raise ValueError("naive")
-            return cls(created, uuid.UUID(ident))
-        except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError):
+            # In UTC, as stored: an offset that pushes the moment out of datetime's range fails here, not in the DB.
+            return cls(created.astimezone(UTC), uuid.UUID(ident))
+        except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error, UnicodeDecodeError):
             raise BadRequest("the cursor is not valid; start from the first page", "invalid_cursor") from None
 
 

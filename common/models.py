@@ -73,17 +73,22 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)  # normalised: trimmed, lower-case
     password_hash: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Tokens issued before this moment open nothing (sign-out everywhere, password change).
+    tokens_valid_after: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class LoginThrottle(Base):
-    """Failed logins per normalised email, whether or not the account exists, so locking reveals nothing."""
+    """Sign-in attempts counted per window, under a hashed key: (email, client address) and (email) alone.
+
+    Keyed by the normalised email whether or not the account exists, so a throttle reveals nothing; hashed so the
+    table holds neither addresses nor emails in the clear.
+    """
 
     __tablename__ = "login_throttles"
 
-    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    locked_until: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class MediaFile(Base):
@@ -92,11 +97,15 @@ class MediaFile(Base):
         CheckConstraint(_one_of("status", FILE_STATUSES), name="ck_media_files_status"),
         Index("ix_media_files_owner_created", "owner_id", "created_at"),
         Index("ix_media_files_status_created", "status", "created_at"),
+        Index("uq_media_files_stored_key", "stored_key", unique=True),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    object_key: Mapped[str] = mapped_column(String(1024), unique=True)
+    object_key: Mapped[str] = mapped_column(String(1024), unique=True)  # where the presigned PUT writes
+    # Where the accepted bytes live: a server-side copy outside uploads/, which no presigned URL can reach, so a
+    # second PUT to object_key can never change or remove an accepted recording.
+    stored_key: Mapped[str | None] = mapped_column(String(1024), default=None)
     filename: Mapped[str] = mapped_column(String(1024))
     content_type: Mapped[str] = mapped_column(String(255))
     declared_size: Mapped[int] = mapped_column(BigInteger)
@@ -149,6 +158,20 @@ class Transcript(Base):
     language: Mapped[str | None] = mapped_column(String(16), default=None)
     audio_duration: Mapped[float | None] = mapped_column(Float, default=None)
     confidence: Mapped[float | None] = mapped_column(Float, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a POST carrying an `Idempotency-Key`, replayed to the same user's retries."""
+
+    __tablename__ = "idempotency_records"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    operation: Mapped[str] = mapped_column(String(64))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer, default=None)  # None while the first is in flight
+    response: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

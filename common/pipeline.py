@@ -336,12 +336,8 @@ def reconcile(services: Services, now: datetime | None = None) -> ReconcileRepor
     report.started = start_ready(services)
     report.cleaned = cleanups.run(services)
     with transaction() as s:
-        s.execute(
-            delete(LoginThrottle).where(
-                LoginThrottle.window_started_at < now - timedelta(seconds=2 * settings.LOGIN_LOCK_SECONDS),
-                (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < now),
-            )
-        )
+        window = max(settings.LOGIN_LOCK_SECONDS, settings.LOGIN_ACCOUNT_WINDOW_SECONDS)
+        s.execute(delete(LoginThrottle).where(LoginThrottle.window_started_at < now - timedelta(seconds=window)))
     logs.log(
         "reconciled", **{k: v for k, v in report.__dict__.items() if k != "errors"}, errors=len(report.errors) or None
     )

@@ -7,11 +7,30 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator, model_validator
 
 from common import languages
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+# C0/C1 controls (NUL included), bidi overrides that disguise a name, and lone surrogates (not valid text).
+_NOT_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _printable(value: str) -> str:
+    if _NOT_TEXT.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _encodable(value: str) -> str:
+    if _SURROGATE.search(value):
+        raise ValueError("contains characters that are not valid text")
+    return value
+
+
+# Every text field a user sends is this, except the password: any character is fair there, and it is only hashed.
+CleanStr = Annotated[StrictStr, AfterValidator(_printable)]
 
 
 def normalise_email(email: str) -> str:
@@ -23,8 +42,8 @@ class _In(BaseModel):
 
 
 class Credentials(_In):
-    email: StrictStr = Field(max_length=254)
-    password: StrictStr = Field(max_length=1024)
+    email: CleanStr = Field(max_length=254)
+    password: Annotated[StrictStr, AfterValidator(_encodable)] = Field(max_length=1024)
 
     @field_validator("email")
     @classmethod
@@ -56,14 +75,14 @@ class Login(Credentials):
 
 
 class FileDeclaration(_In):
-    filename: StrictStr = Field(min_length=1, max_length=1024)
-    content_type: StrictStr = Field(max_length=255)
+    filename: CleanStr = Field(min_length=1, max_length=1024)
+    content_type: CleanStr = Field(max_length=255)
     size: StrictInt = Field(ge=1)
 
 
 class JobRequest(_In):
     file_id: uuid.UUID
-    language: StrictStr = Field(languages.AUTO, max_length=16)
+    language: CleanStr = Field(languages.AUTO, max_length=16)
     mode: Literal["mono", "dialogue"] = "mono"
     speakers_expected: Annotated[StrictInt, Field(ge=1, le=10)] | None = None
 

@@ -42,8 +42,9 @@ class Result:
 
 
 class Api:
-    def __init__(self, token: str | None = None) -> None:
+    def __init__(self, token: str | None = None, client_ip: str = "127.0.0.1") -> None:
         self.token = token
+        self.client_ip = client_ip  # the gateway's requestContext.identity.sourceIp
 
     def call(
         self,
@@ -67,7 +68,7 @@ class Api:
             raise RuntimeError("no local gateway: use the `cloud` fixture (or one that depends on it)")
         target = path + (f"?{urlencode(query)}" if query else "")
         status, out_headers, out_body, _ = GATEWAY.respond(
-            method, target, list(all_headers.items()), body or b"", "127.0.0.1"
+            method, target, list(all_headers.items()), body or b"", self.client_ip
         )
         text = out_body.decode("utf-8", "replace")
         return Result(status, {k.lower(): v for k, v in out_headers.items()}, text)

@@ -17,7 +17,7 @@ def register(req: Request) -> Response:
 
 @router.route("POST", "/api/v1/auth/login")
 def login(req: Request) -> Response:
-    return json_response(200, accounts.login(req.parse(Login), get_settings()))
+    return json_response(200, accounts.login(req.parse(Login), get_settings(), req.source_ip))
 
 
 @router.route("GET", "/api/v1/auth/me")

@@ -1,7 +1,7 @@
 """Cloud function `jobs`: create, list, read, delete and retry jobs; export transcripts."""
 
 from common import jobs
-from common.api import caller, path_id
+from common.api import caller, path_id, query_int
 from common.config import load_settings
 from common.errors import BadRequest
 from common.http import Request, Response, Router, json_response
@@ -25,10 +25,8 @@ def list_(req: Request) -> Response:
     status = req.query.get("status") or None
     if status is not None and status not in STATUSES:
         raise BadRequest(f"status must be one of {', '.join(STATUSES)}", "invalid_status")
-    raw_limit = req.query.get("limit", "20")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= jobs.MAX_PAGE:
-        raise BadRequest(f"limit must be a whole number from 1 to {jobs.MAX_PAGE}", "invalid_limit")
-    page = jobs.list_jobs(user_id, status, int(raw_limit), req.query.get("cursor") or None)
+    limit = query_int(req, "limit", 20, 1, jobs.MAX_PAGE)
+    page = jobs.list_jobs(user_id, status, limit, req.query.get("cursor") or None)
     return json_response(200, page)
 
 
