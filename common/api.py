@@ -28,7 +28,7 @@ _ASCII_DIGITS = re.compile(r"[0-9]{1,9}")
 
 
 def query_int(req: Request, name: str, default: int, low: int, high: int) -> int:
-    """A whole-number query parameter in ASCII digits only (`str.isdigit` also takes '²' and '١')."""
+    """A whole-number query parameter in ASCII digits only (`str.isdigit` also takes superscripts and Arabic-Indic digits)."""
     raw = req.query.get(name)
     if raw is None:
         return default

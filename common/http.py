@@ -47,8 +47,10 @@ class Request:
             return json.loads(self.body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BadRequest(f"request body is not valid JSON: {exc}", "malformed_json") from None
-        except (ValueError, RecursionError):  # integers past Python's 4,300-digit limit; nesting past the stack
-            raise BadRequest("request body is not JSON this API accepts (too deep or too large)", "malformed_json") from None
+        except (ValueError, RecursionError):  # ints past Python's 4,300-digit limit; nesting past the stack
+            raise BadRequest(
+                "request body is JSON this API cannot take (too deep or too large)", "malformed_json"
+            ) from None
 
     def parse(self, model: type[BaseModel]) -> Any:
         data = self.json()

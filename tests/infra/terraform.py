@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -109,3 +110,99 @@ def declared_capabilities(function: str) -> list[str]:
 
 
 FOLDERS = sorted(p.parent.name for p in (ROOT / "functions").glob("*/index.py"))
+
+
+# --- The Yandex provider's schema (tests/infra/vendor/, see its README.md for provenance) ---
+
+VENDOR = Path(__file__).resolve().parent / "vendor"
+SCHEMA_FILE = VENDOR / "terraform-schema.json"
+# Meta-arguments Terraform itself understands on any resource (`dynamic` is walked, not skipped).
+RESOURCE_META = {"count", "for_each", "depends_on", "lifecycle", "provider", "connection", "provisioner"}
+
+
+@cache
+def provider_schema() -> dict[str, Any]:
+    """Resource type → {argument or block: {type, required?, read_only?, deprecated?, block?}}."""
+    with SCHEMA_FILE.open() as fh:
+        return json.load(fh)["resources"]
+
+
+def _unquote(name: str) -> str:
+    return name[1:-1] if len(name) >= 2 and name[0] == name[-1] == '"' else name
+
+
+def _is_block(value: Any) -> bool:
+    items = value if isinstance(value, list) else [value]
+    return bool(items) and all(isinstance(i, dict) and i.get("__is_block__") for i in items)
+
+
+def _check_body(where: str, body: dict[str, Any], spec: dict[str, Any], problems: list[str]) -> None:
+    """One resource body (or nested block body) against its schema level. python-hcl2 marks blocks with
+    `__is_block__`; an argument written as a block (or the reverse) is reported, as Terraform would."""
+    present: set[str] = set()
+    for raw_name, value in body.items():
+        name = _unquote(raw_name)
+        if name.startswith("__") or name in RESOURCE_META:
+            continue
+        if name == "dynamic":
+            for entry in value if isinstance(value, list) else [value]:
+                for raw_label, dyn in entry.items():
+                    label = _unquote(raw_label)
+                    if label.startswith("__"):
+                        continue
+                    present.add(label)
+                    if label not in spec:
+                        problems.append(f"{where}: unknown block '{label}' (dynamic)")
+                    elif spec[label]["type"] != "block":
+                        problems.append(f"{where}: '{label}' is an argument, not a block (dynamic)")
+                    else:
+                        contents = dyn.get("content") or []
+                        if not contents:
+                            problems.append(f"{where}: dynamic '{label}' has no content block")
+                        for item in contents if isinstance(contents, list) else [contents]:
+                            _check_body(f"{where}.{label}", item, spec[label].get("block", {}), problems)
+            continue
+        present.add(name)
+        if name not in spec:
+            problems.append(f"{where}: unknown argument or block '{name}'")
+            continue
+        entry = spec[name]
+        if entry.get("deprecated"):
+            problems.append(f"{where}: '{name}' is deprecated")
+        if entry["type"] == "block":
+            if not _is_block(value):
+                problems.append(f"{where}: '{name}' is a block, written as an argument")
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                _check_body(f"{where}.{name}", item, entry.get("block", {}), problems)
+        elif _is_block(value):
+            problems.append(f"{where}: '{name}' is an argument ({entry['type']}), written as a block")
+    # `read_only` is a hint only: the docs call some Optional+Computed arguments Read-Only (vendor/README.md).
+    for name, entry in spec.items():
+        if entry.get("required") and name not in present:
+            problems.append(f"{where}: required '{name}' is missing")
+
+
+def schema_problems(files: list[Path] | None = None) -> tuple[int, list[str]]:
+    """Every `yandex_*` resource in infra/*.tf against the provider's schema: (resources checked, problems)."""
+    schema = provider_schema()
+    problems: list[str] = []
+    count = 0
+    for path in files if files is not None else tf_files():
+        with path.open() as fh:
+            doc = hcl2.load(fh)
+        for block in doc.get("resource", []):
+            for raw_type, named in block.items():
+                rtype = _unquote(raw_type)
+                if not rtype.startswith("yandex_"):
+                    continue  # another provider (random, tls)
+                for raw_name, body in named.items():
+                    if raw_name.startswith("__"):
+                        continue
+                    count += 1
+                    where = f"{path.name}: {rtype}.{_unquote(raw_name)}"
+                    if rtype not in schema:
+                        problems.append(f"{where}: unknown resource type")
+                        continue
+                    _check_body(where, body, schema[rtype], problems)
+    return count, problems
