@@ -160,6 +160,8 @@ def delete_job(user_id: uuid.UUID, job_id: uuid.UUID, services: Services) -> Non
             media = s.get(MediaFile, media_id)
             if media is not None:
                 refs.append((cleanups.STORAGE_OBJECT, media.object_key))
+                if media.stored_key:
+                    refs.append((cleanups.STORAGE_OBJECT, media.stored_key))
                 s.delete(media)
         for kind, ref in refs:
             cleanups.enqueue(s, kind, ref)

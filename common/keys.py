@@ -7,6 +7,7 @@ import unicodedata
 import uuid
 
 UPLOAD_PREFIX = "uploads/"
+STORED_PREFIX = "media/"  # accepted recordings: written by server-side copy only, never by a presigned URL
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_NAME = 120
 
@@ -26,6 +27,11 @@ def sanitise_filename(name: str) -> str:
 
 def upload_key(user_id: uuid.UUID, file_id: uuid.UUID, filename: str) -> str:
     return f"{UPLOAD_PREFIX}{user_id}/{file_id}/{sanitise_filename(filename)}"
+
+
+def stored_key(upload: str, etag: str) -> str:
+    """Where an accepted upload's verified bytes are kept: named by their etag, so each copy has its own key."""
+    return STORED_PREFIX + upload.removeprefix(UPLOAD_PREFIX).rsplit("/", 1)[0] + f"/{etag.replace('-', '_')}"
 
 
 def parse_upload_key(key: str) -> tuple[uuid.UUID, uuid.UUID] | None:

@@ -8,12 +8,13 @@ names the job, so a result whose id we failed to store still finds its job.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
-from common import cleanups, logs, transitions
+from common import cleanups, keys, logs, transitions
 from common.db import transaction
 from common.errors import BadRequest, Unavailable
 from common.models import LoginThrottle, MediaFile, TranscriptionJob, utcnow
@@ -99,7 +100,12 @@ def _base_type(content_type: str) -> str:
 
 
 def handle_upload(bucket: str, key: str, services: Services) -> str:
-    """An ObjectCreate event: check what really arrived, mark the file uploaded, start its jobs."""
+    """An ObjectCreate event: check what really arrived, keep an immutable copy, mark the file uploaded, start its jobs.
+
+    The presigned PUT stays valid after an upload, so the upload key can be written again; the accepted bytes are
+    therefore copied (only if still the ones checked, by etag) to a key no presigned URL reaches, and everything
+    downstream reads that copy. Events for a file no longer awaiting its upload only ever clear the upload key.
+    """
     settings = services.settings
     if bucket != settings.S3_BUCKET:
         logs.warn("upload_other_bucket", bucket=bucket, key=key)
@@ -111,9 +117,11 @@ def handle_upload(bucket: str, key: str, services: Services) -> str:
         logs.warn("upload_unknown_key", key=key)
         services.storage.delete(key)
         return "deleted_unknown"
-    if media.status in ("rejected", "expired"):
-        services.storage.delete(key)
-        return f"deleted_{media.status}"
+    if media.status != "awaiting_upload":
+        # A duplicate event, or a second PUT through a still-valid URL: the accepted recording (if any) is at
+        # stored_key, out of reach; what may sit at the upload key now is a stray.
+        _clear_upload_key(key, services)
+        return f"stray_{media.status}"
     stored = services.storage.head(key)
     if stored is None:
         logs.warn("upload_missing", file=media.id, key=key)
@@ -135,26 +143,44 @@ def handle_upload(bucket: str, key: str, services: Services) -> str:
             ).rowcount  # type: ignore[attr-defined]
             if rejected:
                 transitions.fail_waiting(s, media.id, f"Upload rejected: {problem}.", now)
-            cleanups.enqueue(s, cleanups.STORAGE_OBJECT, key)
         logs.warn("upload_rejected", file=media.id, reason=problem)
-        cleanups.run(services, [(cleanups.STORAGE_OBJECT, key)])
+        _clear_upload_key(key, services)
         return "rejected"
+    target = keys.stored_key(key, stored.etag)
+    if not services.storage.copy_if_unchanged(key, target, stored.etag):
+        logs.warn("upload_changed_while_checked", file=media.id)
+        return "changed"  # another PUT replaced the bytes; its own event checks them
     with transaction() as s:
-        s.execute(
+        accepted = s.execute(
             update(MediaFile)
             .where(MediaFile.id == media.id, MediaFile.status == "awaiting_upload")
-            .values(status="uploaded", uploaded_size=stored.size, etag=stored.etag, uploaded_at=now)
-        )
-        transitions.promote_waiting(s, media.id)
-        ready = s.scalars(
-            select(Job.id)
-            .where(Job.media_file_id == media.id, Job.status == "pending", Job.stage == "queued")
-            .order_by(Job.created_at)
-        ).all()
+            .values(status="uploaded", uploaded_size=stored.size, etag=stored.etag, uploaded_at=now, stored_key=target)
+        ).rowcount  # type: ignore[attr-defined]
+        ready: Sequence[uuid.UUID] = []
+        if accepted:
+            transitions.promote_waiting(s, media.id)
+            ready = s.scalars(
+                select(Job.id)
+                .where(Job.media_file_id == media.id, Job.status == "pending", Job.stage == "queued")
+                .order_by(Job.created_at)
+            ).all()
+        elif s.scalar(select(MediaFile.stored_key).where(MediaFile.id == media.id)) != target:
+            cleanups.enqueue(s, cleanups.STORAGE_OBJECT, target)  # a concurrent event accepted other bytes
+    if not accepted:
+        return "already_accepted"
     logs.log("upload_accepted", file=media.id, size=stored.size, jobs=len(ready))
+    _clear_upload_key(key, services)
     for job_id in ready:
         start_job(job_id, services)
     return "uploaded"
+
+
+def _clear_upload_key(key: str, services: Services) -> None:
+    """Remove whatever sits at an upload key (never a stored recording), through the outbox."""
+    assert key.startswith(keys.UPLOAD_PREFIX)
+    with transaction() as s:
+        cleanups.enqueue(s, cleanups.STORAGE_OBJECT, key)
+    cleanups.run(services, [(cleanups.STORAGE_OBJECT, key)])
 
 
 # Provider results

@@ -68,5 +68,23 @@ class Storage:
             content_type=str(meta.get("ContentType", "")),
         )
 
+    def copy_if_unchanged(self, source: str, target: str, etag: str) -> bool:
+        """Server-side copy of `source` to `target`, only if `source` still has `etag`; False when it changed."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self._client.copy_object(
+                Bucket=self.bucket,
+                Key=target,
+                CopySource={"Bucket": self.bucket, "Key": source},
+                CopySourceIfMatch=f'"{etag}"',
+                MetadataDirective="COPY",
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412", "NoSuchKey", "404"):
+                return False
+            raise
+        return True
+
     def delete(self, key: str) -> None:
         self._client.delete_object(Bucket=self.bucket, Key=key)

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from common.db import is_postgres
@@ -89,9 +89,14 @@ def claim(
     ).first()
     if row is None:
         return None
-    key = s.scalar(select(MediaFile.object_key).where(MediaFile.id == row.media_file_id))
+    key = s.scalar(select(media_key()).where(MediaFile.id == row.media_file_id))
     assert key is not None
     return Claim(candidate, token, row.attempts, key, row.language, row.mode, row.speakers_expected)
+
+
+def media_key() -> ColumnElement[str]:
+    """The key a file's recording is read from: its immutable stored copy (older rows: the upload key)."""
+    return func.coalesce(MediaFile.stored_key, MediaFile.object_key)
 
 
 def reclaim_stale(s: Session, now: datetime, older_than: timedelta) -> list[Claim]:
@@ -109,7 +114,7 @@ def reclaim_stale(s: Session, now: datetime, older_than: timedelta) -> list[Clai
             .returning(Job.attempts, Job.media_file_id, Job.language, Job.mode, Job.speakers_expected)
         ).first()
         if row:
-            key = s.scalar(select(MediaFile.object_key).where(MediaFile.id == row.media_file_id))
+            key = s.scalar(select(media_key()).where(MediaFile.id == row.media_file_id))
             assert key is not None
             claims.append(Claim(job_id, token, row.attempts, key, row.language, row.mode, row.speakers_expected))
     return claims

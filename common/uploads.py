@@ -97,5 +97,5 @@ def download_link(user_id: uuid.UUID, file_id: uuid.UUID, services: Services) ->
     if media.status != "uploaded":
         raise Conflict(f"the file is not available (status: {media.status})", "file_not_uploaded")
     expires = services.settings.DOWNLOAD_URL_EXPIRE_SECONDS
-    url = services.storage.presign_get(media.object_key, expires, filename=media.filename)
+    url = services.storage.presign_get(media.stored_key or media.object_key, expires, filename=media.filename)
     return DownloadLinkOut(url=url, expires_at=utcnow() + timedelta(seconds=expires))

@@ -99,13 +99,15 @@ def provider_id(job_id: str) -> str | None:
 
 
 def object_key_of(file_id: str) -> str:
+    """Where the file's recording is kept (its stored copy once accepted)."""
     from sqlalchemy import select
 
     from common.db import transaction
     from common.models import MediaFile
+    from common.transitions import media_key
 
     with transaction() as s:
-        key = s.scalar(select(MediaFile.object_key).where(MediaFile.id == uuid.UUID(file_id)))
+        key = s.scalar(select(media_key()).where(MediaFile.id == uuid.UUID(file_id)))
     assert key is not None
     return key
 
