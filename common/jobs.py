@@ -19,6 +19,7 @@ from common.db import transaction
 from common.errors import BadRequest, Conflict, NotFound
 from common.keys import sanitise_filename
 from common.models import MediaFile, Transcript, TranscriptionJob
+from common.redaction import redact
 from common.schemas import JobOut, JobPageOut, JobRequest, TranscriptOut
 from common.services import Services
 from common.uploads import media_file_out, owned_file
@@ -38,7 +39,7 @@ def _job_out(job: Job, media: MediaFile, language: str | None, duration: float |
         speakers_expected=job.speakers_expected,
         language_detected=language,
         audio_duration=duration,
-        error_message=job.error_message,
+        error_message=redact(job.error_message) if job.error_message else None,
         attempts=job.attempts,
         created_at=job.created_at,
         submitted_at=job.submitted_at,

@@ -6,6 +6,8 @@ import logging
 import sys
 from typing import Any
 
+from common.redaction import redact
+
 _logger = logging.getLogger("transcribe")
 if not _logger.handlers:
     _handler = logging.StreamHandler(sys.stdout)
@@ -16,7 +18,7 @@ if not _logger.handlers:
 
 
 def _fmt(value: Any) -> str:
-    text = str(value)
+    text = redact(str(value))  # no presigned URL (a signature is a credential) ever reaches a log line
     return repr(text) if (" " in text or not text) else text
 
 

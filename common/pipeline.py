@@ -18,7 +18,7 @@ from common import cleanups, keys, logs, transitions
 from common.db import transaction
 from common.errors import BadRequest, Unavailable
 from common.models import LoginThrottle, MediaFile, TranscriptionJob, utcnow
-from common.provider import ProviderError, ProviderTranscript, Submission
+from common.provider import ProviderError, ProviderTranscript, Submission, is_transcript_id
 from common.services import Services
 from common.transitions import Claim
 
@@ -227,13 +227,16 @@ def handle_webhook(job_ref: str | None, transcript_ref: object, services: Servic
         job_id = uuid.UUID(str(job_ref))
     except ValueError:
         raise BadRequest("job_id query parameter must be a UUID", "invalid_job_id") from None
-    if not isinstance(transcript_ref, str) or not 0 < len(transcript_ref) <= 64:
-        raise BadRequest("transcript_id must be a string", "invalid_transcript_id")
+    if not is_transcript_id(transcript_ref):
+        raise BadRequest("transcript_id is not an AssemblyAI transcript id", "invalid_transcript_id")
+    assert isinstance(transcript_ref, str)
     try:
         t = services.provider.get(transcript_ref)
     except ProviderError as exc:
-        # Transient by nature here: a 5xx makes AssemblyAI try again, a 4xx would end its retries.
-        raise Unavailable(f"could not fetch the transcript from AssemblyAI: {exc.message}") from None
+        # Transient by nature here: a 5xx makes AssemblyAI try again, a 4xx would end its retries. The detail goes
+        # to the log, not to the caller.
+        logs.warn("webhook_fetch_failed", job=job_id, status=exc.status, error=exc.message[:300])
+        raise Unavailable("could not fetch the transcript from AssemblyAI; try again") from None
     if t is None:
         logs.warn("webhook_unknown_transcript", job=job_id, transcript=transcript_ref)
         return "unknown_transcript"

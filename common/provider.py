@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from common.config import Settings
+from common.redaction import redact
 
 WEBHOOK_SECRET_HEADER = "X-Transcribe-Webhook-Secret"
 WEBHOOK_PATH = "/api/v1/webhooks/assemblyai"
@@ -66,13 +68,21 @@ def _word(w: Any) -> dict[str, Any]:
     return out
 
 
+_TRANSCRIPT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def is_transcript_id(value: object) -> bool:
+    """AssemblyAI ids are UUIDs (older ones other letters, digits and dashes): nothing that could bend a URL path."""
+    return isinstance(value, str) and _TRANSCRIPT_ID.fullmatch(value) is not None
+
+
 def _classify(exc: Exception) -> ProviderError:
     import httpx
 
     if isinstance(exc, httpx.HTTPError):
         return ProviderError(f"AssemblyAI did not answer: {type(exc).__name__}", None, transient=True)
     status = getattr(exc, "status_code", None)
-    message = str(exc).strip() or type(exc).__name__
+    message = redact(str(exc).strip()) or type(exc).__name__
     # 429 and 5xx pass; 401/403 are a key problem an operator fixes, so jobs wait for it rather than fail.
     transient = status is None or status in (401, 403, 408, 429) or status >= 500
     return ProviderError(message, status, transient)
@@ -112,9 +122,11 @@ class AssemblyAI:
             raise _classify(exc) from exc
 
     def get(self, transcript_id: str) -> ProviderTranscript | None:
-        """The transcript, or None when the provider does not know the id."""
+        """The transcript, or None when the provider does not know the id (or it cannot be one)."""
+        if not is_transcript_id(transcript_id):
+            return None
         try:
-            t = self._api.get_transcript(self._http, transcript_id)
+            t = self._api.get_transcript(self._http, quote(transcript_id, safe=""))
         except Exception as exc:
             err = _classify(exc)
             if err.status in (400, 404):
@@ -166,8 +178,10 @@ class AssemblyAI:
 
     def delete(self, transcript_id: str) -> None:
         """Remove the provider's copy; an id it no longer knows is already gone."""
+        if not is_transcript_id(transcript_id):
+            return
         try:
-            self._api.delete_transcript(self._http, transcript_id)
+            self._api.delete_transcript(self._http, quote(transcript_id, safe=""))
         except Exception as exc:
             err = _classify(exc)
             if err.status == 404:

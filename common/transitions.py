@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from common.db import is_postgres
 from common.models import MediaFile, Transcript, TranscriptionJob
 from common.provider import ProviderTranscript
+from common.redaction import redact
 
 Job = TranscriptionJob
 _SLOT_LOCK_KEY = 7_171_901  # pg advisory lock serialising slot accounting across containers
@@ -142,7 +143,7 @@ def submission_failed(
     result = s.execute(
         update(Job)
         .where(Job.id == job_id, Job.claim_token == token, Job.stage == "submitting")
-        .values(error_message=message, claim_token=None, **values)
+        .values(error_message=redact(message), claim_token=None, **values)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -220,7 +221,7 @@ def fail(s: Session, job_id: uuid.UUID, message: str, now: datetime, transcript_
         .values(
             status="failed",
             stage="failed",
-            error_message=message,
+            error_message=redact(message),
             completed_at=now,
             claim_token=None,
             next_attempt_at=None,
@@ -233,7 +234,7 @@ def fail_waiting(s: Session, file_id: uuid.UUID, message: str, now: datetime) ->
     result = s.execute(
         update(Job)
         .where(Job.media_file_id == file_id, Job.status == "pending", Job.stage == "waiting_for_upload")
-        .values(status="failed", stage="failed", error_message=message, completed_at=now)
+        .values(status="failed", stage="failed", error_message=redact(message), completed_at=now)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 

@@ -94,11 +94,11 @@ def event_for(
     spec: Spec | None = None,
     authorizer: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The event for a request to `path`; fails if the spec has no such route (so tests cannot invent one)."""
+    """The event for a request to `path`; fails if the spec routes it to no function (tests cannot invent one)."""
     spec = spec or default()
     found = spec.match(method, path)
-    if found is None:
-        raise LookupError(f"{method} {path} is not a route in the API spec")
+    if found is None or found[0].function is None:
+        raise LookupError(f"{method} {path} is not a route in the API spec to a function")
     route, params = found
     all_headers = dict(headers or {})
     if json_body is not None:

@@ -28,6 +28,20 @@ def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], b
     return status, {"Content-Type": "application/json"}, body
 
 
+def _dummy(integration: dict[str, Any], headers: list[tuple[str, str]]) -> tuple[int, dict[str, str], bytes]:
+    """`type: dummy`: fixed content chosen by Accept (the `*` key by default), as Yandex documents it."""
+    content = {str(k): str(v) for k, v in (integration.get("content") or {}).items()}
+    out_headers = {str(k): str(v) for k, v in (integration.get("http_headers") or {}).items()}
+    accept = next((v for k, v in headers if k.lower() == "accept"), "")
+    wanted = [part.split(";")[0].strip() for part in accept.split(",") if part.strip()]
+    key = next((w for w in wanted if w in content), None) or ("*" if "*" in content else None)
+    if key is None and content:
+        return _error(415, "unsupported_media_type", "no content for the accepted types")
+    if key and key != "*":
+        out_headers.setdefault("Content-Type", key)
+    return int(integration.get("http_code", 200)), out_headers, (content.get(key or "", "")).encode()
+
+
 class Gateway:
     def __init__(
         self,
@@ -86,9 +100,12 @@ class Gateway:
         if method == "OPTIONS" and self.spec.methods_for(path):
             return 204, self._cors_headers(origin), b"", "cors"
         found = self.spec.match(method, path)
+        catch_all = found is not None and found[0].method == "*"
+        if (found is None or catch_all) and self.spec.methods_for(path, literal_only=catch_all):
+            # A path the spec defines, with another method. Yandex does not document this answer; 405 is the
+            # local choice (a client of this API never relies on it).
+            return (*_error(405, "method_not_allowed", f"{method} is not allowed on {path}"), "-")
         if found is None:
-            if self.spec.methods_for(path):
-                return (*_error(405, "method_not_allowed", f"{method} is not allowed on {path}"), "-")
             return (*_error(404, "route_not_found", f"no route for {method} {path}"), "-")
         route, params = found
         if route.function:
@@ -104,6 +121,9 @@ class Gateway:
             return status, {**out_headers, **self._cors_headers(origin)}, out_body, route.function
         if route.integration.get("type") == "object_storage":
             return (*self._static(route, params), "spa")
+        if route.integration.get("type") == "dummy":
+            status, out_headers, out_body = _dummy(route.integration, headers)
+            return status, {**out_headers, **self._cors_headers(origin)}, out_body, "dummy"
         return (*_error(500, "integration_not_supported", f"integration {route.integration.get('type')}"), "-")
 
     def _call(

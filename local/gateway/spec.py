@@ -13,6 +13,7 @@ import yaml
 DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "infra" / "api" / "openapi.yaml"
 _FUNCTION_REF = re.compile(r"^\$\{functions\.(\w+)\}$")
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+ANY_METHOD = "x-yc-apigateway-any-method"  # every method the path item does not define itself
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,12 @@ def _regex(template: str) -> re.Pattern[str]:
     return re.compile(f"^{pattern}$")
 
 
-def _specificity(route: Route) -> tuple[int, int, int]:
-    # Literal paths beat templated ones, which beat greedy ones: as API Gateway resolves overlaps.
+def _specificity(route: Route) -> tuple[int, int, int, int]:
+    # Literal paths beat templated ones, which beat greedy ones: as API Gateway resolves overlaps. A path's own
+    # methods come before its any-method catch-all.
     greedy = "+}" in route.template
     params = route.template.count("{")
-    return (1 if greedy else 0, params, -len(route.template))
+    return (1 if greedy else 0, params, -len(route.template), 1 if route.method == "*" else 0)
 
 
 @dataclass(frozen=True)
@@ -63,12 +65,17 @@ class Spec:
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for route in self.routes:
             found = route.regex.match(path)
-            if found and route.method == method.upper():
+            if found and route.method in (method.upper(), "*"):
                 return route, found.groupdict()
         return None
 
-    def methods_for(self, path: str) -> list[str]:
-        return sorted({r.method for r in self.routes if r.regex.match(path)})
+    def methods_for(self, path: str, literal_only: bool = False) -> list[str]:
+        """The methods the spec defines for this path (any-method catch-alls aside; greedy ones too if asked)."""
+        return sorted(
+            r.method
+            for r in self.routes
+            if r.regex.match(path) and r.method != "*" and not (literal_only and "+}" in r.template)
+        )
 
     def security_schemes(self) -> dict[str, Any]:
         return dict((self.document.get("components") or {}).get("securitySchemes") or {})
@@ -93,6 +100,11 @@ def load(path: Path = DEFAULT_SPEC) -> Spec:
         for template, ops in (document.get("paths") or {}).items()
         for method, op in ops.items()
         if method in METHODS
+    ]
+    routes += [
+        Route("*", template, _regex(template), op.get("x-yc-apigateway-integration") or {}, op.get("operationId", ""))
+        for template, ops in (document.get("paths") or {}).items()
+        if isinstance(op := ops.get(ANY_METHOD), dict)
     ]
     return Spec(document, tuple(sorted(routes, key=_specificity)))
 

@@ -232,7 +232,7 @@ def test_only_spec_routes_exist(gateway: Any) -> None:
     assert status == 405 and json.loads(body)["error"]["code"] == "method_not_allowed"
     status, _, body = request(f"{gw.url}/api/v1/jobs/123", "POST")
     assert status == 405
-    with pytest.raises(LookupError, match="not a route"):
+    with pytest.raises(LookupError, match="not a route in the API spec"):
         event_for("PATCH", "/api/v1/jobs")
 
 
@@ -277,5 +277,15 @@ def test_a_route_whose_function_is_missing_fails_at_start(tmp_path: Path) -> Non
 def test_every_route_of_the_real_spec_resolves_to_a_function_or_the_spa() -> None:
     spec = gateway_spec.default()
     kinds = {r.integration.get("type") for r in spec.routes}
-    assert kinds == {"cloud_functions", "object_storage"}
+    assert kinds == {"cloud_functions", "object_storage", "dummy"}
     assert {r.function for r in spec.routes if r.function} == {"auth", "files", "jobs", "assemblyai_webhook"}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/jobs/x/y/z", "/api/v2/jobs", "/api/v1/auth/me/x"])
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+def test_unknown_api_paths_are_a_json_404_not_the_spa(gateway: Any, path: str, method: str) -> None:
+    gw, recorder = gateway
+    status, headers, body = request(f"{gw.url}{path}", method, b"{}" if method == "POST" else None)
+    assert status == 404 and headers["Content-Type"].startswith("application/json")
+    assert json.loads(body)["error"]["code"] == "route_not_found"
+    assert recorder.events == []

@@ -73,3 +73,24 @@ def test_deleting_a_job_deletes_its_provider_copy_and_recording(cloud, configure
     assert api.delete(f"/api/v1/jobs/{job['id']}").status == 204
     assert cloud.assemblyai.stats["deleted"] == [tid]
     assert not cloud.object_exists(key)
+
+
+@pytest.mark.parametrize(
+    "transcript_id",
+    ["../transcript", "x?limit=200", "a/b", "..%2F..%2Fupload", "id#frag", "x" * 65, "", 5, None, ["a"]],
+)
+def test_a_transcript_id_that_is_not_one_never_reaches_the_provider(cloud, transcript_id) -> None:  # type: ignore[no-untyped-def]
+    api = signed_up(unique_email())
+    job = started_job(cloud, api, hold=True)
+    before = dict(cloud.assemblyai.stats)
+    body = {"transcript_id": transcript_id, "status": "completed"}
+    res = api.call(
+        "POST",
+        "/api/v1/webhooks/assemblyai",
+        json_body=body,
+        query={"job_id": job["id"]},
+        headers={WEBHOOK_SECRET_HEADER: os.environ["WEBHOOK_SECRET"]},
+    )
+    assert res.status == 400 and res.error_code == "invalid_transcript_id"
+    assert "validation" not in res.text.lower() and "pydantic" not in res.text.lower()
+    assert (cloud.assemblyai.stats["gets"], cloud.assemblyai.stats["lists"]) == (before["gets"], before["lists"])
