@@ -18,7 +18,7 @@ from common.db import transaction
 from common.dialect import insert_ignore
 from common.errors import Conflict, TooManyRequests, Unauthorized
 from common.models import LoginThrottle, User, utcnow
-from common.schemas import Login, Registration, SessionOut, UserOut
+from common.schemas import Login, PasswordChange, Registration, SessionOut, UserOut
 
 
 def _user_out(user: User) -> UserOut:
@@ -26,7 +26,7 @@ def _user_out(user: User) -> UserOut:
 
 
 def _session_for(user: User, settings: Settings) -> SessionOut:
-    token, ttl = tokens.issue_token(user.id, settings)
+    token, ttl = tokens.issue_token(user.id, settings, user.token_version)
     return SessionOut(access_token=token, expires_in=ttl, user=_user_out(user))
 
 
@@ -126,11 +126,46 @@ def login(data: Login, settings: Settings, client_ip: str = "") -> SessionOut:
 
 
 def require_user(s: Session, user_id: uuid.UUID) -> User:
-    """The token's user, or 401 when the account is gone (a deleted user's token opens nothing)."""
+    """The token's user, or 401 when the account is gone or the token was revoked (signed out, password changed)."""
     user = s.get(User, user_id)
     if user is None:
         raise Unauthorized("this account no longer exists; sign in again", "invalid_token")
+    if isinstance(user_id, tokens.Caller) and user_id.token_version != user.token_version:
+        raise Unauthorized("you were signed out; sign in again", "token_revoked")
     return user
+
+
+def sign_out_everywhere(user_id: uuid.UUID) -> None:
+    """Every token issued so far stops working, on every device."""
+    with transaction() as s:
+        require_user(s, user_id)
+        s.execute(update(User).where(User.id == user_id).values(token_version=User.token_version + 1))
+
+
+def change_password(user_id: uuid.UUID, data: PasswordChange, settings: Settings, client_ip: str = "") -> SessionOut:
+    """A new password after the current one is proven (throttled like a sign-in); other sessions end."""
+    with transaction() as s:
+        email = require_user(s, user_id).email
+    limits = _reserve_attempt(email, client_ip, settings, utcnow())
+    with transaction() as s:
+        user = require_user(s, user_id)
+        hashed = user.password_hash
+    if not passwords.verify_password(data.current_password, hashed):
+        raise Unauthorized("the current password is wrong", "invalid_credentials")
+    _release(limits)
+    new_hash = passwords.hash_password(data.new_password, settings.BCRYPT_ROUNDS)
+    with transaction() as s:
+        changed = s.scalar(
+            update(User)
+            .where(User.id == user_id, User.password_hash == hashed)  # no concurrent change slipped in between
+            .values(password_hash=new_hash, token_version=User.token_version + 1)
+            .returning(User.id)
+        )
+        if changed is None:
+            raise Conflict("the password was changed meanwhile; sign in again", "password_changed")
+        user = s.get(User, user_id)
+        assert user is not None
+    return _session_for(user, settings)
 
 
 def me(user_id: uuid.UUID) -> UserOut:

@@ -7,6 +7,7 @@ import uuid
 
 from common.errors import BadRequest, NotFound, Unauthorized
 from common.http import Request
+from common.tokens import Caller
 
 
 def caller(req: Request) -> uuid.UUID:
@@ -19,7 +20,7 @@ def caller(req: Request) -> uuid.UUID:
     if not req.claims:
         raise Unauthorized("sign in first: this request carries no verified access token", "missing_token")
     try:
-        return uuid.UUID(req.claims.get("sub", ""))
+        return Caller(req.claims.get("sub", ""), int(req.claims.get("ver", "0")))
     except ValueError:
         raise Unauthorized("the access token is not valid; sign in again", "invalid_token") from None
 
@@ -28,7 +29,7 @@ _ASCII_DIGITS = re.compile(r"[0-9]{1,9}")
 
 
 def query_int(req: Request, name: str, default: int, low: int, high: int) -> int:
-    """A whole-number query parameter in ASCII digits only (`str.isdigit` also takes superscripts and Arabic-Indic digits)."""
+    """A whole-number query parameter in ASCII digits only (`str.isdigit` takes superscripts and other scripts)."""
     raw = req.query.get(name)
     if raw is None:
         return default

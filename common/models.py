@@ -73,8 +73,9 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)  # normalised: trimmed, lower-case
     password_hash: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Tokens issued before this moment open nothing (sign-out everywhere, password change).
-    tokens_valid_after: Mapped[datetime | None] = mapped_column(default=None)
+    # Stamped into every access token (`ver`); signing out everywhere or changing the password bumps it, and
+    # tokens carrying an older version open nothing.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class LoginThrottle(Base):

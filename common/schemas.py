@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from common import languages
+from common import languages, password_policy
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # C0/C1 controls (NUL included), bidi overrides that disguise a name, and lone surrogates (not valid text).
@@ -52,7 +52,7 @@ class _In(BaseModel):
 
 class Credentials(_In):
     email: CleanStr = Field(max_length=254)
-    password: Annotated[StrictStr, AfterValidator(_encodable)] = Field(max_length=1024)
+    password: Password
 
     @field_validator("email")
     @classmethod
@@ -63,15 +63,24 @@ class Credentials(_In):
         return value
 
 
+def _acceptable_new_password(value: str) -> str:
+    reason = password_policy.problem(value)
+    if reason:
+        raise ValueError(reason)
+    return value
+
+
+Password = Annotated[StrictStr, AfterValidator(_encodable), Field(max_length=1024)]
+NewPassword = Annotated[Password, AfterValidator(_acceptable_new_password)]
+
+
 class Registration(Credentials):
-    @field_validator("password")
-    @classmethod
-    def _strong_enough(cls, value: str) -> str:
-        if len(value) < 8:
-            raise ValueError("use at least 8 characters")
-        if not value.strip():
-            raise ValueError("a password of only spaces is not allowed")
-        return value
+    password: NewPassword
+
+
+class PasswordChange(_In):
+    current_password: Password
+    new_password: NewPassword
 
 
 class Login(Credentials):

@@ -17,7 +17,24 @@ AUDIENCE = "transcribe-api"
 ALGORITHM = "ES256"  # the authorizer accepts RS*/ES* only; ES256 keys and signatures are the smallest
 
 
-def issue_token(user_id: uuid.UUID, settings: Settings, now: datetime | None = None) -> tuple[str, int]:
+class Caller(uuid.UUID):
+    """The signed-in user's id, as the gateway vouched for it, with the token version its token carries.
+
+    A UUID everywhere a user id is expected; `accounts.require_user` also refuses it when the user has since signed
+    out everywhere or changed the password (both bump the stored version).
+    """
+
+    __slots__ = ("token_version",)
+
+    def __init__(self, user_id: str, token_version: int) -> None:
+        super().__init__(user_id)
+        object.__setattr__(self, "token_version", token_version)
+
+
+def issue_token(
+    user_id: uuid.UUID, settings: Settings, version: int = 0, now: datetime | None = None
+) -> tuple[str, int]:
+    """A signed access token and its lifetime in seconds; `version` is the user's token version (see Caller)."""
     import jwt  # lazy: only sign-up and sign-in sign, `me` does not
 
     now = now or datetime.now(UTC)
@@ -30,6 +47,7 @@ def issue_token(user_id: uuid.UUID, settings: Settings, now: datetime | None = N
         "nbf": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=ttl)).timestamp()),
         "jti": uuid.uuid4().hex,
+        "ver": version,
     }
     token = jwt.encode(claims, settings.JWT_PRIVATE_KEY, algorithm=ALGORITHM, headers={"kid": settings.JWT_KEY_ID})
     return token, ttl

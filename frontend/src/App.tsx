@@ -26,7 +26,7 @@ export function App() {
   }, []);
 
   const signedIn = useCallback((u: User) => { setUser(u); setNotice(""); navigate("/"); }, []);
-  const signOut = () => { api.logout(); setUser(null); navigate("/login"); };
+  const signOut = () => { void api.logout().finally(() => { setUser(null); navigate("/login"); }); };
 
   if (checking) return <main className="shell"><p aria-live="polite">Loading…</p></main>;
   const jobMatch = path.match(/^\/jobs\/([^/]+)$/);

@@ -1,4 +1,4 @@
-"""security round 2: per-address login throttles, token cut-off, immutable stored media, idempotency records
+"""security round 2: per-address login throttles, token versions (sign-out everywhere), immutable stored media, idempotency records
 
 Revision ID: 0002
 Revises: 0001
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('window_started_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('key')
     )
-    op.add_column('users', sa.Column('tokens_valid_after', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('users', sa.Column('token_version', sa.Integer(), server_default='0', nullable=False))
     op.add_column('media_files', sa.Column('stored_key', sa.String(length=1024), nullable=True))
     op.create_index('uq_media_files_stored_key', 'media_files', ['stored_key'], unique=True)
     op.create_table('idempotency_records',
@@ -46,7 +46,7 @@ def downgrade() -> None:
     with op.batch_alter_table('media_files') as batch:
         batch.drop_column('stored_key')
     with op.batch_alter_table('users') as batch:
-        batch.drop_column('tokens_valid_after')
+        batch.drop_column('token_version')
     op.drop_table('login_throttles')
     op.create_table('login_throttles',
     sa.Column('email', sa.String(length=254), nullable=False),

@@ -15,6 +15,7 @@ export const ROUTES = {
   register: ["POST", "/api/v1/auth/register"],
   login: ["POST", "/api/v1/auth/login"],
   me: ["GET", "/api/v1/auth/me"],
+  logout: ["POST", "/api/v1/auth/logout"],
   declareFile: ["POST", "/api/v1/files"],
   downloadFile: ["GET", "/api/v1/files/{file_id}/download"],
   createJob: ["POST", "/api/v1/jobs"],
@@ -77,7 +78,11 @@ export class Client {
     this.token = s.access_token;
     return s;
   }
-  logout(): void { this.token = null; }
+  // Signing out ends every session of the account (the server revokes all earlier tokens), then forgets ours.
+  async logout(): Promise<void> {
+    if (this.token) await this.raw(ROUTES.logout).catch(() => undefined);
+    this.token = null;
+  }
   me(): Promise<User> { return this.json(ROUTES.me); }
   declareFile(file: { name: string; type: string; size: number }): Promise<DeclaredUpload> {
     return this.json(ROUTES.declareFile, {}, { body: { filename: file.name, content_type: file.type, size: file.size } });
