@@ -163,9 +163,9 @@ def change_password(user_id: uuid.UUID, data: PasswordChange, settings: Settings
         )
         if changed is None:
             raise Conflict("the password was changed meanwhile; sign in again", "password_changed")
-        user = s.get(User, user_id)
-        assert user is not None
-    return _session_for(user, settings)
+        updated = s.get(User, user_id)
+        assert updated is not None
+    return _session_for(updated, settings)
 
 
 def me(user_id: uuid.UUID) -> UserOut:

@@ -25,6 +25,7 @@ class Caller(uuid.UUID):
     """
 
     __slots__ = ("token_version",)
+    token_version: int
 
     def __init__(self, user_id: str, token_version: int) -> None:
         super().__init__(user_id)
