@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 
 from common.errors import BadRequest, NotFound, Unauthorized
-from common.http import Request
+from common.http import JSON, Request, Response
 from common.tokens import Caller
 
 
@@ -36,6 +37,21 @@ def query_int(req: Request, name: str, default: int, low: int, high: int) -> int
     if not _ASCII_DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
         raise BadRequest(f"{name} must be a whole number from {low} to {high}", f"invalid_{name}")
     return int(raw)
+
+
+def idempotent(req: Request, owner_id: uuid.UUID, operation: str, produce: Callable[[], Response]) -> Response:
+    """With an `Idempotency-Key` header, the first answer for (user, key) is replayed to retries (R31)."""
+    key = req.header("idempotency-key")
+    if key is None:
+        return produce()
+    from common import idempotency
+
+    def first() -> idempotency.Answer:
+        res = produce()
+        return idempotency.Answer(res.status, res.body.decode() if isinstance(res.body, bytes) else res.body)
+
+    answer = idempotency.run_once(owner_id, key, operation, req.body, first)
+    return Response(answer.status, answer.body, {"Content-Type": JSON})
 
 
 def path_id(req: Request, name: str) -> uuid.UUID:

@@ -54,12 +54,11 @@ def upgrade(database_url: str, revision: str = "head") -> str | None:
             command.upgrade(cfg, revision)  # migrations/env.py opens its own connection
             with engine.connect() as conn:
                 return MigrationContext.configure(conn).get_current_revision()
-        with engine.connect() as conn:
-            with conn.begin():  # lock, migrations and the version row commit together
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
-                cfg.attributes["connection"] = conn  # env.py migrates on this connection, inside this transaction
-                command.upgrade(cfg, revision)
-                current = MigrationContext.configure(conn).get_current_revision()
+        with engine.connect() as conn, conn.begin():  # lock, migrations and the version row commit together
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
+            cfg.attributes["connection"] = conn  # env.py migrates on this connection, inside this transaction
+            command.upgrade(cfg, revision)
+            current = MigrationContext.configure(conn).get_current_revision()
         return current
     finally:
         engine.dispose()

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
-from common import cleanups, keys, logs, transitions
+from common import cleanups, idempotency, keys, logs, transitions
 from common.db import transaction
 from common.errors import BadRequest, Unavailable
 from common.models import LoginThrottle, MediaFile, TranscriptionJob, utcnow
@@ -367,6 +367,7 @@ def reconcile(services: Services, now: datetime | None = None) -> ReconcileRepor
     with transaction() as s:
         window = max(settings.LOGIN_LOCK_SECONDS, settings.LOGIN_ACCOUNT_WINDOW_SECONDS)
         s.execute(delete(LoginThrottle).where(LoginThrottle.window_started_at < now - timedelta(seconds=window)))
+    idempotency.forget_older_than(now - timedelta(seconds=idempotency.RETENTION_SECONDS))
     logs.log(
         "reconciled", **{k: v for k, v in report.__dict__.items() if k != "errors"}, errors=len(report.errors) or None
     )

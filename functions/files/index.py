@@ -1,7 +1,7 @@
 """Cloud function `files`: declare an upload (presigned PUT), get a download link (presigned GET)."""
 
 from common import uploads
-from common.api import caller, path_id
+from common.api import caller, idempotent, path_id
 from common.config import load_settings
 from common.http import Request, Response, Router, json_response
 from common.schemas import FileDeclaration
@@ -14,7 +14,12 @@ router = Router()
 @router.route("POST", "/api/v1/files")
 def declare(req: Request) -> Response:
     user_id = caller(req)
-    return json_response(201, uploads.declare(user_id, req.parse(FileDeclaration), current()))
+    return idempotent(
+        req,
+        user_id,
+        "declareFile",
+        lambda: json_response(201, uploads.declare(user_id, req.parse(FileDeclaration), current())),
+    )
 
 
 @router.route("GET", "/api/v1/files/{file_id}/download")

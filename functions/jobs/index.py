@@ -1,7 +1,7 @@
 """Cloud function `jobs`: create, list, read, delete and retry jobs; export transcripts."""
 
 from common import jobs
-from common.api import caller, path_id, query_int
+from common.api import caller, idempotent, path_id, query_int
 from common.config import load_settings
 from common.errors import BadRequest
 from common.http import Request, Response, Router, json_response
@@ -16,7 +16,12 @@ STATUSES = ("pending", "processing", "completed", "failed")
 @router.route("POST", "/api/v1/jobs")
 def create(req: Request) -> Response:
     user_id = caller(req)
-    return json_response(201, jobs.create_job(user_id, req.parse(JobRequest), current()))
+    return idempotent(
+        req,
+        user_id,
+        "createJob",
+        lambda: json_response(201, jobs.create_job(user_id, req.parse(JobRequest), current())),
+    )
 
 
 @router.route("GET", "/api/v1/jobs")
