@@ -64,6 +64,11 @@ class Settings(BaseModel):
     DELETE_PROVIDER_COPY: bool = True
 
     MAX_PARALLEL_TRANSCRIPTIONS: int = Field(5, ge=1)
+    # Fair share and quotas: provider slots one user may hold, and what one user may keep at once.
+    MAX_PARALLEL_PER_USER: int = Field(3, ge=1)
+    MAX_ACTIVE_JOBS_PER_USER: int = Field(100, ge=1)
+    MAX_PENDING_UPLOADS_PER_USER: int = Field(20, ge=1)
+    MAX_STORED_BYTES_PER_USER: int = Field(20 * 1024**3, ge=1)
     SUBMIT_MAX_ATTEMPTS: int = Field(5, ge=1)
     RETRY_BASE_SECONDS: float = Field(30.0, ge=0)
     CLAIM_TIMEOUT_SECONDS: int = Field(120, ge=1)

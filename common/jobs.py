@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from common import cleanups, exports, pipeline, transitions
+from common import cleanups, exports, pipeline, quotas, transitions
 from common.accounts import require_user
 from common.db import transaction
 from common.errors import BadRequest, Conflict, NotFound
@@ -73,6 +73,7 @@ def create_job(user_id: uuid.UUID, req: JobRequest, services: Services) -> JobOu
     with transaction() as s:
         require_user(s, user_id)
         media = owned_file(s, user_id, req.file_id)
+        quotas.check_new_job(s, user_id, services.settings)
         if media.status in ("rejected", "expired"):
             raise Conflict(
                 f"this file cannot be transcribed: {media.status_reason}; upload it again", "file_unavailable"

@@ -70,21 +70,28 @@ def _submit(claim: Claim, services: Services) -> None:
 
 
 def start_job(job_id: uuid.UUID, services: Services) -> bool:
-    """Submit this job now if it is ready and a slot is free; otherwise it stays queued."""
+    """A job became ready: fill free slots fairly (it may or may not be the next); True if this one started."""
+    settings = services.settings
     with transaction() as s:
-        claim = transitions.claim(s, utcnow(), services.settings.MAX_PARALLEL_TRANSCRIPTIONS, job_id)
+        claim = transitions.claim(
+            s, utcnow(), settings.MAX_PARALLEL_TRANSCRIPTIONS, job_id, per_user=settings.MAX_PARALLEL_PER_USER
+        )
     if claim is None:
+        start_ready(services)  # a slot this job may not take may still be someone else's turn
         return False
     _submit(claim, services)
     return True
 
 
 def start_ready(services: Services, budget: int = 50) -> int:
-    """Fill free slots with the oldest ready jobs (queued, or retries that are due), each at most once a pass."""
+    """Fill free slots with ready jobs (queued, or retries that are due), fairly across users, each once a pass."""
+    settings = services.settings
     tried: set[uuid.UUID] = set()
     while len(tried) < budget:
         with transaction() as s:
-            claim = transitions.claim(s, utcnow(), services.settings.MAX_PARALLEL_TRANSCRIPTIONS, skip=tried)
+            claim = transitions.claim(
+                s, utcnow(), settings.MAX_PARALLEL_TRANSCRIPTIONS, skip=tried, per_user=settings.MAX_PARALLEL_PER_USER
+            )
         if claim is None:
             break
         tried.add(claim.job_id)

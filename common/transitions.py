@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from common.db import is_postgres
 from common.models import MediaFile, Transcript, TranscriptionJob
@@ -56,21 +56,39 @@ def promote_waiting(s: Session, file_id: uuid.UUID) -> list[uuid.UUID]:
 
 
 def claim(
-    s: Session, now: datetime, limit: int, job_id: uuid.UUID | None = None, skip: Collection[uuid.UUID] = ()
+    s: Session,
+    now: datetime,
+    limit: int,
+    job_id: uuid.UUID | None = None,
+    skip: Collection[uuid.UUID] = (),
+    per_user: int | None = None,
 ) -> Claim | None:
-    """Take one ready job (this one, or the oldest not in `skip`) into processing if a slot is free."""
+    """Take one ready job into processing if a slot is free: this one, or the fairest not in `skip`.
+
+    Fair: no user holds more than `per_user` slots, and a free slot goes to the user with the fewest jobs in
+    flight (oldest job first among equals), so one user's 500 uploads never starve another's one.
+    """
     if is_postgres(s):
         # Counting and claiming must be one step for all containers, or two claims could share a last slot.
         s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SLOT_LOCK_KEY})
     in_flight = s.scalar(select(func.count()).select_from(Job).where(Job.status == "processing")) or 0
     if in_flight >= limit:
         return None
+    running = aliased(Job)
+    owner_load = (
+        select(func.count())
+        .select_from(running)
+        .where(running.owner_id == Job.owner_id, running.status == "processing")
+        .scalar_subquery()
+    )
     pick = select(Job.id).where(_ready(now))
+    if per_user is not None:
+        pick = pick.where(owner_load < per_user)
     if job_id:
         pick = pick.where(Job.id == job_id)
     else:
         pick = pick.where(Job.id.not_in(skip)) if skip else pick
-        pick = pick.order_by(Job.created_at, Job.id).limit(1)
+        pick = pick.order_by(owner_load, Job.created_at, Job.id).limit(1)
     candidate = s.scalar(pick)
     if candidate is None:
         return None

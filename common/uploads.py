@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common import quotas
 from common.accounts import require_user
 from common.db import transaction
 from common.errors import Conflict, NotFound, TooLarge, UnsupportedMedia
@@ -76,6 +77,7 @@ def declare(user_id: uuid.UUID, decl: FileDeclaration, services: Services) -> De
     )
     with transaction() as s:
         require_user(s, user_id)
+        quotas.check_new_upload(s, user_id, decl.size, settings)
         s.add(media)
     return DeclaredUploadOut(
         file=media_file_out(media),
