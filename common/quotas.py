@@ -54,6 +54,6 @@ def check_new_job(s: Session, user_id: uuid.UUID, settings: Settings) -> None:
     )
     if (active or 0) >= settings.MAX_ACTIVE_JOBS_PER_USER:
         raise TooManyRequests(
-            f"you have {active} transcriptions waiting or running, the most allowed at once; try again when some finish",
+            f"you have {active} transcriptions waiting or running, the most allowed at once; retry when some finish",
             "job_quota",
         )
