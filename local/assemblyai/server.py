@@ -130,6 +130,15 @@ class AssemblyAIServer:
             t = self._transcripts.get(transcript_id or "")
             return t["status"] if t else None
 
+    def submissions_per_job(self) -> dict[str, int]:
+        """How many transcripts were created for each job (the job id its webhook URL names)."""
+        counts: dict[str, int] = {}
+        with self._lock:
+            for t in self._transcripts.values():
+                job = parse_qs(urlsplit(t.get("webhook_url") or "").query).get("job_id", [""])[0]
+                counts[job] = counts.get(job, 0) + 1
+        return counts
+
     def webhook_codes(self, transcript_id: str | None) -> list[int]:
         with self._lock:
             return list(self.stats["webhook_attempts"].get(transcript_id or "", []))
