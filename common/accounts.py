@@ -121,6 +121,12 @@ def login(data: Login, settings: Settings, client_ip: str = "") -> SessionOut:
     hashed = user.password_hash if user else passwords.dummy_hash(settings.BCRYPT_ROUNDS)
     if passwords.verify_password(data.password, hashed) and user is not None:
         _release(limits)
+        if passwords.needs_rehash(hashed, settings.BCRYPT_ROUNDS):  # the password is at hand only now
+            rehashed = passwords.hash_password(data.password, settings.BCRYPT_ROUNDS)
+            with transaction() as s:
+                s.execute(
+                    update(User).where(User.id == user.id, User.password_hash == hashed).values(password_hash=rehashed)
+                )
         return _session_for(user, settings)
     raise Unauthorized("email or password is wrong", "invalid_credentials")
 

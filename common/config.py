@@ -56,7 +56,8 @@ class Settings(BaseModel):
 
     ASSEMBLYAI_API_KEY: str = ""
     ASSEMBLYAI_BASE_URL: str = "https://api.assemblyai.com"
-    ASSEMBLYAI_TIMEOUT_SECONDS: float = Field(15.0, gt=0)
+    # Below AssemblyAI's 10 s webhook budget, so a slow re-fetch answers 5xx (retried) rather than being cut off.
+    ASSEMBLYAI_TIMEOUT_SECONDS: float = Field(8.0, gt=0)
     # Priority list sent as speech_models (required by the v2 API); the provider routes to the first available.
     ASSEMBLYAI_SPEECH_MODELS: str = "universal-3-pro,universal-2"
     PUBLIC_BASE_URL: str = ""

@@ -25,6 +25,14 @@ def verify_password(password: str, hashed: str) -> bool:
         return False
 
 
+def needs_rehash(hashed: str, rounds: int) -> bool:
+    """A hash made at a lower cost than today's target (`$2b$<cost>$…`)."""
+    try:
+        return int(hashed.split("$")[2]) < rounds
+    except (IndexError, ValueError):
+        return True
+
+
 _dummy_hashes: dict[int, str] = {}
 
 

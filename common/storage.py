@@ -37,12 +37,13 @@ class Storage:
             ),
         )
 
-    def presign_put(self, key: str, content_type: str, expires_s: int) -> str:
-        # Content-Type is signed, so the URL accepts only the declared type.
+    def presign_put(self, key: str, content_type: str, size: int, expires_s: int) -> str:
+        # Content-Type and Content-Length are signed: the URL accepts only the declared type and exact size (a
+        # browser sets Content-Length from the file itself).
         return str(
             self._client.generate_presigned_url(
                 "put_object",
-                Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
+                Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type, "ContentLength": size},
                 ExpiresIn=expires_s,
             )
         )

@@ -66,7 +66,7 @@ def declare(user_id: uuid.UUID, decl: FileDeclaration, services: Services) -> De
     file_id = uuid.uuid4()
     key = upload_key(user_id, file_id, decl.filename)
     expires_at = utcnow() + timedelta(seconds=settings.UPLOAD_URL_EXPIRE_SECONDS)
-    url = services.storage.presign_put(key, content_type, settings.UPLOAD_URL_EXPIRE_SECONDS)
+    url = services.storage.presign_put(key, content_type, decl.size, settings.UPLOAD_URL_EXPIRE_SECONDS)
     media = MediaFile(
         id=file_id,
         owner_id=user_id,

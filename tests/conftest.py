@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -109,3 +111,37 @@ def s3_endpoint(cloud: LocalCloud) -> str:
 
 def unique_email() -> str:
     return f"user-{uuid.uuid4().hex[:10]}@example.com"
+
+
+@pytest.fixture
+def configure_settings() -> Iterator[Callable[..., None]]:
+    """Change settings for one test, the way a deploy would: environment variables, read afresh."""
+    saved: dict[str, str | None] = {}
+
+    def apply(**values: object) -> None:
+        for name, value in values.items():
+            saved.setdefault(name, os.environ.get(name))
+            os.environ[name] = str(value)
+        get_settings.cache_clear()
+
+    yield apply
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    get_settings.cache_clear()
+
+
+_SECRET_MARKS = re.compile(r"X-Amz-(Signature|Credential)=|eyJ[A-Za-z0-9_-]{8,}\.|PRIVATE KEY|Bearer [A-Za-z0-9]")
+
+
+@pytest.fixture(autouse=True)
+def no_secret_reaches_a_log_line(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """R13, for every test: no token, presigned signature, private key or webhook secret in any log record."""
+    caplog.set_level(logging.INFO, logger="transcribe")
+    yield
+    webhook_secret = TEST_ENV["WEBHOOK_SECRET"]
+    for record in caplog.records:
+        line = record.getMessage()
+        assert not _SECRET_MARKS.search(line) and webhook_secret not in line, f"a secret in a log line: {line[:300]}"

@@ -55,8 +55,18 @@ def test_presigned_put_is_bound_to_key_type_and_a_short_expiry() -> None:
     key = object_key(url)
     assert key == f"uploads/{me}/{declared['file']['id']}/passwd.mp3"
     query = parse_qs(urlsplit(url).query)
-    assert "content-type" in query["X-Amz-SignedHeaders"][0].split(";")
+    assert {"content-type", "content-length"} <= set(query["X-Amz-SignedHeaders"][0].split(";"))
     assert int(query["X-Amz-Expires"][0]) == 900
+
+
+def test_the_upload_url_takes_exactly_the_declared_size_and_type() -> None:
+    api = signed_up(unique_email())
+    declared = declare(api, b"RIFF" + b"0" * 8)
+    upload = declared["upload"]
+    assert http_client.put(upload["url"], b"RIFF" + b"0" * 20, upload["headers"]) == 403  # more than declared
+    assert http_client.put(upload["url"], b"RIFF", upload["headers"]) == 403  # less
+    assert http_client.put(upload["url"], b"RIFF" + b"0" * 8, {"Content-Type": "text/html"}) == 403
+    assert http_client.put(upload["url"], b"RIFF" + b"0" * 8, upload["headers"]) == 200
 
 
 @pytest.mark.parametrize(

@@ -60,3 +60,25 @@ def test_common_passwords_are_refused_with_a_reason(password: str) -> None:
 def test_no_composition_rules_a_long_lowercase_phrase_is_fine() -> None:
     res = Api().post("/api/v1/auth/register", {"email": unique_email(), "password": "just lowercase words here"})
     assert res.status == 201
+
+
+def test_a_hash_below_todays_cost_is_upgraded_at_the_next_sign_in(configure_settings) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from common.db import transaction
+    from common.models import User
+
+    email = unique_email()
+    signed_up(email, PASSWORD)  # made at the suite's cost, 4
+    configure_settings(BCRYPT_ROUNDS="5")
+    assert Api().post(LOGIN, {"email": email, "password": PASSWORD}).status == 200
+    with transaction() as s:
+        assert s.scalar(select(User.password_hash).where(User.email == email)).startswith("$2b$05$")
+    assert Api().post(LOGIN, {"email": email, "password": PASSWORD}).status == 200
+
+
+def test_passwords_longer_than_bcrypts_72_bytes_count_in_full() -> None:
+    email, base = unique_email(), "\u043f" * 40  # 80 bytes in UTF-8
+    assert Api().post("/api/v1/auth/register", {"email": email, "password": base + "A"}).status == 201
+    assert Api().post(LOGIN, {"email": email, "password": base + "B"}).status == 401
+    assert Api().post(LOGIN, {"email": email, "password": base + "A"}).status == 200

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 
 from common.db import transaction
 from common.models import TranscriptionJob
+from tests import http_client
 from tests.api import signed_up
 from tests.conftest import unique_email
 from tests.pipeline.helpers import (
@@ -24,6 +25,7 @@ from tests.pipeline.helpers import (
     declare,
     dialogue_wav,
     mono_wav,
+    object_key,
     provider_id,
     put_bytes,
     wait_for,
@@ -225,7 +227,9 @@ def test_an_upload_that_differs_from_its_declaration_is_rejected(cloud) -> None:
     data, _ = mono_wav()
     declared = declare(api, data[:-100] + b"x" * 100)
     job = create_job(api, declared["file"]["id"])
-    put_bytes(declared, data + b"extra bytes")
+    upload = declared["upload"]
+    assert http_client.put(upload["url"], data + b"extra bytes", upload["headers"]) == 403  # the URL signs the size
+    cloud.put_object(object_key(declared), data + b"extra bytes")  # bytes that got there another way are checked too
     cloud.wait_idle()
     failed = api.get(f"/api/v1/jobs/{job['id']}").json
     assert failed["status"] == "failed" and "declared" in failed["error_message"]
