@@ -110,6 +110,8 @@ class SigV4Verifier:
 
     def _verify(self, environ: dict[str, Any]) -> None:
         method = environ["REQUEST_METHOD"]
+        if method == "OPTIONS":
+            return  # a CORS preflight is never signed (its URL may carry a presigned query); moto answers it
         path, query = _raw_target(environ)
         params = dict(parse_qsl(query, keep_blank_values=True))
         authorization = _header(environ, "Authorization")
@@ -125,8 +127,6 @@ class SigV4Verifier:
             self._verify_query(environ, method, path, query, params)
         elif authorization:
             self._verify_header(environ, method, path, query, authorization)
-        elif method == "OPTIONS":
-            return  # CORS preflight is never signed; moto answers it from the bucket's CORS rules
         else:
             bucket, _, key = unquote(path).lstrip("/").partition("/")
             if not (method in ("GET", "HEAD") and key and bucket in self.public_read_buckets):
