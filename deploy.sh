@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
-# Deploys Transcribe to Yandex Cloud: function zips, the web app, Terraform, migrations, the web app's upload.
-# Safe to run again: unchanged code gives byte-identical zips, so Terraform leaves those functions alone.
+# Deploys Transcribe to Yandex Cloud: function zips, the web app, Terraform, the schema (in the cloud), the token
+# keys, the web app's upload. Safe to run again: unchanged code gives byte-identical zips, so Terraform leaves those
+# functions alone, and the migration is a no-op at head.
 #
-#   ./deploy.sh            build, apply, migrate, upload the web app, print the URLs
+#   ./deploy.sh            build, apply, migrate, publish the token keys, upload the web app, print the URLs
 #   ./deploy.sh --plan     build the zips and show what Terraform would change; change nothing
-#   ./deploy.sh --dry-run  for tests (also with --plan): a real run's steps, printing each yc/terraform command before running it.
-#                          It RUNS the yc and terraform found on PATH, so it refuses unless TRANSCRIBE_STUB_TOOLS=1
-#                          says those are recording stubs. Migrations are printed, not run.
+#   ./deploy.sh --dry-run  (also with --plan) build the zips, then PRINT every yc/terraform/npm command a real run
+#                          would issue, in order, without running any; <...> marks values only a real run knows
 #
-# Needs: yc (logged in: `yc init`), terraform >= 1.6, Python 3.12, node + npm, infra/terraform.tfvars, and the state
+# Needs: yc (logged in: `yc init`), terraform >= 1.9, Python 3.12, node + npm, infra/terraform.tfvars, and the state
 # bucket: TF_STATE_BUCKET plus its key in TF_STATE_ACCESS_KEY / TF_STATE_SECRET_KEY (see infra/README.md).
-# Optional: SKIP_MIGRATIONS=1 (run them yourself, e.g. from a bastion), VITE_API_BASE_URL (default: same origin),
-# TRANSCRIBE_VENV (default .venv).
+# Optional: VITE_API_BASE_URL (default: same origin), TRANSCRIBE_VENV (default .venv), TRANSCRIBE_MIGRATE_RETRY_SECONDS
+# (pause between the 5 attempts of the migration, default 30).
 set -euo pipefail
 cd "$(dirname "$0")"
 
-usage() { sed -n '5,9s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '6,10s/^# \{0,1\}//p' "$0"; }
 mode=apply
 dry=no
 while [ $# -gt 0 ]; do
@@ -31,23 +31,25 @@ done
 say() { printf '\n==> %s\n' "$*"; }
 die() { printf 'deploy: %s\n' "$*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || die "'$1' is not on PATH — $2"; }
-# Every yc/terraform/npm call goes through here, so a dry run shows exactly what a real run does (on fd 3, a copy
-# of stderr, so the line survives when a call's own stderr is silenced).
-exec 3>&2
+# Every yc/terraform/npm call goes through run or value. A dry run prints the command and runs nothing; the line
+# goes to fd 3, a copy of stdout, so it shows in order even where the caller captures or redirects the output.
+exec 3>&1
+show() { { printf 'would run:'; printf ' %q' "$@"; printf '\n'; } >&3; }
 run() {
-  if [ "$dry" = yes ]; then { printf 'would run:'; printf ' %q' "$@"; printf '\n'; } >&3; fi
-  "$@"
+  if [ "$dry" = yes ]; then show "$@"; else "$@"; fi
+}
+# value PLACEHOLDER CMD...: the command's output; in a dry run PLACEHOLDER stands in for it.
+value() {
+  local placeholder=$1
+  shift
+  if [ "$dry" = yes ]; then show "$@"; printf '%s\n' "$placeholder"; else "$@"; fi
 }
 # A string variable from infra/terraform.tfvars (simple `name = "value"` lines), empty when absent.
 tfvar() { sed -nE "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*\"([^\"]*)\".*/\1/p" infra/terraform.tfvars | tail -n 1; }
 
-if [ "$dry" = yes ] && [ "${TRANSCRIBE_STUB_TOOLS:-}" != 1 ]; then
-  die "--dry-run executes the yc/terraform on PATH; set TRANSCRIBE_STUB_TOOLS=1 once recording stubs come first"
-fi
-
 # --- prerequisites -------------------------------------------------------------------------------------------------
 need yc "install the Yandex Cloud CLI (https://yandex.cloud/en/docs/cli/quickstart) and run 'yc init'"
-need terraform "install Terraform >= 1.6 (https://developer.hashicorp.com/terraform/install)"
+need terraform "install Terraform >= 1.9 (https://developer.hashicorp.com/terraform/install)"
 python=$(scripts/find_python.sh) || die "Python 3.12 is required (see the message above)"
 need node "install Node.js 20 or newer: it builds the web app"
 need npm "install npm (it comes with Node.js)"
@@ -59,14 +61,10 @@ export AWS_SECRET_ACCESS_KEY="${TF_STATE_SECRET_KEY:-${AWS_SECRET_ACCESS_KEY:-}}
 if [ -z "$AWS_ACCESS_KEY_ID" ] || [ -z "$AWS_SECRET_ACCESS_KEY" ]; then
   die "set TF_STATE_ACCESS_KEY and TF_STATE_SECRET_KEY (the state bucket's static key, infra/README.md, step 2)"
 fi
-migrate=yes
-if [ "${SKIP_MIGRATIONS:-}" = 1 ]; then
-  migrate=no
-elif [ "$mode" != plan ] && ! grep -Eq '^[[:space:]]*deployer_cidrs[[:space:]]*=[[:space:]]*\[[[:space:]]*"' infra/terraform.tfvars; then
-  die "migrations run from this machine: set deployer_cidrs = [\"<your public IP>/32\"] in infra/terraform.tfvars,
-        or SKIP_MIGRATIONS=1 to run them yourself (infra/README.md, Migrations)"
-fi
 tf() { run terraform -chdir=infra "$@"; }
+tf_value() { local placeholder=$1; shift; value "$placeholder" terraform -chdir=infra "$@"; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
 # --- build ---------------------------------------------------------------------------------------------------------
 # The venv's installed versions are what requirements.txt pins; scripts/venv.sh refreshes it when pyproject changes.
@@ -89,60 +87,101 @@ fi
 # --- infrastructure ------------------------------------------------------------------------------------------------
 say "terraform"
 if [ -z "${YC_TOKEN:-}" ] && [ -z "${YC_SERVICE_ACCOUNT_KEY_FILE:-}" ]; then
-  YC_TOKEN=$(run yc iam create-token)
+  YC_TOKEN=$(value "<iam token>" yc iam create-token)
   export YC_TOKEN
 fi
 tf init -input=false -reconfigure -backend-config="bucket=$TF_STATE_BUCKET"
 
 # PUBLIC_BASE_URL (AssemblyAI's webhook target) is the gateway's URL, which exists only once the gateway does. With a
-# custom domain (or an explicit public_base_url) it is known upfront; otherwise it comes from the state, and on the
-# very first deploy from a first apply, followed by a second apply that hands it to the functions.
+# custom domain (or an explicit public_base_url) it is known upfront. Otherwise it comes from the state; on the very
+# first deploy there is none, so a bootstrap apply creates everything that does not need it (the gateway serves a
+# static 503) and the real apply follows with the gateway's URL (infra/README.md, "PUBLIC_BASE_URL").
 url_args=()
 first_deploy=no
 if [ -z "$(tfvar custom_domain)" ] && [ -z "$(tfvar public_base_url)" ]; then
-  known=$(tf output -raw api_url 2>/dev/null || true)
-  case "$known" in
-    https://*) url_args=(-var "public_base_url=$known") ;;
-    *) first_deploy=yes ;;
-  esac
-fi
-
-if [ "$mode" = plan ]; then
-  tf plan -input=false ${url_args[@]+"${url_args[@]}"}
-  [ "$first_deploy" = no ] || echo "(first deploy: the apply will run twice, the second time with the gateway's URL)"
-  exit 0
-fi
-
-tf apply -input=false -auto-approve ${url_args[@]+"${url_args[@]}"}
-if [ "$first_deploy" = yes ]; then
-  api_url=$(tf output -raw api_url)
-  say "terraform, again: the functions learn the gateway's URL ($api_url)"
-  tf apply -input=false -auto-approve -var "public_base_url=$api_url"
-fi
-
-# --- database schema -----------------------------------------------------------------------------------------------
-say "migrations (Alembic, from this machine)"
-if [ "$migrate" = no ]; then
-  echo "skipped (SKIP_MIGRATIONS=1): run DATABASE_URL=\$(terraform -chdir=infra output -raw migration_database_url) $venv/bin/python -m alembic upgrade head"
-else
-  db_url=$(tf output -raw migration_database_url)
   if [ "$dry" = yes ]; then
-    echo "would run: ENV=prod DATABASE_URL=<terraform output migration_database_url> $venv/bin/python -m alembic upgrade head"
+    show terraform -chdir=infra output -raw api_url
+    echo "    (the gateway's URL from the state; when there is none yet — the first deploy — a real run first runs"
+    if [ "$mode" = plan ]; then
+      echo "     terraform -chdir=infra plan -input=false -var bootstrap=true, and stops there)"
+    else
+      echo "     terraform -chdir=infra apply -input=false -auto-approve -var bootstrap=true, then reads the URL again)"
+    fi
+    url_args=(-var "public_base_url=<api_url>")
   else
-    # A freshly created public address takes a moment to resolve and to be admitted by the security group.
-    for attempt in 1 2 3 4 5 6 7 8 9 10; do
-      if ENV=prod DATABASE_URL="$db_url" "$venv/bin/python" -m alembic upgrade head; then break; fi
-      [ "$attempt" -lt 10 ] || die "migrations failed: is deployer_cidrs your current public IP?"
-      echo "   database not reachable yet (attempt $attempt/10), retrying in 20 s"
-      sleep 20
-    done
+    known=$(terraform -chdir=infra output -raw api_url 2>/dev/null || true)
+    case "$known" in
+      https://*) url_args=(-var "public_base_url=$known") ;;
+      *) first_deploy=yes ;;
+    esac
   fi
 fi
 
+if [ "$mode" = plan ]; then
+  if [ "$first_deploy" = yes ]; then
+    tf plan -input=false -var bootstrap=true
+    echo "(first deploy: this is the bootstrap apply; a second apply then hands the gateway's URL to the functions)"
+  else
+    tf plan -input=false ${url_args[@]+"${url_args[@]}"}
+  fi
+  exit 0
+fi
+
+if [ "$first_deploy" = yes ]; then
+  tf apply -input=false -auto-approve -var bootstrap=true
+  api_url=$(tf_value "<api_url>" output -raw api_url)
+  say "terraform, again: the functions that need the gateway's URL ($api_url)"
+  url_args=(-var "public_base_url=$api_url")
+fi
+tf apply -input=false -auto-approve ${url_args[@]+"${url_args[@]}"}
+
+# --- database schema -----------------------------------------------------------------------------------------------
+# The migrate function runs Alembic inside the database's network; the database has no public address. It answers
+# {"revision": "<head>"}; anything else (an error object, no output) stops the deploy.
+say "migrations (the migrate function)"
+migrate_id=$(tf_value "<migrate_function_id>" output -raw migrate_function_id)
+for attempt in 1 2 3 4 5; do
+  result=$(value '{"revision": "<head>"}' yc serverless function invoke "$migrate_id" 2>"$tmp/invoke.err") || true
+  if revision=$("$venv/bin/python" -c '
+import json, sys
+try:
+    answer = json.loads(sys.argv[1])
+except ValueError:
+    sys.exit(1)
+if not isinstance(answer, dict) or not answer.get("revision") or "errorMessage" in answer:
+    sys.exit(1)
+print(answer["revision"])' "$result"); then
+    if [ "$dry" = yes ]; then
+      echo "    (a real run goes on only when the function answers {\"revision\": ...}; 5 attempts)"
+    else
+      echo "    database schema at revision $revision"
+    fi
+    break
+  fi
+  printf '    migrate failed (attempt %s/5):\n%s\n%s\n' "$attempt" "$result" "$(cat "$tmp/invoke.err")" >&2
+  name=$(tfvar name)
+  [ "$attempt" -lt 5 ] || die "the migrate function did not succeed; its logs: yc logging read --group-name ${name:-transcribe}"
+  # A function just attached to the network, or a database still starting, gets another chance.
+  sleep "${TRANSCRIBE_MIGRATE_RETRY_SECONDS:-30}"
+done
+
+# --- token keys ----------------------------------------------------------------------------------------------------
+# The gateway's JWT authorizer verifies access tokens against <token_keys_url>/jwks.json: published before anyone can
+# sign in (the SPA below is what users reach), rebuilt from Terraform's outputs on every deploy.
+say "publish the token keys (jwks.json, openid-configuration)"
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY # yc uploads as you (IAM), not with the state bucket's key
+keys_bucket=$(tf_value "<keys_bucket>" output -raw keys_bucket)
+token_keys_url=$(tf_value "<token_keys_url>" output -raw token_keys_url)
+tf output -json token_public_keys >"$tmp/keys.json"
+run "$venv/bin/python" scripts/token_keys.py --keys "$tmp/keys.json" --base-url "$token_keys_url" --out "$tmp/keys"
+for doc in jwks.json .well-known/openid-configuration; do
+  run yc storage s3 cp --content-type application/json --cache-control "max-age=300" \
+    "$tmp/keys/$doc" "s3://$keys_bucket/$doc"
+done
+
 # --- web app -------------------------------------------------------------------------------------------------------
 say "upload the web app"
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY # yc uploads as you (IAM), not with the state bucket's key
-spa_bucket=$(tf output -raw spa_bucket)
+spa_bucket=$(tf_value "<spa_bucket>" output -raw spa_bucket)
 [ "$dry" = yes ] || [ -f frontend/dist/index.html ] || die "frontend/dist/index.html is missing: the build failed?"
 run yc storage s3 cp --recursive frontend/dist/ "s3://$spa_bucket/"
 # index.html names the hashed asset files of this build: browsers must revalidate it, the assets never change.
@@ -150,8 +189,12 @@ run yc storage s3 cp --cache-control no-cache --content-type "text/html; charset
   frontend/dist/index.html "s3://$spa_bucket/index.html"
 
 # --- summary -------------------------------------------------------------------------------------------------------
-public_url=$(tf output -raw public_url)
-say "Transcribe is deployed"
+public_url=$(tf_value "<public_url>" output -raw public_url)
+if [ "$dry" = yes ]; then
+  say "dry run: nothing was run; the commands above are what a real run issues"
+else
+  say "Transcribe is deployed"
+fi
 echo "    web app:  $public_url/"
 echo "    API:      $public_url/api/v1"
 echo "    zips:"

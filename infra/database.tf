@@ -30,7 +30,7 @@ resource "yandex_vpc_subnet" "main" {
 
 resource "yandex_vpc_security_group" "db" {
   name        = "${var.name}-db"
-  description = "PostgreSQL: functions and, when listed, the deployer's networks"
+  description = "PostgreSQL: the functions attached to this network, nothing from outside"
   network_id  = yandex_vpc_network.main.id
 
   ingress {
@@ -38,16 +38,6 @@ resource "yandex_vpc_security_group" "db" {
     protocol       = "TCP"
     port           = 6432
     v4_cidr_blocks = var.function_source_cidrs
-  }
-
-  dynamic "ingress" {
-    for_each = length(var.deployer_cidrs) > 0 ? [var.deployer_cidrs] : []
-    content {
-      description    = "Migrations from the deployer's machine"
-      protocol       = "TCP"
-      port           = 6432
-      v4_cidr_blocks = ingress.value
-    }
   }
 
   ingress {
@@ -103,8 +93,8 @@ resource "yandex_mdb_postgresql_cluster" "db" {
     content {
       zone      = host.value
       subnet_id = yandex_vpc_subnet.main[host.value].id
-      # Public only while deployer_cidrs lists networks (the security group admits nothing else from outside).
-      assign_public_ip = length(var.deployer_cidrs) > 0
+      # Private only: the functions (migrate included) reach it through the network; nothing else needs to.
+      assign_public_ip = false
     }
   }
 

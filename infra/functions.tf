@@ -4,17 +4,26 @@
 locals {
   functions = {
     auth               = { memory = 256, timeout = 10, capabilities = ["database", "tokens"] }
-    files              = { memory = 256, timeout = 10, capabilities = ["database", "tokens", "storage"] }
-    jobs               = { memory = 256, timeout = 30, capabilities = ["database", "tokens", "storage", "provider"] }
+    files              = { memory = 256, timeout = 10, capabilities = ["database", "storage"] }
+    jobs               = { memory = 256, timeout = 30, capabilities = ["database", "storage", "provider"] }
     upload_trigger     = { memory = 256, timeout = 120, capabilities = ["database", "storage", "provider"] }
     assemblyai_webhook = { memory = 256, timeout = 30, capabilities = ["database", "storage", "provider", "webhook"] }
     reconcile          = { memory = 256, timeout = 55, capabilities = ["database", "storage", "provider"] }
+    # Invoked by deploy.sh after every apply (`yc serverless function invoke`); nothing else may call it.
+    migrate = { memory = 256, timeout = 600, capabilities = ["database"] }
+  }
+
+  # The functions that exist: all of them, except on the bootstrap apply (variables.tf: bootstrap), where the
+  # gateway's URL is not known yet and the functions that need it (PUBLIC_BASE_URL) wait for the next apply.
+  deployed_functions = {
+    for name, fn in local.functions : name => fn
+    if !local.bootstrap || !contains(fn.capabilities, "provider")
   }
 
   # Lockbox entries (secrets.tf) per capability; the entry key is also the environment variable's name.
   capability_secrets = {
     database = ["DATABASE_URL"]
-    tokens   = ["JWT_SECRET_KEY"]
+    tokens   = ["JWT_PRIVATE_KEY"]
     storage  = ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"]
     provider = ["ASSEMBLYAI_API_KEY", "WEBHOOK_SECRET"]
     webhook  = ["WEBHOOK_SECRET"]
@@ -24,7 +33,11 @@ locals {
   capability_env = {
     # concurrency = 1 below: one request per instance, so one pooled connection is enough.
     database = { DB_POOL_SIZE = "1" }
-    tokens   = { JWT_ALGORITHM = "HS256", ACCESS_TOKEN_EXPIRE_MINUTES = "720" }
+    # The JWKS keeps every key of var.token_key_ids; auth signs with this one (README.md, "Token keys").
+    tokens = {
+      JWT_KEY_ID                  = var.token_signing_key_id
+      ACCESS_TOKEN_EXPIRE_MINUTES = tostring(var.access_token_expire_minutes)
+    }
     storage = {
       S3_ENDPOINT_URL  = "https://storage.yandexcloud.net"
       S3_REGION        = "ru-central1"
@@ -42,7 +55,9 @@ locals {
 
   # The webhook URL's base. The gateway's own domain cannot be referenced here (the gateway needs these functions'
   # ids first: a cycle), so it arrives as var.public_base_url from deploy.sh — or from custom_domain, known upfront.
+  # Without either, only a bootstrap apply may go on (gateway.tf checks it), and it creates no function that needs it.
   public_base_url = var.public_base_url != "" ? var.public_base_url : (var.custom_domain != "" ? "https://${var.custom_domain}" : "")
+  bootstrap       = local.public_base_url == ""
 
   zip_dir = "${path.module}/../build/functions"
 }
@@ -54,7 +69,7 @@ resource "yandex_iam_service_account" "function" {
 }
 
 resource "yandex_function" "fn" {
-  for_each           = local.functions
+  for_each           = local.deployed_functions
   name               = "${var.name}-${replace(each.key, "_", "-")}"
   description        = "Transcribe: ${each.key} (capabilities: ${join(", ", each.value.capabilities)})"
   runtime            = "python312"
@@ -82,8 +97,8 @@ resource "yandex_function" "fn" {
     }
   }
 
-  # The database hosts have private addresses only (plus a public one for migrations when deployer_cidrs is set):
-  # functions that use the database run attached to its network, which also keeps their internet access.
+  # The database hosts have private addresses only: functions that use the database run attached to its network,
+  # which keeps their internet access (AssemblyAI, Object Storage).
   dynamic "connectivity" {
     for_each = contains(each.value.capabilities, "database") ? [yandex_vpc_network.main.id] : []
     content {

@@ -15,7 +15,7 @@ output "spa_url" {
 
 output "webhook_base_url" {
   value       = local.public_base_url
-  description = "PUBLIC_BASE_URL as the functions see it; empty until deploy.sh's second apply on a first deploy."
+  description = "PUBLIC_BASE_URL as the functions see it; empty only after the bootstrap apply of a first deploy."
 }
 
 output "media_bucket" {
@@ -24,6 +24,21 @@ output "media_bucket" {
 
 output "spa_bucket" {
   value = yandex_storage_bucket.spa.bucket
+}
+
+output "keys_bucket" {
+  value       = yandex_storage_bucket.keys.bucket
+  description = "Public bucket deploy.sh writes the token keys' jwks.json and openid-configuration into."
+}
+
+output "token_keys_url" {
+  value       = local.token_keys_url
+  description = "Where the gateway's JWT authorizer reads the public keys: <url>/jwks.json."
+}
+
+output "token_public_keys" {
+  value       = { for kid, key in tls_private_key.token : kid => key.public_key_pem }
+  description = "Key id → public key PEM of every token key (deploy.sh turns them into jwks.json). Public by design."
 }
 
 output "upload_dead_letter_queue" {
@@ -35,12 +50,11 @@ output "function_ids" {
   value = { for name, fn in yandex_function.fn : name => fn.id }
 }
 
-output "database_host" {
-  value = local.db_host
+output "migrate_function_id" {
+  value       = yandex_function.fn["migrate"].id
+  description = "deploy.sh invokes it after every apply: Alembic upgrade to head, inside the database's network."
 }
 
-output "migration_database_url" {
-  value       = local.database_url
-  sensitive   = true
-  description = "Used by deploy.sh to run Alembic from the deployer's machine (needs deployer_cidrs)."
+output "database_host" {
+  value = local.db_host
 }

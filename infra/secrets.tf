@@ -1,10 +1,13 @@
 # Every secret the functions use, in one Lockbox secret encrypted with its own KMS key. Generated values come from the
-# `random` provider; the AssemblyAI key is a sensitive variable. Each function receives only the entries its
+# `random` and `tls` providers; the AssemblyAI key is a sensitive variable. Each function receives only the entries its
 # capabilities name (functions.tf) — though any function's account may read the whole secret through the API, since
 # Lockbox grants are per secret, not per entry (see README, "Secrets").
-resource "random_password" "jwt" {
-  length  = 64
-  special = false
+# Access-token signing keys (ES256). Every key's public half is published (outputs.tf: token_public_keys, uploaded to
+# the keys bucket by deploy.sh) for the gateway's JWT authorizer; auth signs with one of them. Rotation: README.md.
+resource "tls_private_key" "token" {
+  for_each    = toset(var.token_key_ids)
+  algorithm   = "ECDSA"
+  ecdsa_curve = "P256"
 }
 
 resource "random_password" "webhook" {
@@ -39,8 +42,8 @@ resource "yandex_lockbox_secret_version" "app" {
     text_value = local.database_url
   }
   entries {
-    key        = "JWT_SECRET_KEY"
-    text_value = random_password.jwt.result
+    key        = "JWT_PRIVATE_KEY"
+    text_value = tls_private_key.token[var.token_signing_key_id].private_key_pem
   }
   entries {
     key        = "S3_ACCESS_KEY_ID"

@@ -1,13 +1,20 @@
-# Two private buckets, each encrypted with its own KMS key and readable by exactly one service account:
-#  * media — recordings. The browser PUTs to it with presigned URLs (hence CORS for the app's origin only);
-#    upload_trigger reacts to uploads/; the lifecycle deletes recordings and abandoned multipart uploads.
-#  * web   — the built SPA, served by the API gateway's object_storage integration under the API's own origin.
+# Three buckets:
+#  * media — recordings: private, encrypted with its own KMS key, reachable by the media account only. The browser
+#    PUTs to it with presigned URLs (hence CORS for the app's origin only); upload_trigger reacts to uploads/; the
+#    lifecycle deletes recordings and abandoned multipart uploads.
+#  * web   — the built SPA: private, read by the gateway (object_storage integration, the API's own origin) and
+#    written by deploy.sh as the deployer. Not KMS-encrypted: it holds only files every visitor downloads anyway, and
+#    encryption would add KMS grants for the gateway and the deployer whose exact roles the docs disagree on.
+#  * keys  — the access tokens' public keys (jwks.json, .well-known/openid-configuration), written by deploy.sh and
+#    read anonymously by the gateway's JWT authorizer: public read (no listing), not encrypted (anonymous reads of
+#    SSE-KMS objects cannot be decrypted).
 # Buckets are managed with the deployer's IAM token (the provider's default for buckets), so no storage-admin key
 # exists anywhere; folder_id is set because a user account's token does not imply a folder.
 locals {
   # Named, not referenced: functions need it in their environment, and the bucket's CORS needs the gateway's domain.
   media_bucket = "${var.name}-media-${var.folder_id}"
   spa_bucket   = "${var.name}-web-${var.folder_id}"
+  keys_bucket  = "${var.name}-keys-${var.folder_id}"
   # The origins the SPA is served from: the gateway's domain, and the custom domain or public URL when there is one.
   app_origins = distinct(compact(concat(
     ["https://${yandex_api_gateway.api.domain}"],
@@ -20,13 +27,6 @@ locals {
 resource "yandex_kms_symmetric_key" "media" {
   name              = "${var.name}-media"
   description       = "Encrypts recordings in the media bucket"
-  default_algorithm = "AES_256"
-  rotation_period   = "8760h"
-}
-
-resource "yandex_kms_symmetric_key" "web" {
-  name              = "${var.name}-web"
-  description       = "Encrypts the web app's files"
   default_algorithm = "AES_256"
   rotation_period   = "8760h"
 }
@@ -69,10 +69,25 @@ resource "yandex_storage_bucket" "media" {
     abort_incomplete_multipart_upload_days = 1
   }
 
+  # Recordings live under uploads/ (what the browser PUT) and, once accepted, under media/ (the server-side copy no
+  # presigned URL can reach: common/keys.py). Both expire after media_retention_days.
   lifecycle_rule {
     id      = "expire-recordings"
     enabled = true
-    prefix  = "uploads/"
+    filter {
+      prefix = "uploads/" # `filter`, not the rule-level `prefix` the provider deprecates
+    }
+    expiration {
+      days = var.media_retention_days
+    }
+  }
+
+  lifecycle_rule {
+    id      = "expire-accepted-recordings"
+    enabled = true
+    filter {
+      prefix = "media/"
+    }
     expiration {
       days = var.media_retention_days
     }
@@ -80,6 +95,7 @@ resource "yandex_storage_bucket" "media" {
 }
 
 resource "yandex_storage_bucket" "spa" {
+  # checkov:skip=CKV_YC_3: public static files (the built SPA); see README.md, "Scanner"
   bucket    = local.spa_bucket
   folder_id = var.folder_id
   # Read by the gateway with its IAM identity and written by deploy.sh with the deployer's: no static key needs it.
@@ -93,15 +109,6 @@ resource "yandex_storage_bucket" "spa" {
 
   versioning {
     enabled = true # a bad upload of the app can be rolled back
-  }
-
-  server_side_encryption_configuration {
-    rule {
-      apply_server_side_encryption_by_default {
-        kms_master_key_id = yandex_kms_symmetric_key.web.id
-        sse_algorithm     = "aws:kms"
-      }
-    }
   }
 
   lifecycle_rule {
@@ -139,8 +146,21 @@ resource "yandex_kms_symmetric_key_iam_member" "media_encrypts" {
   member           = "serviceAccount:${yandex_iam_service_account.media.id}"
 }
 
-resource "yandex_kms_symmetric_key_iam_member" "gateway_decrypts_spa" {
-  symmetric_key_id = yandex_kms_symmetric_key.web.id
-  role             = "kms.keys.decrypter"
-  member           = "serviceAccount:${yandex_iam_service_account.gateway.id}"
+resource "yandex_storage_bucket" "keys" {
+  # checkov:skip=CKV_YC_3: public keys, read anonymously by the gateway; see README.md, "Scanner"
+  # checkov:skip=CKV_YC_17: public read of two documents (no listing) is the bucket's purpose; see README.md
+  bucket    = local.keys_bucket
+  folder_id = var.folder_id
+  # Written by deploy.sh with the deployer's IAM identity; nothing uses static keys on it.
+  disabled_statickey_auth = true
+
+  anonymous_access_flags {
+    read        = true
+    list        = false
+    config_read = false
+  }
+
+  versioning {
+    enabled = false # the documents are rebuilt from Terraform's outputs on every deploy
+  }
 }

@@ -2,6 +2,8 @@
 # then parked in a Message Queue dead-letter queue instead of vanishing (reconcile heals them meanwhile).
 locals {
   trigger_functions = toset(["upload_trigger", "reconcile"])
+  # Both need PUBLIC_BASE_URL, so neither exists on the bootstrap apply (functions.tf: deployed_functions).
+  deployed_triggers = setintersection(local.trigger_functions, keys(local.deployed_functions))
 }
 
 resource "yandex_iam_service_account" "triggers" {
@@ -10,7 +12,7 @@ resource "yandex_iam_service_account" "triggers" {
 }
 
 resource "yandex_function_iam_member" "triggers_invoke" {
-  for_each    = local.trigger_functions
+  for_each    = local.deployed_triggers
   function_id = yandex_function.fn[each.key].id
   role        = "functions.functionInvoker"
   member      = "serviceAccount:${yandex_iam_service_account.triggers.id}"
@@ -27,6 +29,7 @@ resource "yandex_message_queue" "upload_dlq" {
 }
 
 resource "yandex_function_trigger" "upload" {
+  count       = contains(local.deployed_triggers, "upload_trigger") ? 1 : 0
   name        = "${var.name}-upload"
   description = "ObjectCreate under uploads/ in the media bucket → upload_trigger"
 
@@ -57,6 +60,7 @@ resource "yandex_function_trigger" "upload" {
 }
 
 resource "yandex_function_trigger" "reconcile" {
+  count       = contains(local.deployed_triggers, "reconcile") ? 1 : 0
   name        = "${var.name}-reconcile"
   description = "Every minute → reconcile"
 

@@ -3,18 +3,22 @@
 # State lives in an Object Storage bucket through Terraform's S3 backend. The bucket is created once by hand before
 # the first `terraform init` (README: "Bootstrap the state bucket"); its name and the static key of the account that
 # may write it are passed by deploy.sh as -backend-config, so nothing account-specific is committed. Terraform >= 1.6
-# is needed for the `endpoints` form of the S3 backend.
+# is needed for the `endpoints` form of the S3 backend, >= 1.9 for a validation that reads another variable.
 terraform {
-  required_version = ">= 1.6"
+  required_version = ">= 1.9"
 
   required_providers {
     yandex = {
       source  = "yandex-cloud/yandex"
-      version = "~> 0.145"
+      version = "~> 0.221" # yandex_function_iam_member appeared in 0.221.0
     }
     random = {
       source  = "hashicorp/random"
       version = "~> 3.6"
+    }
+    tls = {
+      source  = "hashicorp/tls"
+      version = "~> 4.0"
     }
   }
 

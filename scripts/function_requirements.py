@@ -10,6 +10,9 @@ loading by name count too, because they are written in the code rather than kept
   * SQLAlchemy URLs such as "postgresql+psycopg://" load the driver module named after the "+";
   * importlib.import_module("x") with a literal name.
 An import inside `try: ... except ImportError` is optional: required only if it is installed here.
+A first-party module that reads files by path declares them in a module-level `BUNDLED_FILES = ("a.ini", "dir")`
+(paths relative to the project root; common/migrate.py: alembic.ini and migrations/). Those files go into the zip
+(scripts/build_functions.py) and the imports of their Python files are walked like the function's own.
 Top-level modules map to distributions with importlib.metadata.packages_distributions(); when the project itself asks
 for extras of a distribution (pyproject: "psycopg[binary]"), the distributions those extras pull in are added as well.
 """
@@ -134,12 +137,56 @@ def _parents(name: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
-def third_party_modules(function: str, root: Path = ROOT) -> tuple[Imports, set[str]]:
-    """(top-level third-party modules, first-party modules visited) for functions/<function>/index.py."""
+def declared_bundles(path: Path) -> tuple[str, ...]:
+    """The module's `BUNDLED_FILES` (a module-level tuple or list of literal strings), or ()."""
+    for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
+        if any(isinstance(t, ast.Name) and t.id == "BUNDLED_FILES" for t in targets) and node.value is not None:
+            value = node.value
+            if not isinstance(value, ast.Tuple | ast.List) or not all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
+            ):
+                raise SystemExit(f"{path}: BUNDLED_FILES must be a tuple of literal paths")
+            return tuple(e.value for e in value.elts if isinstance(e, ast.Constant))
+    return ()
+
+
+def bundled_python_files(root: Path, relative: str) -> list[Path]:
+    """The Python files under one bundled path (a file or a folder); a missing path is an error."""
+    target = root / relative
+    if not target.exists():
+        raise SystemExit(f"BUNDLED_FILES names {relative}, which does not exist under {root}")
+    if target.is_file():
+        return [target] if target.suffix == ".py" else []
+    return sorted(p for p in target.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+@dataclass
+class Walk:
+    """What a function's code reaches: third-party modules, first-party modules, bundled paths."""
+
+    external: Imports = field(default_factory=Imports)
+    visited: set[str] = field(default_factory=set)
+    bundled: list[str] = field(default_factory=list)
+
+
+def walk(function: str, root: Path = ROOT) -> Walk:
     start = f"functions.{function}.index"
     if module_file(root, start) is None:
         raise SystemExit(f"no functions/{function}/index.py under {root}")
-    todo, seen, external = [*_parents(start), start], set(), Imports()
+    todo, seen, result = [*_parents(start), start], set(), Walk()
+
+    def take(found: Imports) -> None:
+        for names, bucket in ((found.required, result.external.required), (found.optional, result.external.optional)):
+            for name in names:
+                top = name.split(".")[0]
+                if top in FIRST_PARTY:
+                    todo.extend(m for m in [*_parents(name), name] if module_file(root, m))
+                elif top and top != "__future__" and top not in sys.stdlib_module_names:
+                    bucket.add(top)
+
     while todo:
         module = todo.pop()
         if module in seen:
@@ -148,16 +195,29 @@ def third_party_modules(function: str, root: Path = ROOT) -> tuple[Imports, set[
         path = module_file(root, module)
         if path is None:
             continue
-        found = imports_of(path, module)
-        for names, bucket in ((found.required, external.required), (found.optional, external.optional)):
-            for name in names:
-                top = name.split(".")[0]
-                if top in FIRST_PARTY:
-                    todo.extend(m for m in [*_parents(name), name] if module_file(root, m))
-                elif top and top != "__future__" and top not in sys.stdlib_module_names:
-                    bucket.add(top)
-    external.optional -= external.required
-    return external, {m for m in seen if module_file(root, m)}
+        take(imports_of(path, module))
+        for relative in declared_bundles(path):
+            if relative in result.bundled:
+                continue
+            result.bundled.append(relative)
+            for py in bundled_python_files(root, relative):
+                name = ".".join(py.relative_to(root).with_suffix("").parts)
+                take(imports_of(py, name))
+    result.external.optional -= result.external.required
+    result.visited = {m for m in seen if module_file(root, m)}
+    result.bundled.sort()
+    return result
+
+
+def third_party_modules(function: str, root: Path = ROOT) -> tuple[Imports, set[str]]:
+    """(top-level third-party modules, first-party modules visited) for functions/<function>/index.py."""
+    found = walk(function, root)
+    return found.external, found.visited
+
+
+def bundled_files(function: str, root: Path = ROOT) -> list[str]:
+    """The paths (relative to root) the function's modules read at run time: they go into its zip."""
+    return walk(function, root).bundled
 
 
 def _project_extras(root: Path) -> dict[str, set[str]]:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import ast
+import base64
 import json
+import os
 import re
+import shutil
+import subprocess
+import tempfile
+import warnings
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import hcl2
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
@@ -81,7 +88,7 @@ def code_without_comments(path: Path) -> str:
 def references() -> set[tuple[str, str]]:
     """Every (kind, name) the code refers to: resources, locals and variables."""
     refs: set[tuple[str, str]] = set()
-    pattern = re.compile(r"\b((?:yandex|random)_[a-z0-9_]+|local|var)\.([a-z0-9_]+)")
+    pattern = re.compile(r"\b((?:yandex|random|tls)_[a-z0-9_]+|local|var)\.([a-z0-9_]+)")
     for path in tf_files():
         text = code_without_comments(path)
         text = re.sub(r'^\s*resource\s+"[^"]+"\s+"[^"]+"', "", text, flags=re.M)
@@ -206,3 +213,69 @@ def schema_problems(files: list[Path] | None = None) -> tuple[int, list[str]]:
                         continue
                     _check_body(where, body, schema[rtype], problems)
     return count, problems
+
+
+# --- the terraform binary (fmt, and templatefile() through `terraform console`; no provider is ever needed) ---
+
+
+def terraform_binary() -> str:
+    """The terraform on PATH. Without one, a test that needs it FAILS when CI is set and is skipped loudly otherwise
+    (a warning in pytest's summary, besides the skip reason)."""
+    found = shutil.which("terraform")
+    if found:
+        return found
+    reason = "no terraform binary on PATH (install Terraform >= 1.9): this Terraform check did not run"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI is set, where it must run")
+    warnings.warn(reason, stacklevel=2)
+    pytest.skip(reason)
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def console(expression: str) -> str:
+    """The string value of an HCL expression, evaluated by `terraform console` in an empty folder (built-in functions
+    only: no configuration, no provider, no network). Raises AssertionError with Terraform's message on an error."""
+    binary = terraform_binary()
+    with tempfile.TemporaryDirectory() as empty:
+        done = subprocess.run(
+            [binary, "console"],
+            input=f"base64encode({expression})\n",
+            cwd=empty,
+            env={**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null", "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    out = done.stdout.strip()
+    if done.returncode != 0 or not (out.startswith('"') and out.endswith('"')):
+        raise AssertionError(f"terraform console failed:\n{ANSI.sub('', done.stdout + done.stderr)[-3000:]}")
+    return base64.b64decode(out[1:-1]).decode()
+
+
+def hcl_string(value: str) -> str:
+    """A Python string as an HCL string literal (JSON escapes are valid HCL; `${` and `%{` must be doubled)."""
+    return json.dumps(value).replace("${", "$${").replace("%{", "%%{")
+
+
+def hcl_value(value: Any) -> str:
+    if isinstance(value, str):
+        return hcl_string(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{hcl_string(k)} = {hcl_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(value)
+
+
+def inline_checkov_skips() -> dict[str, list[str]]:
+    """check id → the resources whose block skips it with a `# checkov:skip=ID: reason` comment."""
+    skips: dict[str, list[str]] = {}
+    for path in tf_files():
+        current = ""
+        for line in path.read_text().splitlines():
+            if match := re.match(r'resource\s+"([^"]+)"\s+"([^"]+)"', line):
+                current = f"{match.group(1)}.{match.group(2)}"
+            if match := re.search(r"#\s*checkov:skip=([A-Z0-9_]+)\s*:\s*(\S.*)", line):
+                skips.setdefault(match.group(1), []).append(current)
+    return skips

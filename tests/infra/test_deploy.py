@@ -1,10 +1,13 @@
-"""deploy.sh against recording stubs of yc, terraform and npm: the commands a real run issues, the zips it builds
-(minimal, reproducible) and whether each zip's handler imports with nothing but its own requirements."""
+"""deploy.sh against recording stubs of yc, terraform and npm: a dry run runs none of them and prints the plan; a
+real run against the stubs issues the right commands in order; the zips it builds are minimal and reproducible, and
+each zip's handler imports with nothing but its own requirements."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from tests.infra.terraform import FOLDERS, ROOT
 
@@ -22,9 +27,12 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import build_functions
 
 GATEWAY_URL = "https://d5dexample.apigw.yandexcloud.net"
+KEYS_URL = "https://storage.yandexcloud.net/transcribe-keys-f"
 STATE_SECRET = "state-s3cr3t-value"
-# One script for every tool: it logs "<tool> <args>" (and whether the state bucket's key reached terraform), and plays
-# a state that has outputs once something was applied (or from the start, when STUB_STATE exists already).
+TOOLS = ("yc", "terraform", "npm", "node")
+# One script for every tool: it logs "<tool> <args>" (and whether the state bucket's key reached terraform), plays a
+# state that has outputs once something was applied (or from the start, when STUB_STATE exists already), answers the
+# migrate invocation with STUB_INVOKE's content, and keeps what `yc storage s3 cp` uploads under STUB_UPLOADS.
 STUB = f"""#!/usr/bin/env bash
 tool=$(basename "$0")
 printf '%s\\n' "$tool $*" >> "$STUB_LOG"
@@ -38,11 +46,19 @@ case "$tool $*" in
     echo {GATEWAY_URL} ;;
   terraform*"output -raw public_url"*) echo {GATEWAY_URL} ;;
   terraform*"output -raw spa_bucket"*) echo transcribe-web-f ;;
+  terraform*"output -raw keys_bucket"*) echo transcribe-keys-f ;;
+  terraform*"output -raw token_keys_url"*) echo {KEYS_URL} ;;
+  terraform*"output -raw migrate_function_id"*) echo d4emigrate ;;
+  terraform*"output -json token_public_keys"*) cat "$STUB_KEYS" ;;
   terraform*"output -raw"*) echo stub-output ;;
+  "yc serverless function invoke"*) cat "$STUB_INVOKE" ;;
+  "yc storage s3 cp"*)
+    src=${{*: -2:1}} key=${{*: -1}} key=${{key#s3://}}
+    if [ -f "$src" ]; then mkdir -p "$STUB_UPLOADS/$(dirname "$key")"; cp "$src" "$STUB_UPLOADS/$key"; fi ;;
 esac
 exit 0
 """
-TFVARS = 'cloud_id = "c"\nfolder_id = "f"\nassemblyai_api_key = "k"\ndeployer_cidrs = ["203.0.113.7/32"]\n'
+TFVARS = 'cloud_id = "c"\nfolder_id = "f"\nassemblyai_api_key = "k"\n'
 
 
 @dataclass
@@ -51,6 +67,27 @@ class Run:
     output: str
     calls: list[str]
     repo: Path
+    uploads: Path
+
+    def planned(self) -> list[str]:
+        """The commands a dry run printed, in order."""
+        return [line.removeprefix("would run: ") for line in self.output.splitlines() if line.startswith("would run:")]
+
+
+def public_key_pem() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def private_key_pem() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 @pytest.fixture(scope="module")
@@ -60,18 +97,18 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = work / "repo"
     repo.mkdir()
     ignore = shutil.ignore_patterns("__pycache__", ".terraform", "terraform.tfvars", "*.tfstate*")
-    for name in ("deploy.sh", "pyproject.toml"):
+    for name in ("deploy.sh", "pyproject.toml", "alembic.ini"):
         shutil.copy2(ROOT / name, repo / name)
-    for name in ("scripts", "functions", "common", "infra"):
+    for name in ("scripts", "functions", "common", "infra", "migrations"):
         shutil.copytree(ROOT / name, repo / name, ignore=ignore)
-    (repo / "frontend").mkdir()
+    (repo / "frontend" / "dist").mkdir(parents=True)
     shutil.copy2(ROOT / "frontend" / "package.json", repo / "frontend" / "package.json")
+    (repo / "frontend" / "dist" / "index.html").write_text("<!doctype html><title>stub build</title>")
     bin_dir = work / "bin"
     bin_dir.mkdir()
     (bin_dir / "stub").write_text(STUB)
     (bin_dir / "stub").chmod(0o755)
-    for tool in ("yc", "terraform", "npm", "node"):
-        (bin_dir / tool).symlink_to("stub")
+    (work / "keys.json").write_text(json.dumps({"k1": public_key_pem(), "k2": public_key_pem()}))
     return work
 
 
@@ -80,8 +117,9 @@ def deploy(
     *args: str,
     tfvars: str | None = TFVARS,
     state: bool = False,
-    tools: tuple[str, ...] = ("yc", "terraform", "npm", "node"),
+    tools: tuple[str, ...] = TOOLS,
     hide: str = "",
+    invoke: str = '{"revision": "0002"}',
     **extra_env: str,
 ) -> Run:
     repo = work / "repo"
@@ -89,23 +127,28 @@ def deploy(
     tfvars_file.unlink(missing_ok=True)
     if tfvars is not None:
         tfvars_file.write_text(tfvars)
-    log, state_file = work / "calls.log", work / "state"
-    log.write_text("")
+    log, state_file, uploads = work / "calls.log", work / "state", work / "uploads"
+    log.unlink(missing_ok=True)
+    shutil.rmtree(uploads, ignore_errors=True)
     state_file.unlink(missing_ok=True)
     if state:
         state_file.touch()
+    (work / "invoke.json").write_text(invoke)
     bin_dir = work / f"bin-{'-'.join(tools)}"
     if not bin_dir.exists():
         bin_dir.mkdir()
         for tool in tools:
             (bin_dir / tool).symlink_to(work / "bin" / "stub")
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("YC_", "TF_", "AWS_", "SKIP_"))},
+        **{k: v for k, v in os.environ.items() if not k.startswith(("YC_", "TF_", "AWS_", "TRANSCRIBE_"))},
         "PATH": f"{bin_dir}:{path_without(hide, work) if hide else os.environ['PATH']}",
         "STUB_LOG": str(log),
         "STUB_STATE": str(state_file),
-        "TRANSCRIBE_STUB_TOOLS": "1",
+        "STUB_KEYS": str(work / "keys.json"),
+        "STUB_INVOKE": str(work / "invoke.json"),
+        "STUB_UPLOADS": str(uploads),
         "TRANSCRIBE_VENV": str(ROOT / ".venv"),
+        "TRANSCRIBE_MIGRATE_RETRY_SECONDS": "0",
         "TF_STATE_BUCKET": "tfstate-bucket",
         "TF_STATE_ACCESS_KEY": "state-key-id",
         "TF_STATE_SECRET_KEY": STATE_SECRET,
@@ -114,7 +157,8 @@ def deploy(
     done = subprocess.run(
         ["bash", "deploy.sh", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=600, check=False
     )
-    return Run(done.returncode, done.stdout + done.stderr, log.read_text().splitlines(), repo)
+    calls = log.read_text().splitlines() if log.exists() else []
+    return Run(done.returncode, done.stdout + done.stderr, calls, repo, uploads)
 
 
 def path_without(tool: str, work: Path) -> str:
@@ -137,58 +181,137 @@ def path_without(tool: str, work: Path) -> str:
 
 INIT = "terraform -chdir=infra init -input=false -reconfigure -backend-config=bucket=tfstate-bucket"
 APPLY = "terraform -chdir=infra apply -input=false -auto-approve"
-UPLOAD = [
+INVOKE = "yc serverless function invoke d4emigrate"
+SPA_UPLOAD = [
     "yc storage s3 cp --recursive frontend/dist/ s3://transcribe-web-f/",
     "yc storage s3 cp --cache-control no-cache --content-type text/html; charset=utf-8 "
     "frontend/dist/index.html s3://transcribe-web-f/index.html",
 ]
 
 
+def after_apply(calls: list[str]) -> list[str]:
+    """The calls after the last apply, with the temporary key paths normalised."""
+    last = max(i for i, c in enumerate(calls) if c.startswith(APPLY))
+    return [re.sub(r"\S+/keys/", "<tmp>/keys/", c) for c in calls[last + 1 :]]
+
+
+AFTER_APPLY = [
+    "terraform -chdir=infra output -raw migrate_function_id",
+    INVOKE,
+    "terraform -chdir=infra output -raw keys_bucket",
+    "terraform -chdir=infra output -raw token_keys_url",
+    "terraform -chdir=infra output -json token_public_keys",
+    "yc storage s3 cp --content-type application/json --cache-control max-age=300 <tmp>/keys/jwks.json "
+    "s3://transcribe-keys-f/jwks.json",
+    "yc storage s3 cp --content-type application/json --cache-control max-age=300 "
+    "<tmp>/keys/.well-known/openid-configuration s3://transcribe-keys-f/.well-known/openid-configuration",
+    "terraform -chdir=infra output -raw spa_bucket",
+    *SPA_UPLOAD,
+    "terraform -chdir=infra output -raw public_url",
+]
+
+
+# --- dry run: nothing runs -------------------------------------------------------------------------------------------
+
+
 @pytest.fixture(scope="module")
-def first_deploy(workdir: Path) -> Run:
+def dry_run(workdir: Path) -> Run:
     return deploy(workdir, "--dry-run")
 
 
-def test_first_deploy_applies_twice_and_hands_the_gateway_url_to_the_functions(first_deploy: Run) -> None:
+def test_dry_run_runs_no_tool_and_prints_the_plan_in_order(dry_run: Run) -> None:
+    assert dry_run.returncode == 0, dry_run.output[-4000:]
+    assert dry_run.calls == [], f"a dry run ran: {dry_run.calls}"
+    plan = dry_run.planned()
+    steps = [
+        next(i for i, c in enumerate(plan) if c.startswith(APPLY)),
+        next(i for i, c in enumerate(plan) if c.startswith("yc serverless function invoke")),
+        next(i for i, c in enumerate(plan) if "s3://\\<keys_bucket\\>/jwks.json" in c),
+        next(i for i, c in enumerate(plan) if "s3://\\<keys_bucket\\>/.well-known/openid-configuration" in c),
+        next(i for i, c in enumerate(plan) if "--recursive frontend/dist/" in c),
+    ]
+    assert steps == sorted(steps), plan
+    assert plan[steps[0]] == f"{APPLY} -var public_base_url=\\<api_url\\>"
+    assert plan[steps[1]] == "yc serverless function invoke \\<migrate_function_id\\>"
+    assert any("scripts/token_keys.py" in c and "--base-url \\<token_keys_url\\>" in c for c in plan)
+    assert plan[:3] == ["npm ci --no-audit --no-fund --loglevel=error", "npm run --silent build", "yc iam create-token"]
+    assert "bootstrap=true" in dry_run.output, "the first deploy's bootstrap apply is explained"
+    assert "dry run: nothing was run" in dry_run.output
+
+
+def test_dry_run_of_plan_prints_the_plan_only(workdir: Path) -> None:
+    run = deploy(workdir, "--plan", "--dry-run")
+    assert run.returncode == 0, run.output[-4000:]
+    assert run.calls == []
+    assert run.planned() == [
+        "yc iam create-token",
+        INIT,
+        "terraform -chdir=infra output -raw api_url",
+        "terraform -chdir=infra plan -input=false -var public_base_url=\\<api_url\\>",
+    ]
+
+
+def test_the_dry_run_switch_needs_no_environment_to_be_safe() -> None:
+    text = (ROOT / "deploy.sh").read_text()
+    assert "TRANSCRIBE_STUB_TOOLS" not in text
+    assert "alembic" not in text and "migration_database_url" not in text
+
+
+# --- real runs against the stubs -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def first_deploy(workdir: Path) -> Run:
+    return deploy(workdir)
+
+
+def test_first_deploy_bootstraps_then_applies_with_the_gateway_url(first_deploy: Run) -> None:
     assert first_deploy.returncode == 0, first_deploy.output[-4000:]
-    assert first_deploy.calls == [
+    calls = first_deploy.calls
+    assert calls[: calls.index(f"{APPLY} -var public_base_url={GATEWAY_URL}") + 1] == [
         "npm ci --no-audit --no-fund --loglevel=error",
         "npm run --silent build",
         "yc iam create-token",
         INIT,
         "backend-key-ok",
         "terraform -chdir=infra output -raw api_url",
-        APPLY,
+        f"{APPLY} -var bootstrap=true",
         "terraform -chdir=infra output -raw api_url",
         f"{APPLY} -var public_base_url={GATEWAY_URL}",
-        "terraform -chdir=infra output -raw migration_database_url",
-        "terraform -chdir=infra output -raw spa_bucket",
-        *UPLOAD,
-        "terraform -chdir=infra output -raw public_url",
     ]
-    assert "would run: terraform -chdir=infra apply" in first_deploy.output
-    assert "alembic upgrade head" in first_deploy.output
+    assert after_apply(calls) == AFTER_APPLY
+    assert "database schema at revision 0002" in first_deploy.output
     assert f"web app:  {GATEWAY_URL}/" in first_deploy.output
 
 
+def test_the_published_keys_are_the_jwks_of_terraforms_public_keys(first_deploy: Run) -> None:
+    jwks = json.loads((first_deploy.uploads / "transcribe-keys-f" / "jwks.json").read_text())
+    assert sorted(k["kid"] for k in jwks["keys"]) == ["k1", "k2"]
+    assert all(k["kty"] == "EC" and k["crv"] == "P-256" and "d" not in k for k in jwks["keys"])
+    config = json.loads(
+        (first_deploy.uploads / "transcribe-keys-f" / ".well-known" / "openid-configuration").read_text()
+    )
+    assert config["jwks_uri"] == f"{KEYS_URL}/jwks.json"
+
+
 def test_later_deploys_apply_once_with_the_url_from_the_state(workdir: Path) -> None:
-    run = deploy(workdir, "--dry-run", state=True)
+    run = deploy(workdir, state=True)
     assert run.returncode == 0, run.output[-4000:]
-    applies = [c for c in run.calls if " apply " in c]
+    applies = [c for c in run.calls if c.startswith(APPLY)]
     assert applies == [f"{APPLY} -var public_base_url={GATEWAY_URL}"]
-    assert run.calls[-4:-1] == ["terraform -chdir=infra output -raw spa_bucket", *UPLOAD]
+    assert after_apply(run.calls) == AFTER_APPLY
 
 
-def test_a_custom_domain_needs_no_second_apply(workdir: Path) -> None:
+def test_a_custom_domain_needs_no_bootstrap(workdir: Path) -> None:
     tfvars = TFVARS + 'custom_domain = "transcribe.example.com"\ncustom_domain_certificate_id = "fpq1"\n'
-    run = deploy(workdir, "--dry-run", tfvars=tfvars)
+    run = deploy(workdir, tfvars=tfvars)
     assert run.returncode == 0, run.output[-4000:]
-    assert [c for c in run.calls if " apply " in c] == [APPLY]
+    assert [c for c in run.calls if c.startswith(APPLY)] == [APPLY]
     assert "terraform -chdir=infra output -raw api_url" not in run.calls
 
 
 def test_plan_changes_nothing(workdir: Path) -> None:
-    run = deploy(workdir, "--plan", "--dry-run", state=True)
+    run = deploy(workdir, "--plan", state=True)
     assert run.returncode == 0, run.output[-4000:]
     assert run.calls == [
         "yc iam create-token",
@@ -199,19 +322,35 @@ def test_plan_changes_nothing(workdir: Path) -> None:
     ]
 
 
-def test_migrations_need_a_way_in(workdir: Path) -> None:
-    tfvars = TFVARS.replace('deployer_cidrs = ["203.0.113.7/32"]\n', "")
-    refused = deploy(workdir, "--dry-run", tfvars=tfvars)
-    assert refused.returncode != 0 and "deployer_cidrs" in refused.output and not refused.calls
-    skipped = deploy(workdir, "--dry-run", tfvars=tfvars, SKIP_MIGRATIONS="1")
-    assert skipped.returncode == 0, skipped.output[-4000:]
-    assert "terraform -chdir=infra output -raw migration_database_url" not in skipped.calls
-    assert "skipped (SKIP_MIGRATIONS=1)" in skipped.output
+def test_plan_of_a_first_deploy_shows_the_bootstrap(workdir: Path) -> None:
+    run = deploy(workdir, "--plan")
+    assert run.returncode == 0, run.output[-4000:]
+    assert run.calls[-1] == "terraform -chdir=infra plan -input=false -var bootstrap=true"
 
 
-@pytest.mark.parametrize("missing", ["yc", "terraform", "node", "npm"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        '{"errorMessage": "connection refused", "errorType": "OperationalError"}',
+        "",
+        "not json",
+        '{"revision": null}',
+    ],
+    ids=["error-object", "empty", "not-json", "no-revision"],
+)
+def test_a_failed_migration_stops_the_deploy_loudly(workdir: Path, answer: str) -> None:
+    run = deploy(workdir, state=True, invoke=answer)
+    assert run.returncode != 0
+    assert "migrate function did not succeed" in run.output
+    assert run.calls.count(INVOKE) == 5, "retried, then given up"
+    assert not any(c.startswith("yc storage s3 cp") for c in run.calls), "nothing published after a failed migration"
+    if answer:
+        assert answer in run.output
+
+
+@pytest.mark.parametrize("missing", list(TOOLS))
 def test_a_missing_tool_is_named_with_how_to_get_it(workdir: Path, missing: str) -> None:
-    tools = tuple(t for t in ("yc", "terraform", "npm", "node") if t != missing)
+    tools = tuple(t for t in TOOLS if t != missing)
     run = deploy(workdir, "--dry-run", tools=tools, hide=missing)
     assert run.returncode != 0
     assert f"'{missing}' is not on PATH" in run.output and "install" in run.output
@@ -219,15 +358,10 @@ def test_a_missing_tool_is_named_with_how_to_get_it(workdir: Path, missing: str)
 
 
 def test_missing_tfvars_and_state_settings_are_explained(workdir: Path) -> None:
-    run = deploy(workdir, "--dry-run", tfvars=None)
-    assert run.returncode != 0 and "terraform.tfvars.example" in run.output
-    run = deploy(workdir, "--dry-run", TF_STATE_BUCKET="")
-    assert run.returncode != 0 and "TF_STATE_BUCKET" in run.output
-
-
-def test_dry_run_refuses_without_stubs(workdir: Path) -> None:
-    run = deploy(workdir, "--dry-run", TRANSCRIBE_STUB_TOOLS="")
-    assert run.returncode != 0 and "TRANSCRIBE_STUB_TOOLS" in run.output and not run.calls
+    run = deploy(workdir, tfvars=None)
+    assert run.returncode != 0 and "terraform.tfvars.example" in run.output and not run.calls
+    run = deploy(workdir, TF_STATE_BUCKET="")
+    assert run.returncode != 0 and "TF_STATE_BUCKET" in run.output and not run.calls
 
 
 def test_secrets_never_reach_command_lines(first_deploy: Run) -> None:
@@ -250,11 +384,16 @@ def test_each_zip_holds_only_its_function_common_and_requirements(first_deploy: 
         entries = archive.namelist()
         requirements = archive.read("requirements.txt").decode().split()
         shim = archive.read("index.py").decode()
-    assert {e.split("/")[0] for e in entries} == {"index.py", "requirements.txt", "functions", "common"}
+    bundled = build_functions.bundled_files(name)
+    assert {e.split("/")[0] for e in entries} == {"index.py", "requirements.txt", "functions", "common", *bundled}
     under_functions = {e for e in entries if e.startswith("functions/")}
     assert {e.split("/")[1] for e in under_functions if e.count("/") > 1} == {name}
     assert "functions/__init__.py" in under_functions and f"functions/{name}/index.py" in entries
-    common = {p.relative_to(ROOT).as_posix() for p in (ROOT / "common").rglob("*.py") if "__pycache__" not in p.parts}
+    common = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "common").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    }
     assert {e for e in entries if e.startswith("common/")} == common
     assert not any("__pycache__" in e or e.endswith(".pyc") for e in entries)
     assert f"from functions.{name}.index import handler" in shim
@@ -294,7 +433,8 @@ def _venv_for(requirements: str) -> Path:
 DUMMY_SETTINGS = {
     "ENV": "prod",
     "DATABASE_URL": "postgresql://u:p@127.0.0.1:6432/d?sslmode=require",
-    "JWT_SECRET_KEY": "j" * 64,
+    "JWT_PRIVATE_KEY": private_key_pem(),
+    "JWT_KEY_ID": "k1",
     "S3_BUCKET": "media",
     "S3_ACCESS_KEY_ID": "k",
     "S3_SECRET_ACCESS_KEY": "s",
@@ -304,12 +444,12 @@ DUMMY_SETTINGS = {
 }
 
 
-def _import_in(venv: Path, code_dir: Path, statement: str) -> subprocess.CompletedProcess[str]:
+def _import_in(venv: Path, code_dir: Path, statement: str, **env: str) -> subprocess.CompletedProcess[str]:
     code = f"import sys; sys.path.insert(0, {str(code_dir)!r}); {statement}"
     return subprocess.run(
         [str(venv / "bin" / "python"), "-I", "-c", code],
         cwd=code_dir,
-        env={"PATH": os.environ["PATH"], **DUMMY_SETTINGS},
+        env={"PATH": os.environ["PATH"], **DUMMY_SETTINGS, **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -328,6 +468,30 @@ def test_each_zip_imports_in_a_clean_venv_with_only_its_requirements(
     venv = _venv_for((tmp_path / "requirements.txt").read_text())
     done = _import_in(venv, tmp_path, "import index; assert callable(index.handler); print('ok')")
     assert done.returncode == 0 and done.stdout.strip() == "ok", f"{name}:\n{done.stderr[-3000:]}"
+
+
+def test_the_migrate_zip_alone_brings_a_database_to_head(first_deploy: Run, tmp_path: Path) -> None:
+    """The migrate function as the cloud runs it: its zip, its requirements, nothing else — twice (idempotent)."""
+    code = tmp_path / "code"
+    with zipfile.ZipFile(first_deploy.repo / "build" / "functions" / "migrate.zip") as archive:
+        archive.extractall(code)
+    assert (code / "alembic.ini").is_file() and (code / "migrations" / "env.py").is_file()
+    venv = _venv_for((code / "requirements.txt").read_text())
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    statement = "import index, json; print(json.dumps(index.handler({}, None))); print(json.dumps(index.handler({})))"
+    done = _import_in(venv, code, statement, DATABASE_URL=url)
+    assert done.returncode == 0, done.stderr[-3000:]
+    answers = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]  # the rest: log lines
+    head = build_functions_head()
+    assert answers == [{"revision": head}, {"revision": head}]
+
+
+def build_functions_head() -> str:
+    from common.migrate import head_revision
+
+    head = head_revision()
+    assert head
+    return head
 
 
 def test_the_clean_venvs_really_lack_what_was_not_asked_for(first_deploy: Run, tmp_path: Path) -> None:

@@ -134,3 +134,47 @@ def test_real_functions_get_pinned_installed_versions(function: str) -> None:
 def test_auth_stays_light() -> None:
     """The most called function does not drag in the S3 and AssemblyAI clients (a cold-start promise)."""
     assert not names(fr.requirements("auth")) & {"boto3", "botocore", "assemblyai", "httpx"}
+
+
+def test_bundled_files_go_into_the_zip_and_their_imports_count(tmp_path: Path) -> None:
+    root = tree(
+        tmp_path,
+        {
+            "functions/fn/__init__.py": "",
+            "functions/fn/index.py": "def handler(event, context):\n    from common import schema\n",
+            "common/schema.py": 'BUNDLED_FILES = ("schema.ini", "steps")\n',
+            "schema.ini": "[x]\n",
+            "steps/one.py": "import yaml\nfrom common import helper\n",
+            "steps/data.txt": "not python",
+            "common/helper.py": "import hcl2\n",
+            "functions/other/index.py": "x = 1\n",
+        },
+    )
+    modules, visited = fr.third_party_modules("fn", root)
+    assert modules.required == {"yaml", "hcl2"}, "a bundled file's imports, and the modules it reaches, count"
+    assert "common.helper" in visited
+    assert fr.bundled_files("fn", root) == ["schema.ini", "steps"]
+    assert fr.bundled_files("other", root) == []
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import build_functions
+
+    entries = build_functions.entries("fn", root)
+    assert {"schema.ini", "steps/one.py", "steps/data.txt"} <= set(entries)
+    assert "schema.ini" not in build_functions.entries("other", root)
+
+
+@pytest.mark.parametrize(
+    ("declaration", "error"),
+    [('BUNDLED_FILES = ("missing.ini",)\n', "does not exist"), ("BUNDLED_FILES = (NAME,)\n", "literal")],
+)
+def test_bad_bundled_files_fail_the_build(tmp_path: Path, declaration: str, error: str) -> None:
+    root = tree(tmp_path, {"functions/fn/__init__.py": "", "functions/fn/index.py": declaration})
+    with pytest.raises(SystemExit, match=error):
+        fr.bundled_files("fn", root)
+
+
+def test_only_the_migrate_function_carries_the_migrations() -> None:
+    carriers = {name for name in FOLDERS if fr.bundled_files(name)}
+    assert carriers == {"migrate"}
+    assert fr.bundled_files("migrate") == ["alembic.ini", "migrations"]
+    assert "alembic" in names(fr.requirements("migrate"))

@@ -1,0 +1,115 @@
+"""The gateway spec as the cloud receives it: rendered by Terraform's own templatefile() (`terraform console`, no
+provider needed) with dummy values for every template variable, then read as YAML."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.infra import terraform as tf
+
+TOKEN_KEYS_URL = "https://storage.yandexcloud.net/transcribe-keys-b1gtest"
+DUMMY = {
+    "functions": {name: f"d4e-{name.replace('_', '-')}" for name in tf.FOLDERS},
+    "gateway_service_account_id": "aje-gateway-sa",
+    "spa_bucket": "transcribe-web-b1gtest",
+    "token_keys_url": TOKEN_KEYS_URL,
+}
+# The operations anyone may call: signing up, signing in, and AssemblyAI's callback (which carries its own secret).
+PUBLIC_API = {"register", "login", "assemblyaiWebhook", "getCapabilities"}
+METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace", "x-yc-apigateway-any-method"}
+
+
+@cache
+def rendered() -> dict[str, Any]:
+    variables = ", ".join(f"{name} = {tf.hcl_value(value)}" for name, value in DUMMY.items())
+    text = tf.console(f"templatefile({tf.hcl_string(str(tf.SPEC))}, {{ {variables} }})")
+    spec = yaml.safe_load(text)
+    assert isinstance(spec, dict), text[:500]
+    return spec
+
+
+def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in METHODS and isinstance(op, dict)
+    ]
+
+
+def test_the_template_variables_are_exactly_those_gateway_tf_passes() -> None:
+    spec_call = tf.resource("yandex_api_gateway", "api")["spec"]
+    for name in DUMMY:
+        assert f"{name} " in spec_call or f"{name}=" in spec_call, f"gateway.tf does not pass {name}"
+    rendered()  # renders with exactly these variables: a missing one is an error of templatefile()
+
+
+def test_every_function_integration_uses_payload_1_0_and_a_real_function() -> None:
+    spec = rendered()
+    ids = set(DUMMY["functions"].values())
+    found = 0
+    for path, method, op in operations(spec):
+        integration = op.get("x-yc-apigateway-integration", {})
+        if integration.get("type") != "cloud_functions":
+            continue
+        found += 1
+        where = f"{method.upper()} {path}"
+        assert integration.get("payload_format_version") == "1.0", where
+        assert integration.get("function_id") in ids, f"{where}: {integration.get('function_id')}"
+        assert integration.get("service_account_id") == DUMMY["gateway_service_account_id"], where
+    assert found >= 10
+
+
+def test_the_bearer_scheme_is_the_gateways_jwt_authorizer_on_the_published_keys() -> None:
+    scheme = rendered()["components"]["securitySchemes"]["bearerAuth"]
+    authorizer = scheme["x-yc-apigateway-authorizer"]
+    assert authorizer["type"] == "jwt"
+    assert authorizer["jwksUri"].startswith(TOKEN_KEYS_URL + "/"), authorizer["jwksUri"]
+    assert authorizer["jwksUri"] == f"{TOKEN_KEYS_URL}/jwks.json"
+    assert authorizer["identitySource"] == {"in": "header", "name": "Authorization", "prefix": "Bearer "}
+    # deploy.sh publishes the keys with max-age=300 and the README's rotation waits longer than the JWKS cache.
+    assert int(authorizer.get("jwkTtlInSeconds", 0)) <= 300
+
+
+def test_every_api_operation_but_the_public_ones_requires_the_bearer_token() -> None:
+    spec = rendered()
+    assert "security" not in spec, "no global security: the public routes must stay public"
+    seen_public = set()
+    for path, method, op in operations(spec):
+        where = f"{method.upper()} {path} ({op.get('operationId')})"
+        if op.get("operationId") in PUBLIC_API or not path.startswith("/api/v1/"):
+            seen_public.add(op.get("operationId"))
+            assert "security" not in op, f"{where} is public and must have no security"
+        else:
+            assert op.get("security") == [{"bearerAuth": []}], where
+    assert seen_public >= PUBLIC_API
+
+
+def test_the_spa_routes_read_the_web_bucket() -> None:
+    spec = rendered()
+    buckets = {
+        op["x-yc-apigateway-integration"].get("bucket")
+        for _, _, op in operations(spec)
+        if op.get("x-yc-apigateway-integration", {}).get("type") == "object_storage"
+    }
+    assert buckets == {DUMMY["spa_bucket"]}
+
+
+def test_the_bootstrap_spec_is_a_static_503_with_no_function() -> None:
+    """gateway.tf's bootstrap_spec (the first apply's placeholder), evaluated by Terraform's own yamlencode()."""
+    expression = tf.local("bootstrap_spec")
+    assert expression.startswith("${yamlencode(") and expression.endswith(")}")
+    spec = yaml.safe_load(tf.console(expression[2:-1]))
+    assert spec["openapi"].startswith("3.")
+    integrations = [op["x-yc-apigateway-integration"] for _, _, op in operations(spec)]
+    assert integrations and all(i["type"] == "dummy" and i["http_code"] == 503 for i in integrations)
+    assert "${" not in str(spec)
+
+
+@pytest.mark.parametrize("name", ["functions", "gateway_service_account_id", "spa_bucket", "token_keys_url"])
+def test_every_template_variable_is_needed(name: str) -> None:
+    assert "${" + name in tf.SPEC.read_text(), f"{name} is passed by gateway.tf but unused by the spec"
