@@ -61,6 +61,12 @@ class Settings(BaseModel):
     # Priority list sent as speech_models (required by the v2 API); the provider routes to the first available.
     ASSEMBLYAI_SPEECH_MODELS: str = "universal-3-pro,universal-2"
     PUBLIC_BASE_URL: str = ""
+    # What transcribes, as users read it in messages and GET /capabilities. The local cloud names its own engine,
+    # languages and formats; empty means AssemblyAI's own lists (common/languages.py, any audio or video type).
+    SPEECH_ENGINE: str = "AssemblyAI"
+    SPEECH_LANGUAGES: str = ""
+    SPEECH_AUTO_DETECT: bool = True
+    SPEECH_FORMATS: str = ""
     WEBHOOK_SECRET: str = ""
     DELETE_PROVIDER_COPY: bool = True
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from common import cleanups, exports, pipeline, quotas, transitions
+from common import capabilities, cleanups, exports, pipeline, quotas, transitions
 from common.accounts import require_user
 from common.db import transaction
 from common.errors import BadRequest, Conflict, NotFound
@@ -40,11 +40,19 @@ def _job_out(job: Job, media: MediaFile, language: str | None, duration: float |
         language_detected=language,
         audio_duration=duration,
         error_message=redact(job.error_message) if job.error_message else None,
+        retryable=_retryable(job, media),
         attempts=job.attempts,
         created_at=job.created_at,
         submitted_at=job.submitted_at,
         completed_at=job.completed_at,
     )
+
+
+def _retryable(job: Job, media: MediaFile) -> bool:
+    """A retry is offered only where it can change the outcome: the recording is still there and the failure
+    was transient or on the provider's side (not "this is not audio")."""
+    recording_there = media.status in ("uploaded", "awaiting_upload")
+    return job.status == "failed" and recording_there and job.error_retryable is not False
 
 
 def _jobs_query(user_id: uuid.UUID):
@@ -81,7 +89,7 @@ def create_job(user_id: uuid.UUID, req: JobRequest, services: Services) -> JobOu
         job = Job(
             owner_id=user_id,
             media_file_id=media.id,
-            language=req.language,
+            language=capabilities.job_language(services.settings, req.language),
             mode=req.mode,
             speakers_expected=req.speakers_expected,
             stage="queued" if media.status == "uploaded" else "waiting_for_upload",
@@ -183,6 +191,10 @@ def retry_job(user_id: uuid.UUID, job_id: uuid.UUID, services: Services) -> JobO
         assert media is not None
         if media.status in ("rejected", "expired"):
             raise Conflict(f"the recording is gone ({media.status_reason}); upload it again", "file_unavailable")
+        if not _retryable(job, media):
+            raise Conflict(
+                "retrying cannot change this outcome; upload another recording instead", "retry_would_not_help"
+            )
         if job.provider_transcript_id:
             cleanups.enqueue(s, cleanups.PROVIDER_TRANSCRIPT, job.provider_transcript_id)
         if not transitions.restart(s, job_id, file_uploaded=media.status == "uploaded"):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Float,
@@ -141,6 +142,8 @@ class TranscriptionJob(Base):
     claim_token: Mapped[uuid.UUID | None] = mapped_column(default=None)
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     error_message: Mapped[str | None] = mapped_column(Text, default=None)
+    # Whether retrying can change the outcome (a transient or provider-side failure), not e.g. "not audio".
+    error_retryable: Mapped[bool | None] = mapped_column(Boolean, default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
     last_polled_at: Mapped[datetime | None] = mapped_column(default=None)

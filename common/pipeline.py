@@ -44,14 +44,16 @@ def _submit(claim: Claim, services: Services) -> None:
         now = utcnow()
         retry = exc.transient and claim.attempt < settings.SUBMIT_MAX_ATTEMPTS
         retry_at = now + transitions.backoff(claim.attempt, settings.RETRY_BASE_SECONDS) if retry else None
+        engine = settings.SPEECH_ENGINE
         message = (
-            f"AssemblyAI is unavailable ({exc.message}); retrying (attempt {claim.attempt} of "
+            f"{engine} is unavailable ({exc.message}); retrying (attempt {claim.attempt} of "
             f"{settings.SUBMIT_MAX_ATTEMPTS})"
             if retry
-            else f"AssemblyAI refused the job after {claim.attempt} attempt(s): {exc.message}"
+            else f"{engine} refused the job after {claim.attempt} attempt(s): {exc.message}"
         )
         with transaction() as s:
-            transitions.submission_failed(s, claim.job_id, claim.token, message, retry_at, now)
+            # Given up after transient errors, a retry later may work; a refusal of the request itself will not.
+            transitions.submission_failed(s, claim.job_id, claim.token, message, retry_at, now, retryable=exc.transient)
         logs.warn("submit_failed", job=claim.job_id, attempt=claim.attempt, status=exc.status, retry=retry)
         return
     with transaction() as s:
@@ -193,6 +195,13 @@ def _clear_upload_key(key: str, services: Services) -> None:
 # Provider results
 
 
+def provider_error_is_transient(error: str) -> bool:
+    """Whether a provider's transcript error may go away on a retry (a download or service hiccup), or says
+    something about the file itself (not audio, too short, unsupported language) that a retry cannot change."""
+    text = error.lower()
+    return any(word in text for word in ("download", "timeout", "timed out", "internal", "unavailable", "try again"))
+
+
 def finish(job_id: uuid.UUID, t: ProviderTranscript, services: Services) -> str:
     """Apply a provider transcript (already fetched by id) to the job its webhook URL names."""
     settings = services.settings
@@ -212,8 +221,9 @@ def finish(job_id: uuid.UUID, t: ProviderTranscript, services: Services) -> str:
                 if settings.DELETE_PROVIDER_COPY:
                     to_delete.append((cleanups.PROVIDER_TRANSCRIPT, t.id))
         elif t.status == "error":
-            message = f"AssemblyAI could not transcribe this file: {t.error or 'unknown error'}"
-            if transitions.fail(s, job_id, message, now, transcript_id=t.id):
+            message = f"{settings.SPEECH_ENGINE} could not transcribe this file: {t.error or 'unknown error'}"
+            retryable = provider_error_is_transient(t.error or "")
+            if transitions.fail(s, job_id, message, now, transcript_id=t.id, retryable=retryable):
                 outcome = "failed"
         elif transitions.adopt(s, job_id, t.id, now):
             outcome = "adopted"
@@ -317,7 +327,7 @@ def _poll_silent(services: Services, now: datetime, report: ReconcileReport) -> 
                 transitions.fail(
                     s,
                     job_id,
-                    "AssemblyAI no longer knows this transcript; retry the job.",
+                    f"{settings.SPEECH_ENGINE} no longer knows this transcript; retry the job.",
                     now,
                     transcript_id=transcript_id,
                 )

@@ -175,6 +175,7 @@ class JobOut(BaseModel):
     language_detected: str | None
     audio_duration: float | None
     error_message: str | None
+    retryable: bool
     attempts: int
     created_at: datetime
     submitted_at: datetime | None
@@ -195,3 +196,14 @@ class TranscriptOut(BaseModel):
     confidence: float | None
     utterances: list[dict[str, Any]]
     words: list[dict[str, Any]]
+
+
+class CapabilitiesOut(BaseModel):
+    engine: str
+    languages: list[str]
+    auto_detect: bool
+    formats: list[str]
+    max_upload_bytes: int
+    max_parallel_per_user: int
+    max_active_jobs_per_user: int
+    max_stored_bytes_per_user: int

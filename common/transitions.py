@@ -151,12 +151,18 @@ def mark_submitted(s: Session, job_id: uuid.UUID, token: uuid.UUID, transcript_i
 
 
 def submission_failed(
-    s: Session, job_id: uuid.UUID, token: uuid.UUID, message: str, retry_at: datetime | None, now: datetime
+    s: Session,
+    job_id: uuid.UUID,
+    token: uuid.UUID,
+    message: str,
+    retry_at: datetime | None,
+    now: datetime,
+    retryable: bool = True,
 ) -> bool:
     values: dict[str, object] = (
         {"status": "pending", "stage": "retrying", "next_attempt_at": retry_at}
         if retry_at
-        else {"status": "failed", "stage": "failed", "completed_at": now}
+        else {"status": "failed", "stage": "failed", "completed_at": now, "error_retryable": retryable}
     )
     result = s.execute(
         update(Job)
@@ -224,7 +230,14 @@ def complete(s: Session, job_id: uuid.UUID, t: ProviderTranscript, now: datetime
     return True
 
 
-def fail(s: Session, job_id: uuid.UUID, message: str, now: datetime, transcript_id: str | None = None) -> bool:
+def fail(
+    s: Session,
+    job_id: uuid.UUID,
+    message: str,
+    now: datetime,
+    transcript_id: str | None = None,
+    retryable: bool = True,
+) -> bool:
     conditions = [Job.id == job_id, Job.status.in_(("pending", "processing"))]
     if transcript_id is not None:
         conditions.append(
@@ -240,6 +253,7 @@ def fail(s: Session, job_id: uuid.UUID, message: str, now: datetime, transcript_
             status="failed",
             stage="failed",
             error_message=redact(message),
+            error_retryable=retryable,
             completed_at=now,
             claim_token=None,
             next_attempt_at=None,
@@ -252,7 +266,7 @@ def fail_waiting(s: Session, file_id: uuid.UUID, message: str, now: datetime) ->
     result = s.execute(
         update(Job)
         .where(Job.media_file_id == file_id, Job.status == "pending", Job.stage == "waiting_for_upload")
-        .values(status="failed", stage="failed", error_message=redact(message), completed_at=now)
+        .values(status="failed", stage="failed", error_message=redact(message), error_retryable=False, completed_at=now)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -267,6 +281,7 @@ def restart(s: Session, job_id: uuid.UUID, file_uploaded: bool) -> bool:
             stage="queued" if file_uploaded else "waiting_for_upload",
             attempts=0,
             error_message=None,
+            error_retryable=None,
             provider_transcript_id=None,
             completed_at=None,
             submitted_at=None,

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from common import quotas
+from common import capabilities, quotas
 from common.accounts import require_user
 from common.db import transaction
 from common.errors import Conflict, NotFound, TooLarge, UnsupportedMedia
@@ -63,6 +63,7 @@ def check_declaration(decl: FileDeclaration, max_bytes: int) -> str:
 def declare(user_id: uuid.UUID, decl: FileDeclaration, services: Services) -> DeclaredUploadOut:
     settings = services.settings
     content_type = check_declaration(decl, settings.MAX_UPLOAD_BYTES)
+    capabilities.accepts_format(settings, content_type)
     file_id = uuid.uuid4()
     key = upload_key(user_id, file_id, decl.filename)
     expires_at = utcnow() + timedelta(seconds=settings.UPLOAD_URL_EXPIRE_SECONDS)

@@ -1,6 +1,6 @@
-"""Cloud function `files`: declare an upload (presigned PUT), get a download link (presigned GET)."""
+"""Cloud function `files`: what can be uploaded, declare an upload (presigned PUT), get a download link (GET)."""
 
-from common import uploads
+from common import capabilities, uploads
 from common.api import caller, idempotent, path_id
 from common.config import load_settings
 from common.http import Request, Response, Router, json_response
@@ -20,6 +20,11 @@ def declare(req: Request) -> Response:
         "declareFile",
         lambda: json_response(201, uploads.declare(user_id, req.parse(FileDeclaration), current())),
     )
+
+
+@router.route("GET", "/api/v1/capabilities")
+def capabilities_(req: Request) -> Response:
+    return json_response(200, capabilities.describe(current().settings), {"Cache-Control": "max-age=300"})
 
 
 @router.route("GET", "/api/v1/files/{file_id}/download")

@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('key')
     )
     op.add_column('users', sa.Column('token_version', sa.Integer(), server_default='0', nullable=False))
+    op.add_column('transcription_jobs', sa.Column('error_retryable', sa.Boolean(), nullable=True))
     op.add_column('media_files', sa.Column('stored_key', sa.String(length=1024), nullable=True))
     op.create_index('uq_media_files_stored_key', 'media_files', ['stored_key'], unique=True)
     op.create_table('idempotency_records',
@@ -45,6 +46,8 @@ def downgrade() -> None:
     op.drop_index('uq_media_files_stored_key', table_name='media_files')
     with op.batch_alter_table('media_files') as batch:
         batch.drop_column('stored_key')
+    with op.batch_alter_table('transcription_jobs') as batch:
+        batch.drop_column('error_retryable')
     with op.batch_alter_table('users') as batch:
         batch.drop_column('token_version')
     op.drop_table('login_throttles')

@@ -16,7 +16,7 @@ export type Mode = "mono" | "dialogue";
 export interface Job {
   id: string; file: MediaFile; status: JobStatus; stage: JobStage; language: string; mode: Mode;
   speakers_expected: number | null; language_detected: string | null; audio_duration: number | null;
-  error_message: string | null; attempts: number; created_at: string; submitted_at: string | null;
+  error_message: string | null; retryable: boolean; attempts: number; created_at: string; submitted_at: string | null;
   completed_at: string | null;
 }
 export interface JobPage { items: Job[]; next_cursor: string | null }
@@ -37,7 +37,7 @@ export const REQUIRED: Record<string, string[]> = {
   UploadInstructions: ["method", "url", "headers", "expires_at"],
   DeclaredUpload: ["file", "upload"],
   DownloadLink: ["url", "expires_at"],
-  Job: ["id", "file", "status", "stage", "language", "mode", "attempts", "created_at"],
+  Job: ["id", "file", "status", "stage", "language", "mode", "retryable", "attempts", "created_at"],
   JobPage: ["items", "next_cursor"],
   Transcript: ["job_id", "mode", "text", "utterances", "words"],
 };

@@ -77,7 +77,7 @@ export function JobList({ refreshKey }: { refreshKey: number }) {
             </div>
             {job.error_message && <p className={job.status === "failed" ? "error" : "hint"}>{job.error_message}</p>}
             <div className="actions">
-              {job.status === "failed" && <button onClick={() => void retry(job)}>Retry</button>}
+              {job.status === "failed" && job.retryable && <button onClick={() => void retry(job)}>Retry</button>}
               <button className="danger" onClick={() => void remove(job)} aria-label={`Delete ${job.file.filename}`}>
                 Delete</button>
             </div>

@@ -1,0 +1,45 @@
+"""GET /api/v1/capabilities tells people what can be transcribed, and uploads and jobs keep to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api import Api, signed_up
+from tests.conftest import unique_email
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+LOCAL = {
+    "SPEECH_ENGINE": "the local Whisper engine (tiny.en)",
+    "SPEECH_LANGUAGES": "en",
+    "SPEECH_AUTO_DETECT": "false",
+    "SPEECH_FORMATS": "audio/wav,audio/x-wav,audio/flac,audio/mpeg,audio/ogg",
+}
+
+
+def test_the_cloud_default_is_assemblyai_with_every_language_and_detection() -> None:
+    res = Api().get("/api/v1/capabilities")  # no sign-in needed: the signed-out page shows it
+    assert res.status == 200
+    caps = res.json
+    assert caps["engine"] == "AssemblyAI" and caps["auto_detect"] is True
+    assert {"en", "de", "es"} <= set(caps["languages"]) and caps["formats"] == ["audio/*", "video/*"]
+    assert caps["max_upload_bytes"] == 2 * 1024**3
+
+
+def test_a_local_english_only_engine_says_so_and_is_held_to_it(configure_settings: Any) -> None:
+    configure_settings(**LOCAL)
+    caps = Api().get("/api/v1/capabilities").json
+    assert (caps["languages"], caps["auto_detect"]) == (["en"], False)
+    api = signed_up(unique_email())
+    mp4 = api.post("/api/v1/files", {"filename": "a.mp4", "content_type": "video/mp4", "size": 10})
+    assert (mp4.status, mp4.error_code) == (415, "format_not_supported")
+    assert "cannot read video/mp4" in mp4.json["error"]["message"]
+    wav = api.post("/api/v1/files", {"filename": "a.wav", "content_type": "audio/wav", "size": 10})
+    assert wav.status == 201
+    file_id = wav.json["file"]["id"]
+    german = api.post("/api/v1/jobs", {"file_id": file_id, "language": "de"})
+    assert (german.status, german.error_code) == (422, "language_not_supported")
+    assert "transcribes English only" in german.json["error"]["message"]
+    auto = api.post("/api/v1/jobs", {"file_id": file_id, "language": "auto"})
+    assert auto.status == 201 and auto.json["language"] == "en"  # nothing to detect: the one language, said plainly
