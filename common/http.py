@@ -139,11 +139,9 @@ def parse_event(event: Mapping[str, Any]) -> Request:
 
 
 def _validation_message(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "body"
-        parts.append(f"{where}: {err['msg']}")
-    return "; ".join(parts)
+    from common.validation_text import describe
+
+    return describe([dict(e) for e in exc.errors()])
 
 
 def _is_db_outage(exc: BaseException) -> bool:
