@@ -145,7 +145,8 @@ try {
 
   await step("an unsupported file is refused plainly", async () => {
     await page.getByTestId("file-input").setInputFiles({ name: "notes.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF") });
-    await page.getByText("only audio and video files can be transcribed").waitFor();
+    await page.getByText("notes.pdf (application/pdf) cannot be transcribed here").waitFor();
+    expect(!(await page.getByRole("button", { name: "Retry" }).count()), "no Retry for a file that cannot work");
     await page.screenshot({ path: join(shots, "5-upload-error.png") });
   });
 

@@ -1,6 +1,6 @@
 // The one typed client of the Transcribe API. A 401 anywhere ends the session (the token expired).
 import type {
-  DeclaredUpload, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, Session, Transcript, User,
+  Capabilities, DeclaredUpload, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, Session, Transcript, User,
 } from "./types";
 
 export const API_BASE: string = (import.meta.env?.VITE_API_BASE_URL as string | undefined) ?? "";
@@ -16,6 +16,7 @@ export const ROUTES = {
   login: ["POST", "/api/v1/auth/login"],
   me: ["GET", "/api/v1/auth/me"],
   logout: ["POST", "/api/v1/auth/logout"],
+  capabilities: ["GET", "/api/v1/capabilities"],
   declareFile: ["POST", "/api/v1/files"],
   downloadFile: ["GET", "/api/v1/files/{file_id}/download"],
   createJob: ["POST", "/api/v1/jobs"],
@@ -84,6 +85,7 @@ export class Client {
     this.token = null;
   }
   me(): Promise<User> { return this.json(ROUTES.me); }
+  capabilities(): Promise<Capabilities> { return this.json(ROUTES.capabilities); }
   declareFile(file: { name: string; type: string; size: number }): Promise<DeclaredUpload> {
     return this.json(ROUTES.declareFile, {}, { body: { filename: file.name, content_type: file.type, size: file.size } });
   }

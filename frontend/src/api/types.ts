@@ -28,6 +28,10 @@ export interface Transcript {
   confidence: number | null; utterances: Utterance[]; words: Word[];
 }
 export type ExportFormat = "txt" | "srt" | "vtt" | "json";
+export interface Capabilities {
+  engine: string; languages: string[]; auto_detect: boolean; formats: string[]; max_upload_bytes: number;
+  max_parallel_per_user: number; max_active_jobs_per_user: number; max_stored_bytes_per_user: number;
+}
 
 // Required fields per schema, as the spec declares them (checked in client.test.ts).
 export const REQUIRED: Record<string, string[]> = {
@@ -40,4 +44,6 @@ export const REQUIRED: Record<string, string[]> = {
   Job: ["id", "file", "status", "stage", "language", "mode", "retryable", "attempts", "created_at"],
   JobPage: ["items", "next_cursor"],
   Transcript: ["job_id", "mode", "text", "utterances", "words"],
+  Capabilities: ["engine", "languages", "auto_detect", "formats", "max_upload_bytes", "max_parallel_per_user",
+    "max_active_jobs_per_user", "max_stored_bytes_per_user"],
 };

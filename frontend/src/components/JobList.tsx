@@ -6,7 +6,7 @@ import { navigate } from "../App";
 import { anyRunning, fingerprint, FIRST_MS, nextDelay } from "../lib/backoff";
 import { duration, stageWords, when } from "../lib/format";
 
-export function JobList({ refreshKey }: { refreshKey: number }) {
+export function JobList({ refreshKey, onJobs }: { refreshKey: number; onJobs?: (jobs: Job[]) => void }) {
   const [jobs, setJobs] = useState<Job[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState("");
@@ -35,6 +35,7 @@ export function JobList({ refreshKey }: { refreshKey: number }) {
 
   useEffect(() => { delay.current = FIRST_MS; void refresh(); return () => window.clearTimeout(timer.current); },
     [refresh, refreshKey]);
+  useEffect(() => { onJobs?.(jobs); }, [jobs, onJobs]);
 
   async function more() {
     if (!cursor) return;

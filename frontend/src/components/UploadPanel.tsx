@@ -1,16 +1,31 @@
 // Pick or drop files, choose language and mode; each file is declared, its job created, then PUT with progress.
-import { useRef, useState, type DragEvent } from "react";
+import { useEffect, useRef, useState, type DragEvent } from "react";
 import { api, ApiError } from "../api/client";
-import type { Mode } from "../api/types";
-import { bytes, LANGUAGES } from "../lib/format";
+import type { Capabilities, Job, Mode } from "../api/types";
+import { acceptAttribute, formatList, languageName, languageOptions, loadCapabilities, refusal }
+  from "../lib/capabilities";
+import { bytes, stageWords } from "../lib/format";
 import { put, UploadError, type Progress } from "../lib/upload";
+
+function jobLine(job: Job | undefined): string {
+  if (!job) return "waiting for the job's status";
+  if (job.status === "failed") return `failed: ${job.error_message ?? "see the job below"}`;
+  return stageWords(job).toLowerCase();
+}
 
 interface Item { key: string; file: File; progress: Progress | null; state: "uploading" | "done" | "error";
   error?: string; jobId?: string; abort?: AbortController }
 
-export function UploadPanel({ onJobCreated }: { onJobCreated: () => void }) {
+// Each upload's line follows its job (`jobs`, kept fresh by the job list): uploading, queued, transcribing, done
+// or failed, so the panel never says "started" about a job that has ended.
+export function UploadPanel({ onJobCreated, jobs }: { onJobCreated: () => void; jobs: Map<string, Job> }) {
   const [items, setItems] = useState<Item[]>([]);
+  const [caps, setCaps] = useState<Capabilities | null>(null);
   const [language, setLanguage] = useState("auto");
+  useEffect(() => {
+    loadCapabilities().then((c) => { setCaps(c); setLanguage((l) => (languageOptions(c).some(([k]) => k === l)
+      ? l : languageOptions(c)[0]?.[0] ?? "en")); }).catch(() => undefined);
+  }, []);
   const [mode, setMode] = useState<Mode>("mono");
   const [speakers, setSpeakers] = useState("");
   const [dragging, setDragging] = useState(false);
@@ -45,6 +60,11 @@ export function UploadPanel({ onJobCreated }: { onJobCreated: () => void }) {
   function add(files: FileList | null) {
     for (const file of Array.from(files ?? [])) {
       const key = `${file.name}-${file.size}-${Math.random()}`;
+      const reason = caps && refusal(caps, file);
+      if (reason) {  // refused before a single byte leaves the browser
+        setItems((all) => [{ key, file, progress: null, state: "error", error: reason }, ...all]);
+        continue;
+      }
       setItems((all) => [{ key, file, progress: null, state: "uploading" }, ...all]);
       void send(file, key);
     }
@@ -58,8 +78,9 @@ export function UploadPanel({ onJobCreated }: { onJobCreated: () => void }) {
       <h2 id="upload-title">New transcription</h2>
       <div className="options">
         <label>Language
-          <select value={language} onChange={(e) => setLanguage(e.target.value)}>
-            {LANGUAGES.map(([code, name]) => <option key={code} value={code}>{name}</option>)}
+          <select value={language} onChange={(e) => setLanguage(e.target.value)} data-testid="language">
+            {(caps ? languageOptions(caps) : [["auto", "Detect automatically"] as [string, string]])
+              .map(([code, name]) => <option key={code} value={code}>{name}</option>)}
           </select>
         </label>
         <fieldset><legend>Mode</legend>
@@ -72,15 +93,19 @@ export function UploadPanel({ onJobCreated }: { onJobCreated: () => void }) {
           <input type="number" min={1} max={10} value={speakers} onChange={(e) => setSpeakers(e.target.value)} />
         </label>}
       </div>
-      {language !== "auto" && language !== "en" &&
-        <p className="hint">Running locally without an AssemblyAI key? The offline engine understands English only.</p>}
+      {caps && caps.languages.length === 1 &&
+        <p className="hint" data-testid="language-note">{caps.engine} transcribes {languageName(caps.languages[0])} only
+          {caps.auto_detect ? "" : "; it does not detect languages"}.</p>}
       <div className={`drop ${dragging ? "over" : ""}`} onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
         onDragLeave={() => setDragging(false)} onDrop={onDrop}>
-        <p>Drop audio or video files here, or</p>
+        <p>Drop {caps ? formatList(caps) : "audio or video"} files here, or</p>
         <label className="button">Choose files
-          <input ref={input} type="file" accept="audio/*,video/*" multiple className="visually-hidden"
+          <input ref={input} type="file" accept={acceptAttribute(caps)} multiple className="visually-hidden"
             onChange={(e) => add(e.target.files)} data-testid="file-input" /></label>
       </div>
+      {items.some((i) => i.state !== "uploading") &&
+        <button className="link" onClick={() => setItems((all) => all.filter((i) => i.state === "uploading"))}>
+          Clear finished</button>}
       <ul className="uploads" aria-live="polite">
         {items.map((item) => {
           const p = item.progress, pct = p && p.total ? Math.round((100 * p.sent) / p.total) : 0;
@@ -94,10 +119,12 @@ export function UploadPanel({ onJobCreated }: { onJobCreated: () => void }) {
                 <button className="link" onClick={() => item.abort?.abort()}>Cancel</button></>}
               {item.state === "done" && <>
                 <progress max={100} value={100} aria-label={`Uploaded ${item.file.name}`} data-pct={100} />
-                <span className="meta" data-testid="upload-done">{bytes(item.file.size)} uploaded · transcription started</span></>}
+                <span className="meta" data-testid="upload-done">{bytes(item.file.size)} uploaded
+                  · {jobLine(item.jobId ? jobs.get(item.jobId) : undefined)}</span></>}
               {item.state === "error" && <>
                 <span className="error" role="alert">{item.error}</span>
-                <button className="link" onClick={() => void send(item.file, item.key)}>Retry</button></>}
+                {!(caps && refusal(caps, item.file)) &&
+                  <button className="link" onClick={() => void send(item.file, item.key)}>Retry</button>}</>}
             </li>
           );
         })}

@@ -2,8 +2,8 @@
 import type { Job, JobStage } from "../api/types";
 
 export const STAGE_WORDS: Record<JobStage, string> = {
-  waiting_for_upload: "Waiting for upload",
-  queued: "Queued",
+  waiting_for_upload: "Uploading",
+  queued: "Uploaded · queued",
   retrying: "Retrying soon",
   submitting: "Transcribing",
   submitted: "Transcribing",

@@ -12,7 +12,8 @@ describe("format", () => {
     expect(bytes(512)).toBe("512 B");
     expect(bytes(1536)).toBe("1.5 KB");
     expect(bytes(5 * 1024 ** 3)).toBe("5.0 GB");
-    expect(stageWords({ stage: "waiting_for_upload" })).toBe("Waiting for upload");
+    expect(stageWords({ stage: "waiting_for_upload" })).toBe("Uploading");
+    expect(stageWords({ stage: "queued" })).toBe("Uploaded · queued");
     expect(stageWords({ stage: "submitted" })).toBe("Transcribing");
     expect(speakerLabel("A")).toBe("Speaker A");
     expect(speakerLabel("Speaker 2")).toBe("Speaker 2");
@@ -62,5 +63,29 @@ describe("upload errors", () => {
   it("says what to do", () => {
     expect(uploadErrorFor(403).message).toMatch(/expired/);
     expect(uploadErrorFor(500).kind).toBe("rejected");
+  });
+});
+
+import { formatList, languageOptions, refusal } from "./capabilities";
+import type { Capabilities } from "../api/types";
+
+const LOCAL: Capabilities = { engine: "the local Whisper engine", languages: ["en"], auto_detect: false,
+  formats: ["audio/wav", "audio/flac", "audio/mpeg"], max_upload_bytes: 1000, max_parallel_per_user: 2,
+  max_active_jobs_per_user: 5, max_stored_bytes_per_user: 5000 };
+const CLOUD: Capabilities = { ...LOCAL, engine: "AssemblyAI", languages: ["en", "de", "es"], auto_detect: true,
+  formats: ["audio/*", "video/*"] };
+
+describe("capabilities", () => {
+  it("offers only the engine's languages, and detection only where it is real", () => {
+    expect(languageOptions(LOCAL)).toEqual([["en", "English"]]);
+    expect(languageOptions(CLOUD).map(([c]) => c)).toEqual(["auto", "en", "es", "de"]);
+  });
+  it("refuses, before uploading, what the engine cannot read or the server would not take", () => {
+    expect(refusal(LOCAL, { name: "a.ogg", type: "audio/ogg", size: 10 })).toMatch(/reads WAV, FLAC, MP3/);
+    expect(refusal(LOCAL, { name: "a.wav", type: "audio/wav", size: 2000 })).toMatch(/largest file accepted/);
+    expect(refusal(LOCAL, { name: "a.mp3", type: "", size: 10 })).toBeNull();  // known by its extension
+    expect(refusal(CLOUD, { name: "clip.mp4", type: "video/mp4", size: 10 })).toBeNull();
+    expect(refusal(CLOUD, { name: "notes.pdf", type: "application/pdf", size: 10 })).toMatch(/any audio or video/);
+    expect(formatList(CLOUD)).toBe("any audio or video file");
   });
 });

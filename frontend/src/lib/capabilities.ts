@@ -1,0 +1,52 @@
+// What the server can transcribe (GET /api/v1/capabilities), fetched once, and the checks made before uploading.
+import { api } from "../api/client";
+import type { Capabilities } from "../api/types";
+import { bytes, LANGUAGES } from "./format";
+
+let pending: Promise<Capabilities> | null = null;
+export function loadCapabilities(): Promise<Capabilities> {
+  pending ??= api.capabilities().catch((err) => { pending = null; throw err; });
+  return pending;
+}
+
+const NAMES = new Map(LANGUAGES);
+export function languageName(code: string): string { return NAMES.get(code) ?? code; }
+
+// The languages a person may choose: only what the engine has, and "detect" only where it really detects.
+export function languageOptions(caps: Capabilities): [string, string][] {
+  const known = LANGUAGES.filter(([code]) => code !== "auto" && caps.languages.includes(code));
+  const others = caps.languages.filter((c) => !NAMES.has(c)).map((c): [string, string] => [c, c]);
+  const options = caps.languages.length > 40 ? known : [...known, ...others];
+  return caps.auto_detect ? [["auto", "Detect automatically"], ...options] : options;
+}
+
+function typeOf(file: { name: string; type: string }): string {
+  if (file.type) return file.type.toLowerCase();
+  const ext = file.name.split(".").pop()?.toLowerCase() ?? "";
+  return ({ wav: "audio/wav", flac: "audio/flac", mp3: "audio/mpeg", ogg: "audio/ogg", m4a: "audio/mp4",
+    webm: "audio/webm", mp4: "video/mp4" } as Record<string, string>)[ext] ?? "";
+}
+
+// Why this file cannot be transcribed here, in a sentence; null when it can.
+export function refusal(caps: Capabilities, file: { name: string; type: string; size: number }): string | null {
+  const type = typeOf(file);
+  const ok = caps.formats.some((f) => f === type || (f.endsWith("/*") && type.startsWith(f.slice(0, -1))));
+  if (!ok) {
+    return `${file.name} (${type || "unknown type"}) cannot be transcribed here: ${caps.engine} reads `
+      + `${formatList(caps)}.`;
+  }
+  if (file.size > caps.max_upload_bytes) {
+    return `${file.name} is ${bytes(file.size)}; the largest file accepted is ${bytes(caps.max_upload_bytes)}.`;
+  }
+  return null;
+}
+
+export function formatList(caps: Capabilities): string {
+  if (caps.formats.every((f) => f.endsWith("/*"))) return "any audio or video file";
+  const names = caps.formats.map((f) => f.split("/")[1].replace(/^x-/, "").replace("mpeg", "mp3").toUpperCase());
+  return [...new Set(names)].join(", ");
+}
+
+export function acceptAttribute(caps: Capabilities | null): string {
+  return caps ? caps.formats.join(",") : "audio/*,video/*";
+}
