@@ -279,3 +279,21 @@ def inline_checkov_skips() -> dict[str, list[str]]:
             if match := re.search(r"#\s*checkov:skip=([A-Z0-9_]+)\s*:\s*(\S.*)", line):
                 skips.setdefault(match.group(1), []).append(current)
     return skips
+
+
+def dummy_settings() -> dict[str, str]:
+    """Production-shaped settings for importing handlers outside the cloud (values are placeholders)."""
+    from common.jwks import new_private_key_pem
+
+    return {
+        "ENV": "prod",
+        "DATABASE_URL": "postgresql://u:p@127.0.0.1:6432/d?sslmode=require",
+        "JWT_PRIVATE_KEY": new_private_key_pem(),
+        "JWT_KEY_ID": "k1",
+        "S3_BUCKET": "media",
+        "S3_ACCESS_KEY_ID": "k",
+        "S3_SECRET_ACCESS_KEY": "s",
+        "ASSEMBLYAI_API_KEY": "a",
+        "WEBHOOK_SECRET": "w",
+        "PUBLIC_BASE_URL": "https://example.invalid",
+    }

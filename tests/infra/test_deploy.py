@@ -20,7 +20,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.infra.terraform import FOLDERS, ROOT
+from tests.infra.terraform import FOLDERS, ROOT, dummy_settings
 
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -81,13 +81,6 @@ def public_key_pem() -> str:
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
     )
-
-
-def private_key_pem() -> str:
-    key = ec.generate_private_key(ec.SECP256R1())
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
 
 
 @pytest.fixture(scope="module")
@@ -430,18 +423,7 @@ def _venv_for(requirements: str) -> Path:
     return venv
 
 
-DUMMY_SETTINGS = {
-    "ENV": "prod",
-    "DATABASE_URL": "postgresql://u:p@127.0.0.1:6432/d?sslmode=require",
-    "JWT_PRIVATE_KEY": private_key_pem(),
-    "JWT_KEY_ID": "k1",
-    "S3_BUCKET": "media",
-    "S3_ACCESS_KEY_ID": "k",
-    "S3_SECRET_ACCESS_KEY": "s",
-    "ASSEMBLYAI_API_KEY": "a",
-    "WEBHOOK_SECRET": "w",
-    "PUBLIC_BASE_URL": "https://example.invalid",
-}
+DUMMY_SETTINGS = dummy_settings()
 
 
 def _import_in(venv: Path, code_dir: Path, statement: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -21,6 +21,7 @@ from tests.infra.terraform import (
     ROOT,
     SPEC,
     declared_capabilities,
+    dummy_settings,
     inline_checkov_skips,
     local,
     parsed,
@@ -136,32 +137,13 @@ def test_every_handler_exists_and_imports() -> None:
     env = {
         "PATH": os.environ["PATH"],
         "PYTHONPATH": str(ROOT),
-        "ENV": "prod",
-        "DATABASE_URL": "postgresql://u:p@127.0.0.1:6432/d?sslmode=require",
-        "JWT_PRIVATE_KEY": _private_key_pem(),
-        "JWT_KEY_ID": "k1",
-        "S3_BUCKET": "media",
-        "S3_ACCESS_KEY_ID": "k",
-        "S3_SECRET_ACCESS_KEY": "s",
-        "ASSEMBLYAI_API_KEY": "a",
-        "WEBHOOK_SECRET": "w",
-        "PUBLIC_BASE_URL": "https://example.invalid",
+        **dummy_settings(),
     }
     done = subprocess.run(
         [sys.executable, "-c", code, *FOLDERS], cwd=INFRA, env=env, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert json.loads(done.stdout) == dict.fromkeys(FOLDERS, True)
-
-
-def _private_key_pem() -> str:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
 
 
 @pytest.mark.parametrize("function", FOLDERS)
