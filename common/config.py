@@ -67,6 +67,7 @@ class Settings(BaseModel):
     SPEECH_LANGUAGES: str = ""
     SPEECH_AUTO_DETECT: bool = True
     SPEECH_FORMATS: str = ""
+    SPEECH_REALTIME_FACTOR: float | None = Field(None, gt=0)  # processing s per audio s, when the engine knows it
     WEBHOOK_SECRET: str = ""
     DELETE_PROVIDER_COPY: bool = True
 

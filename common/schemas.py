@@ -207,3 +207,4 @@ class CapabilitiesOut(BaseModel):
     max_parallel_per_user: int
     max_active_jobs_per_user: int
     max_stored_bytes_per_user: int
+    realtime_factor: float | None = None

@@ -11,6 +11,17 @@ from pathlib import Path
 from local.cloud import LocalCloud, PortTaken
 
 
+def _speech(cloud: LocalCloud) -> list[str]:
+    """What transcribes, for the banner: the local engine's languages, speed and formats."""
+    if not cloud.assemblyai:
+        return ["AssemblyAI (real, with ASSEMBLYAI_API_KEY)"]
+    if cloud.assemblyai.engine_name == "whisper":
+        from local.assemblyai.whisper import describe
+
+        return describe(cloud.assemblyai.engine.wait_ready(60))
+    return [f"local {cloud.assemblyai.engine_name} engine (test transcripts from the WAV files themselves)"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -20,9 +31,10 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("data"))
     parser.add_argument(
         "--engine",
-        choices=["auto", "pocketsphinx", "deterministic"],
+        choices=["auto", "whisper", "deterministic"],
         default="auto",
-        help="auto: real AssemblyAI when ASSEMBLYAI_API_KEY is set, else pocketsphinx",
+        help="auto: real AssemblyAI when ASSEMBLYAI_API_KEY is set, else whisper (offline Whisper tiny.en, "
+        "English only); deterministic: the test engine",
     )
     parser.add_argument("--reconcile-interval", type=float, default=30.0, help="seconds; 0 turns the timer off")
     parser.add_argument("--webhook-retry-interval", type=float, default=10.0)
@@ -41,14 +53,10 @@ def main() -> None:
         cloud.start()
     except PortTaken as exc:
         sys.exit(f"error: {exc}")
-    speech = (
-        f"local {cloud.assemblyai.engine_name} engine"
-        + (" (English only)" if cloud.assemblyai.engine_name == "pocketsphinx" else "")
-        if cloud.assemblyai
-        else "AssemblyAI (real, with ASSEMBLYAI_API_KEY)"
-    )
     print(f"Transcribe is running at {cloud.url}", flush=True)
-    print(f"  S3: {cloud.s3_endpoint}   speech: {speech}   database: {cloud.database_url}", flush=True)
+    print(f"  S3: {cloud.s3_endpoint}   database: {cloud.database_url}", flush=True)
+    for i, line in enumerate(_speech(cloud)):
+        print(f"  {'speech:' if i == 0 else '       '} {line}", flush=True)
     print("  Ctrl-C stops it.", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -103,6 +103,25 @@ class LocalCloud:
             path.chmod(0o600)
         return values
 
+    def _speech_settings(self) -> dict[str, str]:
+        """What the API tells people the local engine can do (GET /capabilities), and holds uploads and jobs to."""
+        if not self.assemblyai or self.assemblyai.engine_name != "whisper":
+            return {}  # real AssemblyAI, or the test engine that stands in for it: AssemblyAI's own lists
+        from local.assemblyai.whisper import capabilities
+
+        caps = capabilities()
+        from local.assemblyai.whisper import BENCH_RTF
+
+        return {
+            "SPEECH_ENGINE": "the local Whisper engine (tiny.en)",
+            # Processing seconds per audio second, for the SPA's "about N s" while a job runs (bench figure until
+            # this machine has measured its own; the API process cannot see the worker's later measurements).
+            "SPEECH_REALTIME_FACTOR": f"{caps['realtime_factor'] or BENCH_RTF:.3f}",
+            "SPEECH_LANGUAGES": ",".join(caps["languages"]),
+            "SPEECH_AUTO_DETECT": "true" if caps["auto_detect"] else "false",
+            "SPEECH_FORMATS": ",".join(caps["formats"]),
+        }
+
     def _publish_token_keys(self, private_key_pem: str, key_id: str) -> str:
         """The JWKS and OpenID configuration in the public keys bucket, as deploy.sh publishes the cloud's."""
         s3 = self.s3.client()
@@ -136,7 +155,7 @@ class LocalCloud:
         else:
             from local.assemblyai.server import AssemblyAIServer
 
-            engine = "pocketsphinx" if self.engine == "auto" else self.engine
+            engine = "whisper" if self.engine == "auto" else self.engine  # offline Whisper, in a worker process
             self.assemblyai = _bind(
                 "AssemblyAI server",
                 "--assemblyai-port",
@@ -179,6 +198,7 @@ class LocalCloud:
             if real_key and os.environ.get("PUBLIC_BASE_URL")
             else self.gateway.url,
             "DB_POOL_SIZE": "5",
+            **self._speech_settings(),
             **self._secrets(),
             **self.extra_env,
         }

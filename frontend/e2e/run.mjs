@@ -16,11 +16,11 @@ execFileSync(python, ["-m", "local.assemblyai.media", "--out", wav, "--duration"
   "A:Welcome to the interview.", "B:Thank you, glad to be here.", "A:Let us begin with your work."], { cwd: root });
 
 // The cloud logs to a file (kept with the screenshots), so nothing it prints while stopping can break a pipe.
-const cloudLog = join(shots, "local-cloud.log");
-function startCloud() {
+function startCloud(engine = "deterministic") {
+  const cloudLog = join(shots, `local-cloud-${engine}.log`);
   const out = openSync(cloudLog, "w");
   const proc = spawn(python, ["-m", "local", "--port", "0", "--s3-port", "0", "--assemblyai-port", "0",
-    "--data-dir", join(work, "data"), "--engine", "deterministic", "--reconcile-interval", "2",
+    "--data-dir", join(work, `data-${engine}`), "--engine", engine, "--reconcile-interval", "2",
     "--webhook-retry-interval", "0.2"], { cwd: root, stdio: ["ignore", out, out] });
   return new Promise((ok, fail) => {
     const started = Date.now();
@@ -157,6 +157,41 @@ try {
     await page.evaluate(() => localStorage.setItem("transcribe.token", "expired.invalid.token"));
     await page.goto(`${url}/`);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  });
+
+  await step("the offline engine: a two-voice recording comes back as two speakers, punctuated and timed", async () => {
+    // A real recording (espeak-ng, a man and a woman) through the real local engine, Whisper in its worker.
+    const spoken = join(work, "two-voices.wav");
+    execFileSync(python, ["-c", `import sys; from local.assemblyai.espeak import dialogue
+data, _ = dialogue([("en+m3", "Good morning. Thanks for coming in today."), ("en+f4", "Thank you for having me here."),
+  ("en+m3", "Let us talk about the new project."), ("en+f4", "Sure. It starts next week, and we are ready.")])
+open(sys.argv[1], "wb").write(data)`, spoken], { cwd: root });
+    const whisper = await startCloud("whisper");
+    try {
+      const page2 = await context.newPage();
+      page2.on("pageerror", (e) => consoleErrors.push(String(e)));
+      await page2.goto(`${whisper.url}/signup`);
+      await page2.getByTestId("capabilities").waitFor();
+      expect((await page2.getByTestId("capabilities").innerText()).includes("English only"), "English only is said");
+      await page2.getByLabel("Email").fill(`whisper-${Date.now()}@example.com`);
+      await page2.getByLabel("Password").fill("a long enough password");
+      await page2.getByRole("button", { name: "Sign up" }).click();
+      await page2.getByTestId("language-note").waitFor();
+      await page2.getByLabel("Dialogue (speaker labels)").check();
+      await page2.getByLabel("Speakers (optional)").fill("2");
+      await page2.getByTestId("file-input").setInputFiles(spoken);
+      await page2.locator('[data-testid="job"][data-status="completed"]').first().waitFor({ timeout: 90_000 });
+      await page2.getByRole("link", { name: "two-voices.wav" }).click();
+      await page2.getByText("Speaker B").first().waitFor({ timeout: 15_000 });
+      const lines = await page2.locator("ol.lines li").allInnerTexts();
+      const speakers = new Set(lines.map((l) => (l.match(/Speaker [A-Z]/) || [""])[0]));
+      const stamps = new Set(lines.map((l) => (l.match(/\d+:\d\d/) || [""])[0]));
+      expect(speakers.has("Speaker A") && speakers.has("Speaker B"), `speakers: ${[...speakers]}`);
+      expect(lines.length >= 3 && stamps.size >= 3, `lines: ${JSON.stringify(lines)}`);
+      expect(lines.some((l) => /[.?!]/.test(l)) && /morning/i.test(lines.join(" ")), `text: ${lines.join(" | ")}`);
+      await page2.screenshot({ path: join(shots, "6-whisper-dialogue.png"), fullPage: true });
+      await page2.close();
+    } finally { whisper.proc.kill("SIGTERM"); }
   });
 
   await step("no console errors", async () => {

@@ -60,7 +60,6 @@ class AssemblyAIServer:
         log: Any = None,
     ) -> None:
         self.api_key = api_key
-        self.engine: Engine = engine_named(engine)
         self.engine_name = engine
         self.webhook_retry_interval_s = webhook_retry_interval_s
         self.webhook_timeout_s = webhook_timeout_s
@@ -75,6 +74,7 @@ class AssemblyAIServer:
         self.reset()
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
+        self.engine: Engine = engine_named(engine)  # after binding: a taken port leaves no worker process behind
         self._serve: threading.Thread | None = None
 
     # lifecycle
@@ -92,6 +92,9 @@ class AssemblyAIServer:
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+        close = getattr(self.engine, "close", None)
+        if close:  # the whisper engine's worker process
+            close()
 
     def __enter__(self) -> AssemblyAIServer:
         return self.start()
@@ -305,7 +308,12 @@ class AssemblyAIServer:
                     "exists and is accessible from the internet."
                 )
             audio = self._download(t["audio_url"])
-            request = Request(bool(t["speaker_labels"]), t.get("language_code"), bool(t["language_detection"]))
+            request = Request(
+                bool(t["speaker_labels"]),
+                t.get("language_code"),
+                bool(t["language_detection"]),
+                t.get("speakers_expected"),
+            )
             result = self.engine.transcribe(audio, request)
             delay = self.faults.take("processing")
             time.sleep(result.processing_s + (delay.delay_s if delay else 0.0))

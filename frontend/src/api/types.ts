@@ -31,6 +31,7 @@ export type ExportFormat = "txt" | "srt" | "vtt" | "json";
 export interface Capabilities {
   engine: string; languages: string[]; auto_detect: boolean; formats: string[]; max_upload_bytes: number;
   max_parallel_per_user: number; max_active_jobs_per_user: number; max_stored_bytes_per_user: number;
+  realtime_factor?: number | null;
 }
 
 // Required fields per schema, as the spec declares them (checked in client.test.ts).

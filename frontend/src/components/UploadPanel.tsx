@@ -2,19 +2,20 @@
 import { useEffect, useRef, useState, type DragEvent } from "react";
 import { api, ApiError } from "../api/client";
 import type { Capabilities, Job, Mode } from "../api/types";
-import { acceptAttribute, formatList, languageName, languageOptions, loadCapabilities, refusal }
-  from "../lib/capabilities";
+import { acceptAttribute, formatList, languageName, languageOptions, loadCapabilities, mediaDuration, refusal,
+  transcribingLine } from "../lib/capabilities";
 import { bytes, stageWords } from "../lib/format";
 import { put, UploadError, type Progress } from "../lib/upload";
 
-function jobLine(job: Job | undefined): string {
+function jobLine(job: Job | undefined, seconds: number | null, caps: Capabilities | null): string {
   if (!job) return "waiting for the job's status";
   if (job.status === "failed") return `failed: ${job.error_message ?? "see the job below"}`;
+  if (job.stage === "submitting" || job.stage === "submitted") return transcribingLine(seconds, caps);
   return stageWords(job).toLowerCase();
 }
 
 interface Item { key: string; file: File; progress: Progress | null; state: "uploading" | "done" | "error";
-  error?: string; jobId?: string; abort?: AbortController }
+  error?: string; jobId?: string; abort?: AbortController; seconds?: number | null }
 
 // Each upload's line follows its job (`jobs`, kept fresh by the job list): uploading, queued, transcribing, done
 // or failed, so the panel never says "started" about a job that has ended.
@@ -66,6 +67,7 @@ export function UploadPanel({ onJobCreated, jobs }: { onJobCreated: () => void; 
         continue;
       }
       setItems((all) => [{ key, file, progress: null, state: "uploading" }, ...all]);
+      void mediaDuration(file).then((seconds) => update(key, { seconds }));
       void send(file, key);
     }
     if (input.current) input.current.value = "";
@@ -120,7 +122,7 @@ export function UploadPanel({ onJobCreated, jobs }: { onJobCreated: () => void; 
               {item.state === "done" && <>
                 <progress max={100} value={100} aria-label={`Uploaded ${item.file.name}`} data-pct={100} />
                 <span className="meta" data-testid="upload-done">{bytes(item.file.size)} uploaded
-                  · {jobLine(item.jobId ? jobs.get(item.jobId) : undefined)}</span></>}
+                  · {jobLine(item.jobId ? jobs.get(item.jobId) : undefined, item.seconds ?? null, caps)}</span></>}
               {item.state === "error" && <>
                 <span className="error" role="alert">{item.error}</span>
                 {!(caps && refusal(caps, item.file)) &&

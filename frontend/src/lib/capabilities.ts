@@ -1,7 +1,7 @@
 // What the server can transcribe (GET /api/v1/capabilities), fetched once, and the checks made before uploading.
 import { api } from "../api/client";
 import type { Capabilities } from "../api/types";
-import { bytes, LANGUAGES } from "./format";
+import { bytes, clock, LANGUAGES } from "./format";
 
 let pending: Promise<Capabilities> | null = null;
 export function loadCapabilities(): Promise<Capabilities> {
@@ -49,4 +49,25 @@ export function formatList(caps: Capabilities): string {
 
 export function acceptAttribute(caps: Capabilities | null): string {
   return caps ? caps.formats.join(",") : "audio/*,video/*";
+}
+
+// How long the recording is, read by the browser from the file itself (before any upload); null if it cannot tell.
+export function mediaDuration(file: Blob): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (typeof document === "undefined") return resolve(null);
+    const url = URL.createObjectURL(file), el = document.createElement("audio");
+    const done = (value: number | null) => { URL.revokeObjectURL(url); resolve(value); };
+    el.preload = "metadata";
+    el.onloadedmetadata = () => done(Number.isFinite(el.duration) ? el.duration : null);
+    el.onerror = () => done(null);
+    el.src = url;
+  });
+}
+
+// "transcribing 1:23 of audio, about 5 s" — the estimate only where the engine's speed is known.
+export function transcribingLine(seconds: number | null, caps: Capabilities | null): string {
+  if (seconds == null) return "transcribing";
+  const rtf = caps?.realtime_factor;
+  const estimate = rtf ? `, about ${Math.max(1, Math.ceil(seconds * rtf))} s` : "";
+  return `transcribing ${clock(seconds * 1000)} of audio${estimate}`;
 }

