@@ -19,6 +19,7 @@ from common.dialect import insert_ignore
 from common.errors import Conflict, TooManyRequests, Unauthorized
 from common.models import LoginThrottle, User, utcnow
 from common.schemas import Login, PasswordChange, Registration, SessionOut, UserOut
+from common.users import require_user
 
 
 def _user_out(user: User) -> UserOut:
@@ -129,16 +130,6 @@ def login(data: Login, settings: Settings, client_ip: str = "") -> SessionOut:
                 )
         return _session_for(user, settings)
     raise Unauthorized("email or password is wrong", "invalid_credentials")
-
-
-def require_user(s: Session, user_id: uuid.UUID) -> User:
-    """The token's user, or 401 when the account is gone or the token was revoked (signed out, password changed)."""
-    user = s.get(User, user_id)
-    if user is None:
-        raise Unauthorized("this account no longer exists; sign in again", "invalid_token")
-    if isinstance(user_id, tokens.Caller) and user_id.token_version != user.token_version:
-        raise Unauthorized("you were signed out; sign in again", "token_revoked")
-    return user
 
 
 def sign_out_everywhere(user_id: uuid.UUID) -> None:

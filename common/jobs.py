@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from common import capabilities, cleanups, exports, pipeline, quotas, transitions
-from common.accounts import require_user
 from common.db import transaction
 from common.errors import BadRequest, Conflict, NotFound
 from common.keys import sanitise_filename
@@ -23,6 +22,7 @@ from common.redaction import redact
 from common.schemas import JobOut, JobPageOut, JobRequest, TranscriptOut
 from common.services import Services
 from common.uploads import media_file_out, owned_file
+from common.users import require_user
 
 Job = TranscriptionJob
 MAX_PAGE = 100
@@ -139,9 +139,8 @@ def list_jobs(user_id: uuid.UUID, status: str | None, limit: int, cursor: str | 
         query = query.where(Job.status == status)
     if cursor:
         after = Cursor.decode(cursor)
-        query = query.where(
-            or_(Job.created_at < after.created_at, and_(Job.created_at == after.created_at, Job.id < after.id))
-        )
+        # A row-value comparison: one range on the (owner, [status,] created_at, id) index, not an OR of two.
+        query = query.where(tuple_(Job.created_at, Job.id) < tuple_(after.created_at, after.id))
     query = query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1)
     with transaction() as s:
         require_user(s, user_id)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -57,6 +58,11 @@ JOB_STATUSES = ("pending", "processing", "completed", "failed")
 JOB_STAGES = ("waiting_for_upload", "queued", "retrying", "submitting", "submitted", "completed", "failed")
 FILE_STATUSES = ("awaiting_upload", "uploaded", "rejected", "expired")
 MODES = ("mono", "dialogue")
+
+
+def _partial(name: str, columns: list[str], where: str) -> Index:
+    """A partial index, the same on PostgreSQL and SQLite."""
+    return Index(name, *columns, postgresql_where=text(where), sqlite_where=text(where))
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -125,9 +131,16 @@ class TranscriptionJob(Base):
         CheckConstraint(_one_of("status", JOB_STATUSES), name="ck_jobs_status"),
         CheckConstraint(_one_of("stage", JOB_STAGES), name="ck_jobs_stage"),
         CheckConstraint(_one_of("mode", MODES), name="ck_jobs_mode"),
+        # A user's list, newest first, with or without a status filter: keyset pages walk these in order.
         Index("ix_jobs_owner_created", "owner_id", "created_at", "id"),
-        Index("ix_jobs_status_stage", "status", "stage"),
+        Index("ix_jobs_owner_status_created", "owner_id", "status", "created_at", "id"),
         Index("ix_jobs_media_file", "media_file_id"),
+        # The few unfinished jobs the pipeline and the reconcile sweep look for, whatever the table's size.
+        _partial("ix_jobs_ready", ["created_at", "id"], "status = 'pending'"),
+        _partial("ix_jobs_processing_owner", ["owner_id"], "status = 'processing'"),
+        _partial("ix_jobs_submitted_since", ["submitted_at"], "stage = 'submitted'"),
+        _partial("ix_jobs_submitting_claimed", ["claimed_at"], "stage = 'submitting'"),
+        _partial("ix_jobs_waiting_file", ["media_file_id"], "stage = 'waiting_for_upload'"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common import capabilities, quotas
-from common.accounts import require_user
 from common.db import transaction
 from common.errors import Conflict, NotFound, TooLarge, UnsupportedMedia
 from common.keys import upload_key
@@ -23,6 +22,7 @@ from common.schemas import (
     UploadInstructions,
 )
 from common.services import Services
+from common.users import require_user
 
 _MEDIA_TYPE = re.compile(r"^(audio|video)/[a-z0-9][a-z0-9.+-]{0,100}(\s*;.{0,120})?$")
 

@@ -1,0 +1,213 @@
+"""Flat cost at a million jobs (issue #14, target 3): the same reads at 1,000 and at 1,000,000 jobs, side by side.
+
+Two throwaway PostgreSQL databases, migrated to head and seeded with COPY:
+- small: one heavy user with 1,000 jobs;
+- large: 10,000 users x 100 jobs, plus one heavy user with 100,000 jobs;
+statuses mixed: 50 jobs at the provider and 50 awaiting their upload in both (activity does not grow with
+history), the rest completed or (1 in 17) failed. Then, per database, medians of
+repeated runs of:
+- the first page of `GET /api/v1/jobs` (20 rows; through the real `jobs` handler, claims as the gateway passes them);
+- page 100 through the cursor (10 rows a page, so both databases have one);
+- a status-filtered page (`status=failed`) of the heavy user;
+- a reconcile sweep with nothing due (the queries a timer tick always runs).
+`EXPLAIN (ANALYZE, BUFFERS)` of the list queries must use an index and no sort of the table.
+
+Run: .venv/bin/python bench/scale.py [--runs 15]     (about 2 minutes; prints the ratios, the last line a summary)
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from harness import postgres_database
+
+RUNNING = 50  # jobs at the provider, and as many waiting for their upload: activity, not history, so the same
+# number at either size; the rest is history: completed, one in 17 failed
+
+
+def status_of(n: int) -> tuple[str, str]:
+    if n < RUNNING:
+        return "processing", "submitted"
+    if n < 2 * RUNNING:
+        return "pending", "waiting_for_upload"
+    return ("failed", "failed") if n % 17 == 0 else ("completed", "completed")
+
+
+def seed(url: str, users: int, per_user: int, heavy: int) -> uuid.UUID:
+    """Users, one media file per job and the jobs, by COPY; returns the heavy user's id."""
+    import psycopg
+
+    now = datetime.now(UTC)
+    heavy_id = uuid.uuid4()
+    owners = [(heavy_id, heavy)] + [(uuid.uuid4(), per_user) for _ in range(users)]
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        with cur.copy("COPY users (id, email, password_hash, created_at, token_version) FROM STDIN") as copy:
+            for i, (uid, _) in enumerate(owners):
+                copy.write_row((uid, f"user{i}@example.com", "x", now, 0))
+        files, jobs = io.StringIO(), io.StringIO()
+        n = 0
+        for uid, count in owners:
+            for k in range(count):
+                fid, jid = uuid.uuid4(), uuid.uuid4()
+                status, stage = status_of(n)
+                created = (now - timedelta(seconds=count - k)).isoformat()
+                # Nothing is due: running jobs were just submitted, awaited uploads were just declared.
+                waiting = stage == "waiting_for_upload"
+                file_status, file_created = ("awaiting_upload", now.isoformat()) if waiting else ("uploaded", created)
+                key = f"uploads/{uid}/{fid}/a.wav"
+                files.write(f"{fid}\t{uid}\t{key}\ta.wav\taudio/wav\t1000\t{file_status}\t{file_created}\n")
+                running = status == "processing"
+                submitted, provider_id = (now.isoformat(), jid.hex) if running else ("\\N", "\\N")
+                done = created if status in ("completed", "failed") else "\\N"
+                jobs.write(
+                    f"{jid}\t{uid}\t{fid}\ten\tmono\t{status}\t{stage}\t1\t{created}\t{submitted}\t{done}"
+                    f"\t{provider_id}\n"
+                )
+                n += 1
+        with cur.copy(
+            "COPY media_files (id, owner_id, object_key, filename, content_type, declared_size, status, created_at)"
+            " FROM STDIN"
+        ) as copy:
+            copy.write(files.getvalue())
+        with cur.copy(
+            "COPY transcription_jobs (id, owner_id, media_file_id, language, mode, status, stage, attempts,"
+            " created_at, submitted_at, completed_at, provider_transcript_id) FROM STDIN"
+        ) as copy:
+            copy.write(jobs.getvalue())
+        conn.commit()
+        cur.execute("ANALYZE")
+    return heavy_id
+
+
+def median_ms(fn: Callable[[], Any], runs: int) -> float:
+    fn()  # warm: the measures are of a warm container, not of a cold start
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def measures(url: str, heavy: uuid.UUID, runs: int) -> dict[str, float]:
+    os.environ["DATABASE_URL"] = url
+    from common import db, jobs, pipeline
+    from common.config import get_settings
+    from common.services import current
+    from local.gateway.events import event_for
+
+    get_settings.cache_clear()
+    db.reset_engine()
+    from functions.jobs import index as jobs_function
+
+    claims = {"jwt": {"claims": {"sub": str(heavy), "ver": "0"}, "scopes": []}}
+
+    def first_page() -> None:
+        out = jobs_function.handler(event_for("GET", "/api/v1/jobs", query={"limit": "20"}, authorizer=claims), None)
+        assert out["statusCode"] == 200, out["body"][:300]
+
+    cursor = None
+    for _ in range(99):
+        cursor = jobs.list_jobs(heavy, None, 10, cursor).next_cursor
+    assert cursor
+
+    def page_100() -> None:
+        query = {"limit": "10", "cursor": cursor}
+        out = jobs_function.handler(event_for("GET", "/api/v1/jobs", query=query, authorizer=claims), None)
+        assert out["statusCode"] == 200
+
+    def filtered() -> None:
+        query = {"limit": "20", "status": "failed"}
+        out = jobs_function.handler(event_for("GET", "/api/v1/jobs", query=query, authorizer=claims), None)
+        assert out["statusCode"] == 200
+
+    return {
+        "first page of GET /jobs": median_ms(first_page, runs),
+        "page 100 through the cursor": median_ms(page_100, runs),
+        "status-filtered page (heavy user)": median_ms(filtered, runs),
+        "reconcile sweep (nothing due)": median_ms(lambda: pipeline.reconcile(current()), runs),
+    }
+
+
+def plans(url: str, heavy: uuid.UUID) -> list[str]:
+    """The list queries' plans: each must read an index, none may sort the table."""
+    import psycopg
+
+    problems = []
+    queries = {
+        "first page": "SELECT id FROM transcription_jobs WHERE owner_id = %s "
+        "ORDER BY created_at DESC, id DESC LIMIT 21",
+        "keyset page": "SELECT id FROM transcription_jobs WHERE owner_id = %s AND (created_at, id) < (now(), "
+        "'ffffffff-ffff-ffff-ffff-ffffffffffff') ORDER BY created_at DESC, id DESC LIMIT 11",
+        "status page": "SELECT id FROM transcription_jobs WHERE owner_id = %s AND status = 'failed' "
+        "ORDER BY created_at DESC, id DESC LIMIT 21",
+    }
+    with psycopg.connect(url) as conn:
+        for name, sql in queries.items():
+            plan = "\n".join(r[0] for r in conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", (heavy,)).fetchall())
+            if "Index" not in plan or "Seq Scan on transcription_jobs" in plan or "Sort" in plan:
+                problems.append(f"{name}:\n{plan}")
+            print(f"  plan of the {name}: {plan.splitlines()[1].strip() if len(plan.splitlines()) > 1 else plan}")
+    return problems
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--heavy", type=int, default=100_000)
+    args = parser.parse_args()
+    os.environ.update(
+        {
+            "ENV": "test",
+            "DOTENV_PATH": "/nonexistent",
+            "S3_BUCKET": "bench",
+            "S3_ACCESS_KEY_ID": "k",
+            "S3_SECRET_ACCESS_KEY": "s",
+            "ASSEMBLYAI_API_KEY": "k",
+            "ASSEMBLYAI_BASE_URL": "http://127.0.0.1:9",
+            "WEBHOOK_SECRET": "w",
+            "PUBLIC_BASE_URL": "http://127.0.0.1:9",
+        }
+    )
+    from common.migrate import upgrade
+
+    results: dict[str, dict[str, float]] = {}
+    problems: list[str] = []
+    sizes = (("1,000 jobs", 0, 1_000), (f"{args.users * 100 + args.heavy:,} jobs", args.users, args.heavy))
+    for label, users, heavy in sizes:
+        with postgres_database() as url:
+            upgrade(url)
+            started = time.perf_counter()
+            heavy_id = seed(url, users, 100, heavy)
+            print(f"{label}: seeded in {time.perf_counter() - started:.0f} s", flush=True)
+            results[label] = measures(url, heavy_id, args.runs)
+            problems += plans(url, heavy_id)
+            from common import db
+
+            db.reset_engine()
+    small, large = results.values()
+    print(f"\n{'measure (median ms)':<38}{'1,000 jobs':>12}{'large':>12}{'ratio':>8}")
+    worst = 0.0
+    for name in small:
+        ratio = large[name] / small[name]
+        worst = max(worst, ratio)
+        print(f"{name:<38}{small[name]:>12.2f}{large[name]:>12.2f}{ratio:>7.2f}x")
+    for problem in problems:
+        print(f"PLAN PROBLEM: {problem}")
+    verdict = "ok" if not problems else "NOT ok"
+    print(f"worst ratio {worst:.2f}x (target <= 1.3x); plans {verdict}")
+    sys.exit(0 if worst <= 1.3 and not problems else 1)
+
+
+if __name__ == "__main__":
+    main()
