@@ -25,13 +25,13 @@ def main() -> None:
 
         os.environ.update({"DATABASE_URL": url, "JWT_PRIVATE_KEY": new_private_key_pem(), "JWT_KEY_ID": "bench"})
         from common import accounts
-        from common.config import get_settings
+        from common.config import get_settings, with_changes
         from common.errors import Unauthorized
         from common.migrate import upgrade
         from common.schemas import Login, Registration
 
         upgrade(url)
-        settings = get_settings().model_copy(update={"BCRYPT_ROUNDS": args.rounds, "LOGIN_MAX_FAILURES": 10**6})
+        settings = with_changes(get_settings(), BCRYPT_ROUNDS=args.rounds, LOGIN_MAX_FAILURES=10**6)
         email = f"known-{uuid.uuid4().hex[:6]}@example.com"
         accounts.register(Registration(email=email, password="the right password"), settings)
 

@@ -156,7 +156,8 @@ def plans(url: str, heavy: uuid.UUID) -> list[str]:
             plan = "\n".join(r[0] for r in conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", (heavy,)).fetchall())
             if "Index" not in plan or "Seq Scan on transcription_jobs" in plan or "Sort" in plan:
                 problems.append(f"{name}:\n{plan}")
-            print(f"  plan of the {name}: {plan.splitlines()[1].strip() if len(plan.splitlines()) > 1 else plan}")
+            scan = next((line.strip() for line in plan.splitlines() if "Scan" in line), plan.splitlines()[0])
+            print(f"  plan of the {name}: {scan}")
     return problems
 
 

@@ -9,11 +9,12 @@ import re
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from common import logs
+
+if TYPE_CHECKING:  # pydantic is imported by the routes that parse a body, not by every cold start
+    from pydantic import BaseModel
 from common.errors import AppError, BadRequest, Invalid, NotFound, TooLarge, Unavailable
 
 JSON = "application/json; charset=utf-8"
@@ -80,7 +81,7 @@ class Response:
 
 
 def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> Response:
-    if isinstance(payload, BaseModel):
+    if hasattr(payload, "model_dump"):  # a pydantic model, without importing pydantic here
         payload = payload.model_dump(mode="json")
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return Response(status, body, {"Content-Type": JSON, **(headers or {})})
@@ -138,7 +139,12 @@ def parse_event(event: Mapping[str, Any]) -> Request:
     )
 
 
-def _validation_message(exc: ValidationError) -> str:
+def _is_validation_error(exc: BaseException) -> bool:
+    return type(exc).__name__ == "ValidationError" and type(exc).__module__.startswith("pydantic")
+
+
+def _validation_message(exc: Any) -> str:
+    """The message for a pydantic ValidationError (typed loosely: this module does not import pydantic)."""
     from common.validation_text import describe
 
     return describe([dict(e) for e in exc.errors()])
@@ -195,9 +201,9 @@ class Router:
             return fn(req).to_result()
         except AppError as exc:
             return error_response(exc.status, exc.code, exc.message, exc.headers).to_result()
-        except ValidationError as exc:
-            return error_response(Invalid.status, Invalid.code, _validation_message(exc)).to_result()
         except Exception as exc:
+            if _is_validation_error(exc):
+                return error_response(Invalid.status, Invalid.code, _validation_message(exc)).to_result()
             if _is_db_outage(exc):
                 logs.error("db_unavailable", request_id=request_id, error=type(exc).__name__)
                 return error_response(503, Unavailable.code, "the database is unavailable; try again").to_result()

@@ -25,7 +25,6 @@ from common.uploads import media_file_out, owned_file
 from common.users import require_user
 
 Job = TranscriptionJob
-MAX_PAGE = 100
 
 
 def _job_out(job: Job, media: MediaFile, language: str | None, duration: float | None) -> JobOut:

@@ -1,8 +1,8 @@
 """Cloud function `assemblyai_webhook`: AssemblyAI's transcript-ready callback, checked by a secret header."""
 
 import hmac
+from types import ModuleType
 
-from common import pipeline
 from common.config import load_settings
 from common.errors import Unauthorized
 from common.http import Request, Response, Router, json_response
@@ -13,6 +13,13 @@ load_settings("database", "storage", "provider", "webhook")  # fail the cold sta
 router = Router()
 
 
+def _pipeline() -> ModuleType:
+    """The pipeline (SQLAlchemy, pydantic), imported by the first event, not at cold start."""
+    from common import pipeline
+
+    return pipeline
+
+
 @router.route("POST", WEBHOOK_PATH)
 def transcript_ready(req: Request) -> Response:
     given = (req.header(WEBHOOK_SECRET_HEADER) or "").encode()
@@ -20,7 +27,7 @@ def transcript_ready(req: Request) -> Response:
         raise Unauthorized("wrong or missing webhook secret", "bad_webhook_secret")
     body = req.json()
     transcript_id = body.get("transcript_id") if isinstance(body, dict) else None
-    outcome = pipeline.handle_webhook(req.query.get("job_id"), transcript_id, current())
+    outcome = _pipeline().handle_webhook(req.query.get("job_id"), transcript_id, current())
     return json_response(200, {"ok": True, "detail": outcome})
 
 

@@ -1,40 +1,53 @@
 """Cloud function `auth`: register, sign in, the signed-in user, sign out everywhere, change the password."""
 
-from common import accounts
+from types import ModuleType
+
 from common.api import caller
 from common.config import get_settings, load_settings
 from common.http import Request, Response, Router, json_response
-from common.schemas import Login, PasswordChange, Registration
 
 load_settings("database", "tokens")  # fail the cold start, naming any missing variable
 router = Router()
 
 
+def domain() -> ModuleType:
+    """Accounts (SQLAlchemy, pydantic, bcrypt), imported by the first request, not at cold start."""
+    from common import accounts
+
+    return accounts
+
+
+def schemas() -> ModuleType:
+    from common import schemas
+
+    return schemas
+
+
 @router.route("POST", "/api/v1/auth/register")
 def register(req: Request) -> Response:
-    return json_response(201, accounts.register(req.parse(Registration), get_settings()))
+    return json_response(201, domain().register(req.parse(schemas().Registration), get_settings()))
 
 
 @router.route("POST", "/api/v1/auth/login")
 def login(req: Request) -> Response:
-    return json_response(200, accounts.login(req.parse(Login), get_settings(), req.source_ip))
+    return json_response(200, domain().login(req.parse(schemas().Login), get_settings(), req.source_ip))
 
 
 @router.route("GET", "/api/v1/auth/me")
 def me(req: Request) -> Response:
-    return json_response(200, accounts.me(caller(req)))
+    return json_response(200, domain().me(caller(req)))
 
 
 @router.route("POST", "/api/v1/auth/logout")
 def logout(req: Request) -> Response:
-    accounts.sign_out_everywhere(caller(req))
+    domain().sign_out_everywhere(caller(req))
     return Response(204)
 
 
 @router.route("POST", "/api/v1/auth/password")
 def change_password(req: Request) -> Response:
-    data = req.parse(PasswordChange)
-    return json_response(200, accounts.change_password(caller(req), data, get_settings(), req.source_ip))
+    data = req.parse(schemas().PasswordChange)
+    return json_response(200, domain().change_password(caller(req), data, get_settings(), req.source_ip))
 
 
 def handler(event: dict, context: object = None) -> dict:

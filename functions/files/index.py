@@ -1,36 +1,46 @@
 """Cloud function `files`: what can be uploaded, declare an upload (presigned PUT), get a download link (GET)."""
 
-from common import capabilities, uploads
+from types import ModuleType
+
 from common.api import caller, idempotent, path_id
 from common.config import load_settings
 from common.http import Request, Response, Router, json_response
-from common.schemas import FileDeclaration
 from common.services import current
 
 load_settings("database", "storage")  # fail the cold start, naming any missing variable
 router = Router()
 
 
+def domain() -> ModuleType:
+    """Uploads (SQLAlchemy, pydantic), imported by the first request that needs them, not at cold start."""
+    from common import uploads
+
+    return uploads
+
+
 @router.route("POST", "/api/v1/files")
 def declare(req: Request) -> Response:
     user_id = caller(req)
-    return idempotent(
-        req,
-        user_id,
-        "declareFile",
-        lambda: json_response(201, uploads.declare(user_id, req.parse(FileDeclaration), current())),
-    )
+
+    def declared() -> Response:
+        from common.schemas import FileDeclaration
+
+        return json_response(201, domain().declare(user_id, req.parse(FileDeclaration), current()))
+
+    return idempotent(req, user_id, "declareFile", declared)
 
 
 @router.route("GET", "/api/v1/capabilities")
 def capabilities_(req: Request) -> Response:
+    from common import capabilities
+
     return json_response(200, capabilities.describe(current().settings), {"Cache-Control": "max-age=300"})
 
 
 @router.route("GET", "/api/v1/files/{file_id}/download")
 def download(req: Request) -> Response:
     user_id = caller(req)
-    return json_response(200, uploads.download_link(user_id, path_id(req, "file_id"), current()))
+    return json_response(200, domain().download_link(user_id, path_id(req, "file_id"), current()))
 
 
 def handler(event: dict, context: object = None) -> dict:

@@ -1,27 +1,36 @@
 """Cloud function `jobs`: create, list, read, delete and retry jobs; export transcripts."""
 
-from common import jobs
+from types import ModuleType
+
 from common.api import caller, idempotent, path_id, query_int
 from common.config import load_settings
 from common.errors import BadRequest
 from common.http import Request, Response, Router, json_response
-from common.schemas import JobRequest
 from common.services import current
 
 load_settings("database", "storage", "provider")  # fail the cold start, naming any missing variable
 router = Router()
 STATUSES = ("pending", "processing", "completed", "failed")
+MAX_PAGE = 100  # the spec's `limit` maximum
+
+
+def domain() -> ModuleType:
+    """The jobs domain (SQLAlchemy, pydantic), imported by the first request that needs it, not at cold start."""
+    from common import jobs
+
+    return jobs
 
 
 @router.route("POST", "/api/v1/jobs")
 def create(req: Request) -> Response:
     user_id = caller(req)
-    return idempotent(
-        req,
-        user_id,
-        "createJob",
-        lambda: json_response(201, jobs.create_job(user_id, req.parse(JobRequest), current())),
-    )
+
+    def created() -> Response:
+        from common.schemas import JobRequest
+
+        return json_response(201, domain().create_job(user_id, req.parse(JobRequest), current()))
+
+    return idempotent(req, user_id, "createJob", created)
 
 
 @router.route("GET", "/api/v1/jobs")
@@ -30,30 +39,31 @@ def list_(req: Request) -> Response:
     status = req.query.get("status") or None
     if status is not None and status not in STATUSES:
         raise BadRequest(f"status must be one of {', '.join(STATUSES)}", "invalid_status")
-    limit = query_int(req, "limit", 20, 1, jobs.MAX_PAGE)
-    page = jobs.list_jobs(user_id, status, limit, req.query.get("cursor") or None)
+    limit = query_int(req, "limit", 20, 1, MAX_PAGE)
+    page = domain().list_jobs(user_id, status, limit, req.query.get("cursor") or None)
     return json_response(200, page)
 
 
 @router.route("GET", "/api/v1/jobs/{job_id}")
 def get(req: Request) -> Response:
-    return json_response(200, jobs.get_job(caller(req), path_id(req, "job_id")))
+    return json_response(200, domain().get_job(caller(req), path_id(req, "job_id")))
 
 
 @router.route("DELETE", "/api/v1/jobs/{job_id}")
 def delete(req: Request) -> Response:
-    jobs.delete_job(caller(req), path_id(req, "job_id"), current())
+    domain().delete_job(caller(req), path_id(req, "job_id"), current())
     return Response(204)
 
 
 @router.route("POST", "/api/v1/jobs/{job_id}/retry")
 def retry(req: Request) -> Response:
-    return json_response(200, jobs.retry_job(caller(req), path_id(req, "job_id"), current()))
+    return json_response(200, domain().retry_job(caller(req), path_id(req, "job_id"), current()))
 
 
 @router.route("GET", "/api/v1/jobs/{job_id}/transcript")
 def transcript(req: Request) -> Response:
     user_id = caller(req)
+    jobs = domain()
     result = jobs.transcript(user_id, path_id(req, "job_id"), req.query.get("format", "json"))
     if isinstance(result, jobs.Export):
         disposition = f'attachment; filename="{result.filename}"'

@@ -1,14 +1,23 @@
 """Cloud function `reconcile` (timer): poll silent jobs, resubmit stalled claims, start queued, expire uploads."""
 
-from common import events, logs, pipeline
+from types import ModuleType
+
+from common import events, logs
 from common.config import load_settings
 from common.services import current
 
 load_settings("database", "storage", "provider")  # fail the cold start, naming any missing variable
 
 
+def _pipeline() -> ModuleType:
+    """The pipeline (SQLAlchemy, pydantic), imported by the first event, not at cold start."""
+    from common import pipeline
+
+    return pipeline
+
+
 def handler(event: dict, context: object = None) -> dict:
     if not events.is_timer(event):
         logs.warn("reconcile_unexpected_event")
-    report = pipeline.reconcile(current())
+    report = _pipeline().reconcile(current())
     return {k: v for k, v in report.__dict__.items()}

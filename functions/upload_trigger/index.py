@@ -1,10 +1,19 @@
 """Cloud function `upload_trigger`: Object Storage ObjectCreate events → uploaded files → started jobs."""
 
-from common import events, logs, pipeline
+from types import ModuleType
+
+from common import events, logs
 from common.config import load_settings
 from common.services import current
 
 load_settings("database", "storage", "provider")  # fail the cold start, naming any missing variable
+
+
+def _pipeline() -> ModuleType:
+    """The pipeline (SQLAlchemy, pydantic), imported by the first event, not at cold start."""
+    from common import pipeline
+
+    return pipeline
 
 
 def handler(event: dict, context: object = None) -> dict:
@@ -14,7 +23,7 @@ def handler(event: dict, context: object = None) -> dict:
     failures = []
     for item in created:
         try:
-            outcome = pipeline.handle_upload(item.bucket, item.key, current())
+            outcome = _pipeline().handle_upload(item.bucket, item.key, current())
             logs.log("trigger_object", event_id=item.event_id, key=item.key, outcome=outcome)
         except Exception as exc:  # the rest of the batch still runs; the raise below makes the trigger retry
             logs.error("trigger_object_failed", event_id=item.event_id, key=item.key, error=repr(exc)[:300])

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import delete
 
 from common import accounts, jwks
-from common.config import get_settings
+from common.config import get_settings, with_changes
 from common.db import transaction
 from common.errors import Unauthorized
 from common.models import User
@@ -201,7 +201,7 @@ def test_a_deleted_users_token_is_rejected() -> None:
 
 def test_login_time_does_not_reveal_whether_the_email_exists() -> None:
     # Real-cost hashing (10 rounds, ~50 ms) so the hash dominates; at 4 rounds the test could not fail.
-    settings = get_settings().model_copy(update={"BCRYPT_ROUNDS": 10, "LOGIN_MAX_FAILURES": 100})
+    settings = with_changes(get_settings(), BCRYPT_ROUNDS=10, LOGIN_MAX_FAILURES=100)
     email = unique_email()
     accounts.register(Registration(email=email, password="the right password"), settings)
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from common import keys
-from common.config import REQUIREMENTS, Settings
+from common.config import REQUIREMENTS, setting_names
 from tests.infra.terraform import (
     FOLDERS,
     INFRA,
@@ -217,7 +217,7 @@ def test_capability_maps_cover_every_capability_and_only_real_settings() -> None
     names = {k for m in local("capability_env").values() for k in m} | {
         k for keys in local("capability_secrets").values() for k in keys
     }
-    assert names <= set(Settings.model_fields), names - set(Settings.model_fields)
+    assert names <= setting_names(), names - setting_names()
     fn = resource("yandex_function", "fn")
     assert fn["environment"].startswith('${merge({ENV = "prod"}') or "ENV" in fn["environment"]
     assert "local.capability_env[c]" in fn["environment"]
