@@ -87,3 +87,11 @@ def test_while_the_first_runs_the_same_key_is_409() -> None:
     worker.join(10)
     assert results == [201]
     assert idempotency.run_once(owner, "k", "op", b"{}", slow).status == 201  # replayed, not run again
+
+
+def test_a_signed_out_token_gets_no_replay() -> None:
+    api = signed_up(unique_email())
+    assert declare(api, "k").status == 201
+    assert api.post("/api/v1/auth/logout").status == 204
+    res = declare(api, "k")
+    assert (res.status, res.error_code) == (401, "token_revoked")
