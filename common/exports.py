@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,9 +28,12 @@ def _clean(text: Any) -> str:
     return _SPACE.sub(" ", str(text or "")).strip()
 
 
-def speaker_label(speaker: str | None) -> str | None:
+def speaker_label(speaker: str | None, names: Mapping[str, str] | None = None) -> str | None:
+    """The name the user gave this speaker, else "Speaker A"."""
     if not speaker:
         return None
+    if names and _clean(names.get(speaker)):
+        return _clean(names[speaker])
     speaker = _clean(speaker)
     return speaker if speaker.lower().startswith("speaker") else f"Speaker {speaker}"
 
@@ -51,7 +54,12 @@ class _Word:
 
 
 def _runs(
-    utterances: Sequence[dict[str, Any]], words: Sequence[dict[str, Any]], dialogue: bool, text: str, duration_ms: int
+    utterances: Sequence[dict[str, Any]],
+    words: Sequence[dict[str, Any]],
+    dialogue: bool,
+    text: str,
+    duration_ms: int,
+    names: Mapping[str, str] | None = None,
 ) -> list[list[_Word]]:
     """Runs of timed words that may share cues: one run per utterance in dialogue, one in all for mono."""
 
@@ -67,7 +75,7 @@ def _runs(
     if dialogue and utterances:
         runs = []
         for u in utterances:
-            speaker = speaker_label(u.get("speaker"))
+            speaker = speaker_label(u.get("speaker"), names)
             run = timed(u.get("words") or [], speaker)
             if not run and _clean(u.get("text")):  # no word timings: the utterance is one unit
                 start = _ms(u.get("start"))
@@ -90,6 +98,7 @@ def build_cues(transcript: dict[str, Any], dialogue: bool) -> list[Cue]:
         dialogue,
         transcript.get("text") or "",
         duration_ms,
+        transcript.get("speaker_names") or {},
     )
     cues: list[Cue] = []
     for run in runs:
@@ -178,6 +187,7 @@ def to_vtt(cues: Sequence[Cue]) -> str:
 def to_txt(transcript: dict[str, Any], dialogue: bool) -> str:
     """Mono: the text. Dialogue: one paragraph per turn, `Speaker A: …`, consecutive turns of one speaker merged."""
     utterances = transcript.get("utterances") or []
+    names = transcript.get("speaker_names") or {}
     if not (dialogue and utterances):
         text = _clean(transcript.get("text"))
         if not text:
@@ -185,7 +195,7 @@ def to_txt(transcript: dict[str, Any], dialogue: bool) -> str:
         return f"{text}\n" if text else ""
     turns: list[tuple[str | None, list[str]]] = []
     for u in utterances:
-        speaker, text = speaker_label(u.get("speaker")), _clean(u.get("text"))
+        speaker, text = speaker_label(u.get("speaker"), names), _clean(u.get("text"))
         if not text:
             continue
         if turns and turns[-1][0] == speaker:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from common import capabilities, cleanups, exports, pipeline, quotas, transitions
 from common.db import transaction
-from common.errors import BadRequest, Conflict, NotFound
+from common.errors import BadRequest, Conflict, Invalid, NotFound
 from common.keys import sanitise_filename
 from common.models import MediaFile, Transcript, TranscriptionJob
 from common.redaction import redact
@@ -202,6 +202,47 @@ def retry_job(user_id: uuid.UUID, job_id: uuid.UUID, services: Services) -> JobO
     return get_job(user_id, job_id)
 
 
+def _transcript_out(job: JobOut, stored: Transcript) -> TranscriptOut:
+    """The stored result as the provider gave it, each utterance also carrying the name its speaker is shown by."""
+    names = dict(stored.speaker_names or {})
+    utterances = [
+        {**u, "speaker_name": exports.speaker_label(u.get("speaker"), names)} if u.get("speaker") else u
+        for u in stored.utterances
+    ]
+    return TranscriptOut(
+        job_id=job.id,
+        mode=job.mode,
+        text=stored.text,
+        language=stored.language,
+        audio_duration=stored.audio_duration,
+        confidence=stored.confidence,
+        utterances=utterances,
+        words=stored.words,
+        speaker_names=names,
+    )
+
+
+def rename_speakers(user_id: uuid.UUID, job_id: uuid.UUID, names: dict[str, str]) -> TranscriptOut:
+    """Names for the transcript's speaker labels ("A" → "Anna"); an empty name goes back to "Speaker A"."""
+    with transaction() as s:
+        require_user(s, user_id)
+        job = _owned(s, user_id, job_id)
+        stored = s.get(Transcript, job_id)
+        if job.status != "completed" or stored is None:
+            raise Conflict(f"the transcript is not ready yet (job is {job.status})", "transcript_not_ready")
+        labels = {str(u.get("speaker")) for u in stored.utterances if u.get("speaker")}
+        unknown = sorted(set(names) - labels)
+        if unknown:
+            known = ", ".join(sorted(labels)) or "none"
+            raise Invalid(
+                f"this transcript has no speaker {', '.join(unknown)} (its speakers: {known})", "unknown_speaker"
+            )
+        merged = {**(stored.speaker_names or {}), **{k: v.strip() for k, v in names.items()}}
+        stored.speaker_names = {k: v for k, v in merged.items() if v}
+        s.flush()
+        return _transcript_out(job, stored)
+
+
 @dataclass(frozen=True)
 class Export:
     body: str
@@ -221,24 +262,17 @@ def transcript(user_id: uuid.UUID, job_id: uuid.UUID, fmt: str) -> Export | Tran
         stored = s.get(Transcript, job_id)
     if job.status != "completed" or stored is None:
         raise Conflict(f"the transcript is not ready yet (job is {job.status})", "transcript_not_ready")
+    names = dict(stored.speaker_names or {})
     data: dict[str, Any] = {
         "text": stored.text,
         "utterances": stored.utterances,
         "words": stored.words,
         "audio_duration": stored.audio_duration,
+        "speaker_names": names,
     }
     dialogue = job.mode == "dialogue"
     if fmt == "json":
-        return TranscriptOut(
-            job_id=job.id,
-            mode=job.mode,
-            text=stored.text,
-            language=stored.language,
-            audio_duration=stored.audio_duration,
-            confidence=stored.confidence,
-            utterances=stored.utterances,
-            words=stored.words,
-        )
+        return _transcript_out(job, stored)
     stem = sanitise_filename(job.file.filename).rsplit(".", 1)[0] or "transcript"
     if fmt == "txt":
         return Export(exports.to_txt(data, dialogue), "text/plain; charset=utf-8", f"{stem}.txt")

@@ -175,6 +175,8 @@ class Transcript(Base):
     language: Mapped[str | None] = mapped_column(String(16), default=None)
     audio_duration: Mapped[float | None] = mapped_column(Float, default=None)
     confidence: Mapped[float | None] = mapped_column(Float, default=None)
+    # The user's names for the provider's speaker labels ({"A": "Anna"}); the stored result itself never changes.
+    speaker_names: Mapped[dict[str, str]] = mapped_column(JSONDoc, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -196,6 +196,15 @@ class TranscriptOut(BaseModel):
     confidence: float | None
     utterances: list[dict[str, Any]]
     words: list[dict[str, Any]]
+    speaker_names: dict[str, str] = Field(default_factory=dict)
+
+
+class SpeakerNames(_In):
+    """{"names": {"A": "Anna"}}: a name per speaker label; an empty name restores "Speaker A"."""
+
+    names: dict[Annotated[CleanStr, Field(min_length=1, max_length=16)], Annotated[CleanStr, Field(max_length=60)]] = (
+        Field(min_length=1, max_length=26)
+    )
 
 
 class CapabilitiesOut(BaseModel):

@@ -93,7 +93,7 @@ try {
 
   await step("open the dialogue transcript", async () => {
     await page.getByRole("link", { name: "interview.wav" }).click();
-    await page.getByText("Speaker B").first().waitFor();
+    await page.locator("ol.lines").getByText("Speaker B").first().waitFor();
     const lines = await page.locator("ol.lines li").allInnerTexts();
     expect(lines.length === 3 && lines[1].includes("Thank you, glad to be here."), `lines: ${lines}`);
     await page.screenshot({ path: join(shots, "3-transcript.png"), fullPage: true });
@@ -123,6 +123,17 @@ try {
     expect(download.suggestedFilename() === "interview.srt", download.suggestedFilename());
     expect(/^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\nSpeaker A: Welcome to the interview\./.test(text), text);
     expect(text.includes("Speaker B: Thank you, glad to be here."), text);
+  });
+
+  await step("rename a speaker and see the name in the SRT", async () => {
+    await page.getByText("Rename speakers").click();
+    await page.getByLabel("Speaker A", { exact: true }).fill("Anna");
+    await page.getByRole("button", { name: "Save names" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    expect((await page.locator("ol.lines li").first().innerText()).includes("Anna"), "the line shows Anna");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "SRT" }).click()]);
+    const text = readFileSync(await download.path(), "utf8");
+    expect(text.includes("Anna: Welcome to the interview.") && text.includes("Speaker B: Thank you"), text);
   });
 
   await step("phone width", async () => {
@@ -182,7 +193,7 @@ open(sys.argv[1], "wb").write(data)`, spoken], { cwd: root });
       await page2.getByTestId("file-input").setInputFiles(spoken);
       await page2.locator('[data-testid="job"][data-status="completed"]').first().waitFor({ timeout: 90_000 });
       await page2.getByRole("link", { name: "two-voices.wav" }).click();
-      await page2.getByText("Speaker B").first().waitFor({ timeout: 15_000 });
+      await page2.locator("ol.lines").getByText("Speaker B").first().waitFor({ timeout: 15_000 });
       const lines = await page2.locator("ol.lines li").allInnerTexts();
       const speakers = new Set(lines.map((l) => (l.match(/Speaker [A-Z]/) || [""])[0]));
       const stamps = new Set(lines.map((l) => (l.match(/\d+:\d\d/) || [""])[0]));

@@ -71,5 +71,15 @@ def transcript(req: Request) -> Response:
     return json_response(200, result)
 
 
+@router.route("PUT", "/api/v1/jobs/{job_id}/speakers")
+def rename_speakers(req: Request) -> Response:
+    from common.schemas import SpeakerNames
+
+    user_id, job_id = caller(req), path_id(req, "job_id")
+    domain().get_job(user_id, job_id)  # another user's job is 404 whatever the body says
+    names = req.parse(SpeakerNames).names
+    return json_response(200, domain().rename_speakers(user_id, job_id, names))
+
+
 def handler(event: dict, context: object = None) -> dict:
     return router.handle(event, context)

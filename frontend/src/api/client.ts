@@ -25,6 +25,7 @@ export const ROUTES = {
   deleteJob: ["DELETE", "/api/v1/jobs/{job_id}"],
   retryJob: ["POST", "/api/v1/jobs/{job_id}/retry"],
   getTranscript: ["GET", "/api/v1/jobs/{job_id}/transcript"],
+  renameSpeakers: ["PUT", "/api/v1/jobs/{job_id}/speakers"],
 } as const;
 
 type Storage = Pick<globalThis.Storage, "getItem" | "setItem" | "removeItem">;
@@ -99,6 +100,9 @@ export class Client {
   async deleteJob(id: string): Promise<void> { await this.raw(ROUTES.deleteJob, { job_id: id }); }
   retryJob(id: string): Promise<Job> { return this.json(ROUTES.retryJob, { job_id: id }); }
   transcript(id: string): Promise<Transcript> { return this.json(ROUTES.getTranscript, { job_id: id }); }
+  renameSpeakers(id: string, names: Record<string, string>): Promise<Transcript> {
+    return this.json(ROUTES.renameSpeakers, { job_id: id }, { body: { names } });
+  }
   async exportTranscript(id: string, format: ExportFormat): Promise<Blob> {
     return (await this.raw(ROUTES.getTranscript, { job_id: id }, { query: { format } })).blob();
   }

@@ -22,10 +22,12 @@ export interface Job {
 export interface JobPage { items: Job[]; next_cursor: string | null }
 export interface JobRequest { file_id: string; language?: string; mode?: Mode; speakers_expected?: number | null }
 export interface Word { text: string; start: number; end: number; confidence?: number | null; speaker?: string | null }
-export interface Utterance { speaker?: string | null; start: number; end: number; text: string; words: Word[] }
+export interface Utterance {
+  speaker?: string | null; speaker_name?: string | null; start: number; end: number; text: string; words: Word[];
+}
 export interface Transcript {
   job_id: string; mode: Mode; text: string; language: string | null; audio_duration: number | null;
-  confidence: number | null; utterances: Utterance[]; words: Word[];
+  confidence: number | null; utterances: Utterance[]; words: Word[]; speaker_names?: Record<string, string>;
 }
 export type ExportFormat = "txt" | "srt" | "vtt" | "json";
 export interface Capabilities {

@@ -38,9 +38,10 @@ export function when(iso: string, now: Date = new Date()): string {
   return t.toLocaleDateString();
 }
 
+// A provider label ("A", "2") reads "Speaker A"; a name the user gave ("Anna") or "Speaker A" itself stays.
 export function speakerLabel(speaker: string | null | undefined): string {
   if (!speaker) return "Speaker";
-  return /^speaker/i.test(speaker) ? speaker : `Speaker ${speaker}`;
+  return /^([A-Z]|\d+)$/.test(speaker) ? `Speaker ${speaker}` : speaker;
 }
 
 export const LANGUAGES: [string, string][] = [

@@ -17,6 +17,7 @@ describe("format", () => {
     expect(stageWords({ stage: "submitted" })).toBe("Transcribing");
     expect(speakerLabel("A")).toBe("Speaker A");
     expect(speakerLabel("Speaker 2")).toBe("Speaker 2");
+    expect(speakerLabel("Anna")).toBe("Anna");
     expect(when("2026-11-24T10:00:00Z", new Date("2026-11-24T10:05:00Z"))).toBe("5 min ago");
   });
 });

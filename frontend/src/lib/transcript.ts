@@ -25,7 +25,8 @@ export function paragraphs(words: Word[], sentencesPerParagraph = 4, pauseMs = 2
 
 export function lines(t: Transcript): Line[] {
   if (t.mode === "dialogue" && t.utterances.length) {
-    return t.utterances.map((u) => ({ start: u.start, end: u.end, text: u.text, speaker: u.speaker ?? null }));
+    return t.utterances.map((u) => ({ start: u.start, end: u.end, text: u.text,
+      speaker: u.speaker_name ?? u.speaker ?? null }));
   }
   const words = t.words.length ? t.words : t.utterances.flatMap((u) => u.words);
   if (!words.length && t.text) return [{ start: 0, end: (t.audio_duration ?? 0) * 1000, text: t.text, speaker: null }];
@@ -49,4 +50,9 @@ export function matches(all: Line[], query: string): Map<number, [number, number
     }
   });
   return found;
+}
+
+// The speaker labels of a dialogue, in order of first appearance (what the rename form lists).
+export function speakerLabels(t: Transcript): string[] {
+  return [...new Set(t.utterances.map((u) => u.speaker).filter((s): s is string => Boolean(s)))];
 }

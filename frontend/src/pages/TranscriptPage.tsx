@@ -4,7 +4,38 @@ import { api, ApiError } from "../api/client";
 import type { ExportFormat, Job, Transcript } from "../api/types";
 import { navigate } from "../App";
 import { clock, speakerLabel, stageWords } from "../lib/format";
-import { currentLine, lines as toLines, matches } from "../lib/transcript";
+import { currentLine, lines as toLines, matches, speakerLabels } from "../lib/transcript";
+
+// "Speaker A" becomes "Anna" for this transcript; every view and export uses the names.
+function SpeakerNames({ transcript, onSaved }: { transcript: Transcript; onSaved: (t: Transcript) => void }) {
+  const labels = speakerLabels(transcript);
+  const [names, setNames] = useState<Record<string, string>>(transcript.speaker_names ?? {});
+  const [status, setStatus] = useState("");
+  if (!labels.length) return null;
+  async function save() {
+    setStatus("Saving…");
+    try {
+      const all = Object.fromEntries(labels.map((l) => [l, names[l] ?? ""]));
+      onSaved(await api.renameSpeakers(transcript.job_id, all));
+      setStatus("Saved.");
+    } catch (err) {
+      setStatus(err instanceof ApiError ? err.message : "Could not save the names; try again.");
+    }
+  }
+  return (
+    <details className="speakers">
+      <summary>Rename speakers</summary>
+      <form onSubmit={(e) => { e.preventDefault(); void save(); }}>
+        {labels.map((label) => (
+          <label key={label} className="inline">Speaker {label}
+            <input value={names[label] ?? ""} maxLength={60} placeholder={`Speaker ${label}`}
+              onChange={(e) => setNames({ ...names, [label]: e.target.value })} /></label>
+        ))}
+        <button type="submit">Save names</button> <span role="status">{status}</span>
+      </form>
+    </details>
+  );
+}
 
 function Highlighted({ text, ranges }: { text: string; ranges: [number, number][] | undefined }) {
   if (!ranges?.length) return <>{text}</>;
@@ -86,6 +117,7 @@ export function TranscriptPage({ jobId }: { jobId: string }) {
               <button key={f} className="link" onClick={() => void download(f)}>{f.toUpperCase()}</button>)}
           </span>
         </div>
+        {transcript.mode === "dialogue" && <SpeakerNames transcript={transcript} onSaved={setTranscript} />}
         <ol className={`lines ${transcript.mode}`}>
           {all.map((line, i) => (
             <li key={i} className={i === active ? "active" : ""} aria-current={i === active ? "true" : undefined}>
