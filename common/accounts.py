@@ -12,12 +12,12 @@ from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from common import passwords, tokens
+from common import cleanups, passwords, tokens
 from common.config import Settings
 from common.db import transaction
 from common.dialect import insert_ignore
 from common.errors import Conflict, TooManyRequests, Unauthorized
-from common.models import LoginThrottle, User, utcnow
+from common.models import LoginThrottle, MediaFile, TranscriptionJob, User, utcnow
 from common.schemas import Login, PasswordChange, Registration, SessionOut, UserOut
 from common.users import require_user
 
@@ -168,3 +168,32 @@ def change_password(user_id: uuid.UUID, data: PasswordChange, settings: Settings
 def me(user_id: uuid.UUID) -> UserOut:
     with transaction() as s:
         return _user_out(require_user(s, user_id))
+
+
+def delete_account(user_id: uuid.UUID, password: str, settings: Settings, client_ip: str = "") -> None:
+    """The account and everything of it: rows now (cascade), and through the outbox, carried out by the reconcile
+    timer, every recording in storage and every transcript copy at the provider. The password is asked again."""
+    with transaction() as s:
+        email = require_user(s, user_id).email
+    limits = _reserve_attempt(email, client_ip, settings, utcnow())
+    with transaction() as s:
+        hashed = require_user(s, user_id).password_hash
+    if not passwords.verify_password(password, hashed):
+        raise Unauthorized("the password is wrong", "invalid_credentials")
+    _release(limits)
+    with transaction() as s:
+        refs = [
+            (cleanups.PROVIDER_TRANSCRIPT, tid)
+            for tid in s.scalars(
+                select(TranscriptionJob.provider_transcript_id).where(
+                    TranscriptionJob.owner_id == user_id, TranscriptionJob.provider_transcript_id.is_not(None)
+                )
+            )
+        ]
+        for upload, stored in s.execute(
+            select(MediaFile.object_key, MediaFile.stored_key).where(MediaFile.owner_id == user_id)
+        ):
+            refs += [(cleanups.STORAGE_OBJECT, key) for key in (upload, stored) if key]
+        for kind, ref in refs:
+            cleanups.enqueue(s, kind, str(ref))
+        s.execute(delete(User).where(User.id == user_id))  # files, jobs, transcripts and keys go with it

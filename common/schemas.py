@@ -78,6 +78,10 @@ class Registration(Credentials):
     password: NewPassword
 
 
+class AccountDeletion(_In):
+    password: Password
+
+
 class PasswordChange(_In):
     current_password: Password
     new_password: NewPassword

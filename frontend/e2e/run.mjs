@@ -154,6 +154,17 @@ try {
     await page.getByText("Nothing yet").waitFor();
   });
 
+  await step("change the password on the account page", async () => {
+    await page.getByRole("link", { name: email }).click();
+    await page.getByRole("heading", { name: "Your account", exact: true }).waitFor();
+    await page.getByLabel("Current password").fill("a long enough password");
+    await page.getByLabel("New password").fill("another long passphrase");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("Password changed.").waitFor();
+    await page.getByRole("link", { name: "Transcribe" }).click();
+    await page.getByRole("heading", { name: "Your transcriptions" }).waitFor();  // this session goes on
+  });
+
   await step("an unsupported file is refused plainly", async () => {
     await page.getByTestId("file-input").setInputFiles({ name: "notes.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF") });
     await page.getByText("notes.pdf (application/pdf) cannot be transcribed here").waitFor();

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "./api/client";
 import type { User } from "./api/types";
+import { AccountPage } from "./pages/AccountPage";
 import { AuthPage } from "./pages/AuthPage";
 import { JobsPage } from "./pages/JobsPage";
 import { TranscriptPage } from "./pages/TranscriptPage";
@@ -33,13 +34,18 @@ export function App() {
   let page;
   if (!user) page = <AuthPage mode={path === "/signup" ? "signup" : "login"} notice={notice} onSignedIn={signedIn} />;
   else if (jobMatch) page = <TranscriptPage jobId={decodeURIComponent(jobMatch[1])} />;
+  else if (path === "/account") {
+    page = <AccountPage user={user} onDeleted={() => { setUser(null); setNotice("Your account was deleted."); navigate("/signup"); }} />;
+  }
   else page = <JobsPage />;
 
   return (
     <>
       <header className="topbar">
         <a href="/" className="brand" onClick={(e) => { e.preventDefault(); navigate("/"); }}>Transcribe</a>
-        {user && <span className="who">{user.email}<button className="link" onClick={signOut}>Sign out</button></span>}
+        {user && <span className="who">
+          <a href="/account" onClick={(e) => { e.preventDefault(); navigate("/account"); }}>{user.email}</a>
+          <button className="link" onClick={signOut}>Sign out</button></span>}
       </header>
       <main className="shell">{page}</main>
     </>

@@ -1,4 +1,5 @@
-"""Cloud function `auth`: register, sign in, the signed-in user, sign out everywhere, change the password."""
+"""Cloud function `auth`: register, sign in, the signed-in user, sign out everywhere, change the password, delete
+the account."""
 
 from types import ModuleType
 
@@ -48,6 +49,13 @@ def logout(req: Request) -> Response:
 def change_password(req: Request) -> Response:
     data = req.parse(schemas().PasswordChange)
     return json_response(200, domain().change_password(caller(req), data, get_settings(), req.source_ip))
+
+
+@router.route("DELETE", "/api/v1/auth/me")
+def delete_account(req: Request) -> Response:
+    data = req.parse(schemas().AccountDeletion)
+    domain().delete_account(caller(req), data.password, get_settings(), req.source_ip)
+    return Response(204)
 
 
 def handler(event: dict, context: object = None) -> dict:

@@ -16,6 +16,8 @@ export const ROUTES = {
   login: ["POST", "/api/v1/auth/login"],
   me: ["GET", "/api/v1/auth/me"],
   logout: ["POST", "/api/v1/auth/logout"],
+  changePassword: ["POST", "/api/v1/auth/password"],
+  deleteAccount: ["DELETE", "/api/v1/auth/me"],
   capabilities: ["GET", "/api/v1/capabilities"],
   declareFile: ["POST", "/api/v1/files"],
   downloadFile: ["GET", "/api/v1/files/{file_id}/download"],
@@ -86,6 +88,14 @@ export class Client {
     this.token = null;
   }
   me(): Promise<User> { return this.json(ROUTES.me); }
+  async changePassword(current: string, next: string): Promise<void> {
+    const s = await this.json<Session>(ROUTES.changePassword, {}, { body: { current_password: current, new_password: next } });
+    this.token = s.access_token;  // this session goes on; every other one ends
+  }
+  async deleteAccount(password: string): Promise<void> {
+    await this.raw(ROUTES.deleteAccount, {}, { body: { password } });
+    this.token = null;
+  }
   capabilities(): Promise<Capabilities> { return this.json(ROUTES.capabilities); }
   declareFile(file: { name: string; type: string; size: number }): Promise<DeclaredUpload> {
     return this.json(ROUTES.declareFile, {}, { body: { filename: file.name, content_type: file.type, size: file.size } });
