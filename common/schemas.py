@@ -102,6 +102,17 @@ class FileDeclaration(_In):
     size: StrictInt = Field(ge=1)
 
 
+class FileRename(_In):
+    filename: CleanStr = Field(min_length=1, max_length=1024)
+
+    @field_validator("filename")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("enter a name")
+        return value
+
+
 class JobRequest(_In):
     file_id: uuid.UUID
     language: CleanStr = Field(languages.AUTO, max_length=16)

@@ -102,3 +102,19 @@ def download_link(user_id: uuid.UUID, file_id: uuid.UUID, services: Services) ->
     expires = services.settings.DOWNLOAD_URL_EXPIRE_SECONDS
     url = services.storage.presign_get(media.stored_key or media.object_key, expires, filename=media.filename)
     return DownloadLinkOut(url=url, expires_at=utcnow() + timedelta(seconds=expires))
+
+
+def owned_file_out(user_id: uuid.UUID, file_id: uuid.UUID) -> MediaFileOut:
+    with transaction() as s:
+        require_user(s, user_id)
+        return media_file_out(owned_file(s, user_id, file_id))
+
+
+def rename(user_id: uuid.UUID, file_id: uuid.UUID, filename: str) -> MediaFileOut:
+    """A new display name; the stored object keeps its key (names never enter keys)."""
+    with transaction() as s:
+        require_user(s, user_id)
+        media = owned_file(s, user_id, file_id)
+        media.filename = filename.strip()
+        s.flush()
+        return media_file_out(media)

@@ -111,6 +111,35 @@ try {
     expect((await page.locator("ol.lines li.active").innerText()).includes("Let us begin"), "the clicked line is active");
   });
 
+  await step("player: a word seeks and lights up, speed, skips and shortcuts", async () => {
+    const player = page.getByTestId("player");
+    const word = page.locator("ol.lines li").nth(1).locator(".word").nth(2);
+    const at = Number(await word.getAttribute("data-start")) / 1000;
+    await word.click();
+    expect(Math.abs((await player.evaluate((el) => el.currentTime)) - at) < 0.6, "the player is at the clicked word");
+    await page.locator(".word.now").first().waitFor();
+    await page.getByTestId("speed").selectOption("1.5");
+    expect((await player.evaluate((el) => el.playbackRate)) === 1.5, "speed 1.5x");
+    await player.evaluate((el) => el.pause());
+    const before = await player.evaluate((el) => el.currentTime);
+    await page.getByRole("heading").first().click();  // focus off any field: shortcuts are for the page
+    await page.keyboard.press("ArrowLeft");
+    expect((await player.evaluate((el) => el.currentTime)) <= Math.max(0, before - 4.5), "← goes back 5 s");
+    await page.keyboard.press("?");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    expect((await page.getByRole("dialog").innerText()).includes("play / pause"), "the shortcuts are listed");
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Rename" }).click();
+    await page.getByLabel("Name").fill("The interview");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: /The interview/ }).waitFor();
+    expect((await page.getByTestId("file-facts").innerText()).includes("0:08"), "size and duration shown");
+    await page.getByRole("button", { name: "Rename" }).click();
+    await page.getByLabel("Name").fill("interview.wav");  // later steps find the job by its name
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: /interview\.wav/ }).waitFor();
+  });
+
   await step("search highlights matches", async () => {
     await page.getByLabel("Search").fill("glad");
     await page.getByText("1 match").waitFor();

@@ -43,5 +43,15 @@ def download(req: Request) -> Response:
     return json_response(200, domain().download_link(user_id, path_id(req, "file_id"), current()))
 
 
+@router.route("PATCH", "/api/v1/files/{file_id}")
+def rename(req: Request) -> Response:
+    from common.schemas import FileRename
+
+    user_id, file_id = caller(req), path_id(req, "file_id")
+    uploads = domain()
+    with_owner = uploads.owned_file_out(user_id, file_id)  # another user's file is 404 whatever the body says
+    return json_response(200, uploads.rename(user_id, with_owner.id, req.parse(FileRename).filename))
+
+
 def handler(event: dict, context: object = None) -> dict:
     return router.handle(event, context)

@@ -1,6 +1,6 @@
 // The one typed client of the Transcribe API. A 401 anywhere ends the session (the token expired).
 import type {
-  Capabilities, DeclaredUpload, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, Session, Transcript, User,
+  Capabilities, DeclaredUpload, MediaFile, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, Session, Transcript, User,
 } from "./types";
 
 export const API_BASE: string = (import.meta.env?.VITE_API_BASE_URL as string | undefined) ?? "";
@@ -21,6 +21,7 @@ export const ROUTES = {
   capabilities: ["GET", "/api/v1/capabilities"],
   declareFile: ["POST", "/api/v1/files"],
   downloadFile: ["GET", "/api/v1/files/{file_id}/download"],
+  renameFile: ["PATCH", "/api/v1/files/{file_id}"],
   createJob: ["POST", "/api/v1/jobs"],
   listJobs: ["GET", "/api/v1/jobs"],
   getJob: ["GET", "/api/v1/jobs/{job_id}"],
@@ -101,6 +102,9 @@ export class Client {
     return this.json(ROUTES.declareFile, {}, { body: { filename: file.name, content_type: file.type, size: file.size } });
   }
   downloadFile(fileId: string): Promise<DownloadLink> { return this.json(ROUTES.downloadFile, { file_id: fileId }); }
+  renameFile(fileId: string, filename: string): Promise<MediaFile> {
+    return this.json(ROUTES.renameFile, { file_id: fileId }, { body: { filename } });
+  }
   createJob(req: JobRequest): Promise<Job> { return this.json(ROUTES.createJob, {}, { body: req }); }
   listJobs(opts: { cursor?: string; status?: JobStatus; limit?: number } = {}): Promise<JobPage> {
     return this.json(ROUTES.listJobs, {}, { query: { cursor: opts.cursor, status: opts.status,

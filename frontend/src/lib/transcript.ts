@@ -1,7 +1,7 @@
 // Turning stored words and utterances into what the page shows: paragraphs, turns, the current line, matches.
 import type { Transcript, Word } from "../api/types";
 
-export interface Line { start: number; end: number; text: string; speaker: string | null }
+export interface Line { start: number; end: number; text: string; speaker: string | null; words: Word[] }
 
 const SENTENCE_END = /[.?!…]["')\]]*$/;
 
@@ -11,7 +11,7 @@ export function paragraphs(words: Word[], sentencesPerParagraph = 4, pauseMs = 2
   let current: Word[] = [], sentences = 0;
   const flush = () => {
     if (current.length) out.push({ start: current[0].start, end: current[current.length - 1].end,
-      text: current.map((w) => w.text).join(" "), speaker: null });
+      text: current.map((w) => w.text).join(" "), speaker: null, words: current });
     current = []; sentences = 0;
   };
   for (const w of words) {
@@ -26,16 +26,24 @@ export function paragraphs(words: Word[], sentencesPerParagraph = 4, pauseMs = 2
 export function lines(t: Transcript): Line[] {
   if (t.mode === "dialogue" && t.utterances.length) {
     return t.utterances.map((u) => ({ start: u.start, end: u.end, text: u.text,
-      speaker: u.speaker_name ?? u.speaker ?? null }));
+      speaker: u.speaker_name ?? u.speaker ?? null, words: u.words ?? [] }));
   }
   const words = t.words.length ? t.words : t.utterances.flatMap((u) => u.words);
-  if (!words.length && t.text) return [{ start: 0, end: (t.audio_duration ?? 0) * 1000, text: t.text, speaker: null }];
+  if (!words.length && t.text) {
+    return [{ start: 0, end: (t.audio_duration ?? 0) * 1000, text: t.text, speaker: null, words: [] }];
+  }
   return paragraphs(words);
 }
 
 export function currentLine(all: Line[], ms: number): number {
   for (let i = all.length - 1; i >= 0; i--) if (ms >= all[i].start) return ms <= all[i].end + 1500 ? i : -1;
   return -1;
+}
+
+// The word being played within a line (its index), or -1 between words.
+export function currentWord(line: Line | undefined, ms: number): number {
+  if (!line) return -1;
+  return line.words.findIndex((w) => ms >= w.start && ms < Math.max(w.end, w.start + 1));
 }
 
 // Case-insensitive matches as [start, end) offsets within each line.

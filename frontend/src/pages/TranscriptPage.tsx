@@ -1,10 +1,17 @@
-// One transcript: the original in a player, lines that seek it, the current line highlighted, search, downloads.
+// One transcript: the original in a sticky player (speed, skips, keyboard shortcuts), lines and words that seek it,
+// the current word highlighted, search, speaker names, renaming the recording, downloads.
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api, ApiError } from "../api/client";
 import type { ExportFormat, Job, Transcript } from "../api/types";
 import { navigate } from "../App";
-import { clock, speakerLabel, stageWords } from "../lib/format";
-import { currentLine, lines as toLines, matches, speakerLabels } from "../lib/transcript";
+import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
+import { currentLine, currentWord, lines as toLines, matches, speakerLabels } from "../lib/transcript";
+
+const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
+const SHORTCUTS: [string, string][] = [
+  ["Space or K", "play / pause"], ["← / →", "back / forward 5 s"], ["J / L", "back / forward 10 s"],
+  ["< / >", "slower / faster"], ["?", "show or hide this help"],
+];
 
 // "Speaker A" becomes "Anna" for this transcript; every view and export uses the names.
 function SpeakerNames({ transcript, onSaved }: { transcript: Transcript; onSaved: (t: Transcript) => void }) {
@@ -54,6 +61,30 @@ export function TranscriptPage({ jobId }: { jobId: string }) {
   const [now, setNow] = useState(0);
   const [query, setQuery] = useState("");
   const player = useRef<HTMLMediaElement | null>(null);
+  const [speed, setSpeed] = useState(1);
+  const [help, setHelp] = useState(false);
+  const [renaming, setRenaming] = useState<string | null>(null);
+
+  // Keyboard shortcuts, except while typing in a field.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT")) return;
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const p = player.current;
+      const act: Record<string, () => void> = {
+        " ": () => p && (p.paused ? void p.play().catch(() => undefined) : p.pause()),
+        k: () => p && (p.paused ? void p.play().catch(() => undefined) : p.pause()),
+        ArrowLeft: () => skip(-5), ArrowRight: () => skip(5), j: () => skip(-10), l: () => skip(10),
+        "<": () => changeSpeed(-1), ">": () => changeSpeed(1), "?": () => setHelp((h) => !h),
+        Escape: () => setHelp(false),
+      };
+      const run = act[e.key] ?? act[e.key.toLowerCase()];
+      if (run) { e.preventDefault(); run(); }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
 
   useEffect(() => {
     (async () => {
@@ -74,6 +105,7 @@ export function TranscriptPage({ jobId }: { jobId: string }) {
   const all = useMemo(() => (transcript ? toLines(transcript) : []), [transcript]);
   const found = useMemo(() => matches(all, query), [all, query]);
   const active = currentLine(all, now);
+  const activeWord = currentWord(all[active], now);
   const count = [...found.values()].reduce((n, r) => n + r.length, 0);
 
   function seek(ms: number) {
@@ -82,6 +114,32 @@ export function TranscriptPage({ jobId }: { jobId: string }) {
     p.currentTime = ms / 1000;
     setNow(ms);
     void p.play().catch(() => undefined);
+  }
+
+  function skip(seconds: number) {
+    const p = player.current;
+    if (!p) return;
+    p.currentTime = Math.max(0, p.currentTime + seconds);
+    setNow(p.currentTime * 1000);
+  }
+
+  function changeSpeed(step: number) {
+    setSpeed((current) => {
+      const next = SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, SPEEDS.indexOf(current) + step))];
+      if (player.current) player.current.playbackRate = next;
+      return next;
+    });
+  }
+
+  async function rename(name: string) {
+    if (!job || !name.trim()) return;
+    try {
+      const file = await api.renameFile(job.file.id, name.trim());
+      setJob({ ...job, file });
+      setRenaming(null);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : "Could not rename the recording.");
+    }
   }
 
   async function download(format: ExportFormat) {
@@ -102,11 +160,35 @@ export function TranscriptPage({ jobId }: { jobId: string }) {
   return (
     <section className="card transcript">
       <p><a href="/" onClick={(e) => { e.preventDefault(); navigate("/"); }}>← All transcriptions</a></p>
-      <h1>{job.file.filename}</h1>
+      {renaming === null
+        ? <h1>{job.file.filename} <button className="link" onClick={() => setRenaming(job.file.filename)}>Rename</button></h1>
+        : <form className="rename" onSubmit={(e) => { e.preventDefault(); void rename(renaming); }}>
+            <label>Name<input value={renaming} maxLength={1024} autoFocus onChange={(e) => setRenaming(e.target.value)} /></label>
+            <button type="submit">Save</button> <button type="button" className="link" onClick={() => setRenaming(null)}>Cancel</button>
+          </form>}
+      <p className="meta" data-testid="file-facts">
+        <span>{bytes(job.file.size)}</span><span>{duration(job.audio_duration)}</span><span>{job.file.content_type}</span>
+      </p>
       {job.status !== "completed" && <p className="hint">This job is {stageWords(job).toLowerCase()}.</p>}
-      {media && (isVideo
-        ? <video ref={(el) => { player.current = el; }} src={media} controls onTimeUpdate={onTime} data-testid="player" />
-        : <audio ref={(el) => { player.current = el; }} src={media} controls onTimeUpdate={onTime} data-testid="player" />)}
+      {media && <div className="player">
+        {isVideo
+          ? <video ref={(el) => { player.current = el; }} src={media} controls onTimeUpdate={onTime} data-testid="player" />
+          : <audio ref={(el) => { player.current = el; }} src={media} controls onTimeUpdate={onTime} data-testid="player" />}
+        <div className="controls">
+          <button onClick={() => skip(-5)} aria-label="Back 5 seconds">−5 s</button>
+          <button onClick={() => skip(5)} aria-label="Forward 5 seconds">+5 s</button>
+          <label className="inline">Speed
+            <select value={speed} data-testid="speed" onChange={(e) => {
+              const next = Number(e.target.value); setSpeed(next);
+              if (player.current) player.current.playbackRate = next;
+            }}>{SPEEDS.map((v) => <option key={v} value={v}>{v}×</option>)}</select></label>
+          <button className="link" onClick={() => setHelp((h) => !h)} aria-expanded={help}>Keyboard shortcuts</button>
+        </div>
+        {help && <div className="help" role="dialog" aria-label="Keyboard shortcuts">
+          <dl>{SHORTCUTS.map(([keys, what]) => <div key={keys}><dt>{keys}</dt><dd>{what}</dd></div>)}</dl>
+          <button className="link" onClick={() => setHelp(false)}>Close</button>
+        </div>}
+      </div>}
       {transcript && <>
         <div className="toolbar">
           <label className="search">Search<input type="search" value={query} onChange={(e) => setQuery(e.target.value)}
@@ -121,11 +203,16 @@ export function TranscriptPage({ jobId }: { jobId: string }) {
         <ol className={`lines ${transcript.mode}`}>
           {all.map((line, i) => (
             <li key={i} className={i === active ? "active" : ""} aria-current={i === active ? "true" : undefined}>
-              <button className="line" onClick={() => seek(line.start)} data-start={line.start}>
-                <span className="stamp">{clock(line.start)}</span>
+              <div className="line">
+                <button className="stamp" onClick={() => seek(line.start)} data-start={line.start}
+                  aria-label={`Play from ${clock(line.start)}`}>{clock(line.start)}</button>
                 {transcript.mode === "dialogue" && <span className="speaker">{speakerLabel(line.speaker)}</span>}
-                <span className="text"><Highlighted text={line.text} ranges={found.get(i)} /></span>
-              </button>
+                <span className="text">{query || !line.words.length
+                  ? <Highlighted text={line.text} ranges={found.get(i)} />
+                  : line.words.map((w, k) => <span key={k}>
+                      <span className={`word${i === active && k === activeWord ? " now" : ""}`} data-start={w.start}
+                        onClick={() => seek(w.start)}>{w.text}</span>{k < line.words.length - 1 ? " " : ""}</span>)}</span>
+              </div>
             </li>
           ))}
         </ol>
