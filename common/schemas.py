@@ -232,3 +232,15 @@ class CapabilitiesOut(BaseModel):
     max_active_jobs_per_user: int
     max_stored_bytes_per_user: int
     realtime_factor: float | None = None
+
+
+class SearchHit(BaseModel):
+    job_id: uuid.UUID
+    filename: str
+    snippet: str
+    offset_ms: int | None  # where in the recording the words are said, when the words have timings
+
+
+class SearchResults(BaseModel):
+    query: str
+    items: list[SearchHit]

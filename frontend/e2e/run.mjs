@@ -165,6 +165,20 @@ try {
     expect(text.includes("Anna: Welcome to the interview.") && text.includes("Speaker B: Thank you"), text);
   });
 
+  await step("search all transcripts and open a hit at the moment it is said", async () => {
+    await page.getByRole("link", { name: "Transcribe" }).click();
+    await page.getByLabel("Words to find").fill("begin with");
+    await page.getByRole("button", { name: "Search" }).click();
+    const hit = page.locator(".hits a").first();
+    await hit.waitFor();
+    expect((await hit.innerText()).startsWith("interview.wav at 0:0"), await hit.innerText());
+    const at = Number(new URL(await hit.getAttribute("href"), url).searchParams.get("t")) / 1000;
+    await hit.click();
+    const player = page.getByTestId("player");
+    await player.evaluate((el) => new Promise((ok) => (el.readyState >= 1 ? ok() : el.addEventListener("loadedmetadata", ok))));
+    await page.waitForFunction((want) => Math.abs(document.querySelector("[data-testid=player]").currentTime - want) < 0.3, at);
+  });
+
   await step("phone width", async () => {
     await page.setViewportSize({ width: 360, height: 740 });
     await page.screenshot({ path: join(shots, "4-transcript-phone.png"), fullPage: true });

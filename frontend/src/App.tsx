@@ -14,12 +14,16 @@ export function navigate(path: string): void {
 
 export function App() {
   const [path, setPath] = useState(window.location.pathname);
+  const [startAt, setStartAt] = useState(() => Number(new URLSearchParams(window.location.search).get("t")) || 0);
   const [user, setUser] = useState<User | null>(null);
   const [checking, setChecking] = useState(Boolean(api.token));
   const [notice, setNotice] = useState("");
 
   useEffect(() => {
-    const onPop = () => setPath(window.location.pathname);
+    const onPop = () => {
+      setPath(window.location.pathname);
+      setStartAt(Number(new URLSearchParams(window.location.search).get("t")) || 0);
+    };
     window.addEventListener("popstate", onPop);
     api.onExpired = (message) => { setUser(null); setNotice(message); navigate("/login"); };
     if (api.token) api.me().then(setUser).catch(() => undefined).finally(() => setChecking(false));
@@ -33,7 +37,7 @@ export function App() {
   const jobMatch = path.match(/^\/jobs\/([^/]+)$/);
   let page;
   if (!user) page = <AuthPage mode={path === "/signup" ? "signup" : "login"} notice={notice} onSignedIn={signedIn} />;
-  else if (jobMatch) page = <TranscriptPage jobId={decodeURIComponent(jobMatch[1])} />;
+  else if (jobMatch) page = <TranscriptPage jobId={decodeURIComponent(jobMatch[1])} startAt={startAt} />;
   else if (path === "/account") {
     page = <AccountPage user={user} onDeleted={() => { setUser(null); setNotice("Your account was deleted."); navigate("/signup"); }} />;
   }

@@ -1,4 +1,4 @@
-"""Cloud function `jobs`: create, list, read, delete and retry jobs; export transcripts."""
+"""Cloud function `jobs`: create, list, read, delete and retry jobs; export, name speakers and search transcripts."""
 
 from types import ModuleType
 
@@ -79,6 +79,14 @@ def rename_speakers(req: Request) -> Response:
     domain().get_job(user_id, job_id)  # another user's job is 404 whatever the body says
     names = req.parse(SpeakerNames).names
     return json_response(200, domain().rename_speakers(user_id, job_id, names))
+
+
+@router.route("GET", "/api/v1/search")
+def search(req: Request) -> Response:
+    from common.search import search as find
+
+    limit = query_int(req, "limit", 20, 1, 50)
+    return json_response(200, find(caller(req), req.query.get("q", ""), limit))
 
 
 def handler(event: dict, context: object = None) -> dict:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from common import transitions
-from common.db import transaction
-from common.models import utcnow
-from common.provider import ProviderTranscript
 from tests.api import Api, signed_up
 from tests.conftest import unique_email
+from tests.core.transcripts import completed_job
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 UTTERANCES = [
@@ -41,29 +36,7 @@ UTTERANCES = [
 
 
 def completed_dialogue(api: Api) -> str:
-    declared = api.post("/api/v1/files", {"filename": "talk.wav", "content_type": "audio/wav", "size": 10}).json
-    job = api.post("/api/v1/jobs", {"file_id": declared["file"]["id"], "mode": "dialogue"}).json
-    words = [w for u in UTTERANCES for w in u["words"]]
-    result = ProviderTranscript(
-        id=f"t-{uuid.uuid4().hex[:8]}",
-        status="completed",
-        error=None,
-        text="Hello there. Hi, how are you?",
-        words=words,
-        utterances=UTTERANCES,
-        language="en",
-        audio_duration=3.5,
-        confidence=0.9,
-        webhook_url=None,
-    )
-    with transaction() as s:
-        s.execute(
-            transitions.Job.__table__.update()
-            .where(transitions.Job.id == uuid.UUID(job["id"]))
-            .values(status="processing", stage="submitted", provider_transcript_id=result.id)
-        )
-        assert transitions.complete(s, uuid.UUID(job["id"]), result, utcnow())
-    return str(job["id"])
+    return completed_job(api, "Hello there. Hi, how are you?", UTTERANCES)
 
 
 def test_renamed_speakers_show_in_the_transcript_and_every_export() -> None:

@@ -1,6 +1,6 @@
 // The one typed client of the Transcribe API. A 401 anywhere ends the session (the token expired).
 import type {
-  Capabilities, DeclaredUpload, MediaFile, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, Session, Transcript, User,
+  Capabilities, DeclaredUpload, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, Session, Transcript, User,
 } from "./types";
 
 export const API_BASE: string = (import.meta.env?.VITE_API_BASE_URL as string | undefined) ?? "";
@@ -29,6 +29,7 @@ export const ROUTES = {
   retryJob: ["POST", "/api/v1/jobs/{job_id}/retry"],
   getTranscript: ["GET", "/api/v1/jobs/{job_id}/transcript"],
   renameSpeakers: ["PUT", "/api/v1/jobs/{job_id}/speakers"],
+  search: ["GET", "/api/v1/search"],
 } as const;
 
 type Storage = Pick<globalThis.Storage, "getItem" | "setItem" | "removeItem">;
@@ -114,6 +115,7 @@ export class Client {
   async deleteJob(id: string): Promise<void> { await this.raw(ROUTES.deleteJob, { job_id: id }); }
   retryJob(id: string): Promise<Job> { return this.json(ROUTES.retryJob, { job_id: id }); }
   transcript(id: string): Promise<Transcript> { return this.json(ROUTES.getTranscript, { job_id: id }); }
+  search(q: string): Promise<SearchResults> { return this.json(ROUTES.search, {}, { query: { q } }); }
   renameSpeakers(id: string, names: Record<string, string>): Promise<Transcript> {
     return this.json(ROUTES.renameSpeakers, { job_id: id }, { body: { names } });
   }

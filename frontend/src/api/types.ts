@@ -50,3 +50,5 @@ export const REQUIRED: Record<string, string[]> = {
   Capabilities: ["engine", "languages", "auto_detect", "formats", "max_upload_bytes", "max_parallel_per_user",
     "max_active_jobs_per_user", "max_stored_bytes_per_user"],
 };
+export interface SearchHit { job_id: string; filename: string; snippet: string; offset_ms: number | null }
+export interface SearchResults { query: string; items: SearchHit[] }

@@ -1,6 +1,7 @@
 import { useCallback, useState } from "react";
 import type { Job } from "../api/types";
 import { JobList } from "../components/JobList";
+import { SearchPanel } from "../components/SearchPanel";
 import { UploadPanel } from "../components/UploadPanel";
 
 export function JobsPage() {
@@ -11,6 +12,7 @@ export function JobsPage() {
     <>
       <UploadPanel onJobCreated={() => setRefreshKey((k) => k + 1)} jobs={jobs} />
       <JobList refreshKey={refreshKey} onJobs={onJobs} />
+      <SearchPanel />
     </>
   );
 }

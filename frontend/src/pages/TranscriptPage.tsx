@@ -53,7 +53,7 @@ function Highlighted({ text, ranges }: { text: string; ranges: [number, number][
   return <>{parts}</>;
 }
 
-export function TranscriptPage({ jobId }: { jobId: string }) {
+export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?: number }) {
   const [job, setJob] = useState<Job | null>(null);
   const [transcript, setTranscript] = useState<Transcript | null>(null);
   const [media, setMedia] = useState("");
@@ -156,6 +156,10 @@ export function TranscriptPage({ jobId }: { jobId: string }) {
   if (!job) return <p aria-live="polite">Loading…</p>;
   const isVideo = job.file.content_type.startsWith("video/");
   const onTime = (e: { currentTarget: HTMLMediaElement }) => setNow(e.currentTarget.currentTime * 1000);
+  // Opened from a search hit (?t=ms): start where the words are said.
+  const onReady = (e: { currentTarget: HTMLMediaElement }) => {
+    if (startAt > 0) { e.currentTarget.currentTime = startAt / 1000; setNow(startAt); }
+  };
 
   return (
     <section className="card transcript">
@@ -172,8 +176,9 @@ export function TranscriptPage({ jobId }: { jobId: string }) {
       {job.status !== "completed" && <p className="hint">This job is {stageWords(job).toLowerCase()}.</p>}
       {media && <div className="player">
         {isVideo
-          ? <video ref={(el) => { player.current = el; }} src={media} controls onTimeUpdate={onTime} data-testid="player" />
-          : <audio ref={(el) => { player.current = el; }} src={media} controls onTimeUpdate={onTime} data-testid="player" />}
+          ? <video ref={(el) => { player.current = el; }} src={media} controls onTimeUpdate={onTime} onLoadedMetadata={onReady} data-testid="player" />
+          : <audio ref={(el) => { player.current = el; }} src={media} controls onTimeUpdate={onTime} onLoadedMetadata={onReady}
+              data-testid="player" />}
         <div className="controls">
           <button onClick={() => skip(-5)} aria-label="Back 5 seconds">−5 s</button>
           <button onClick={() => skip(5)} aria-label="Forward 5 seconds">+5 s</button>

@@ -1,0 +1,84 @@
+"""Search across my transcripts: real full-text indexes, only my own hits, the moment the words are said."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import text, update
+
+from common.db import get_engine, transaction
+from common.models import Transcript
+from tests.api import signed_up
+from tests.conftest import unique_email
+from tests.core.transcripts import completed_job
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+SEARCH = "/api/v1/search"
+
+
+def test_a_word_is_found_in_the_right_job_at_the_moment_it_is_said() -> None:
+    api = signed_up(unique_email())
+    budget = completed_job(api, "We agreed on the budget for next year and the hiring plan.", name="budget.wav")
+    completed_job(api, "The weather was lovely on the coast this week.", name="weather.wav")
+    res = api.get(SEARCH, query={"q": "hiring plan"})
+    assert res.status == 200, res.text
+    [hit] = res.json["items"]
+    assert hit["job_id"] == budget and hit["filename"] == "budget.wav"
+    assert hit["offset_ms"] == 10 * 400  # "hiring" is the eleventh word, 400 ms apart
+    assert "hiring plan" in hit["snippet"]
+    assert api.get(SEARCH, query={"q": "COAST"}).json["items"][0]["filename"] == "weather.wav"  # any case
+    assert api.get(SEARCH, query={"q": "submarine"}).json["items"] == []
+
+
+def test_nobody_else_sees_my_hits() -> None:
+    mine, theirs = signed_up(unique_email()), signed_up(unique_email())
+    completed_job(mine, "The secret project codename is bluebird.")
+    assert theirs.get(SEARCH, query={"q": "bluebird"}).json["items"] == []
+    assert len(mine.get(SEARCH, query={"q": "bluebird"}).json["items"]) == 1
+
+
+def test_the_index_keeps_up_with_changes_and_deletions() -> None:
+    api = signed_up(unique_email())
+    job_id = completed_job(api, "An old sentence about apples.")
+    with transaction() as s:  # what an edit of the text does (issue #13's editor stores edits the same way)
+        s.execute(update(Transcript).where(Transcript.job_id == uuid.UUID(job_id)).values(text="Now about pears."))
+    assert api.get(SEARCH, query={"q": "apples"}).json["items"] == []
+    assert len(api.get(SEARCH, query={"q": "pears"}).json["items"]) == 1
+    assert api.delete(f"/api/v1/jobs/{job_id}").status == 204
+    assert api.get(SEARCH, query={"q": "pears"}).json["items"] == []
+
+
+@pytest.mark.parametrize("query", ["", "   ", "!!! ???", '" OR NEAR(', "AND", "a' & | !b"])
+def test_odd_queries_are_never_a_5xx(query: str) -> None:
+    api = signed_up(unique_email())
+    completed_job(api, "Plain words here.")
+    res = api.get(SEARCH, query={"q": query})
+    assert res.status in (200, 400), res.text
+    if res.status == 400:
+        assert res.error_code == "empty_query"
+
+
+def test_the_search_reads_an_index_not_the_table(database_url: str) -> None:
+    engine = get_engine()
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL enable_seqscan = off"))  # tiny test tables: ask whether the index serves
+            plan = "\n".join(
+                r[0]
+                for r in conn.execute(
+                    text(
+                        "EXPLAIN SELECT job_id FROM transcripts"
+                        " WHERE to_tsvector('simple', text) @@ plainto_tsquery('simple', 'x')"
+                    )
+                )
+            )
+            assert "ix_transcripts_search" in plan, plan
+        else:
+            plan = " ".join(
+                str(r)
+                for r in conn.execute(
+                    text("EXPLAIN QUERY PLAN SELECT rowid FROM transcripts_fts WHERE transcripts_fts MATCH '\"x\"'")
+                )
+            )
+            assert "VIRTUAL TABLE INDEX" in plan, plan
