@@ -12,7 +12,7 @@ from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from common import cleanups, passwords, tokens
+from common import outbox, passwords, tokens
 from common.config import Settings
 from common.db import transaction
 from common.dialect import insert_ignore
@@ -183,7 +183,7 @@ def delete_account(user_id: uuid.UUID, password: str, settings: Settings, client
     _release(limits)
     with transaction() as s:
         refs = [
-            (cleanups.PROVIDER_TRANSCRIPT, tid)
+            (outbox.PROVIDER_TRANSCRIPT, tid)
             for tid in s.scalars(
                 select(TranscriptionJob.provider_transcript_id).where(
                     TranscriptionJob.owner_id == user_id, TranscriptionJob.provider_transcript_id.is_not(None)
@@ -193,7 +193,7 @@ def delete_account(user_id: uuid.UUID, password: str, settings: Settings, client
         for upload, stored in s.execute(
             select(MediaFile.object_key, MediaFile.stored_key).where(MediaFile.owner_id == user_id)
         ):
-            refs += [(cleanups.STORAGE_OBJECT, key) for key in (upload, stored) if key]
+            refs += [(outbox.STORAGE_OBJECT, key) for key in (upload, stored) if key]
         for kind, ref in refs:
-            cleanups.enqueue(s, kind, str(ref))
+            outbox.enqueue(s, kind, str(ref))
         s.execute(delete(User).where(User.id == user_id))  # files, jobs, transcripts and keys go with it

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.orm import Session
 
 from common import logs
 from common.db import transaction
-from common.dialect import insert_ignore
 from common.models import CleanupTask
+from common.outbox import PROVIDER_TRANSCRIPT, STORAGE_OBJECT, enqueue
 from common.services import Services
 
-PROVIDER_TRANSCRIPT = "provider_transcript"
-STORAGE_OBJECT = "storage_object"
-
-
-def enqueue(s: Session, kind: str, ref: str) -> None:
-    s.execute(insert_ignore(s, CleanupTask, {"kind": kind, "ref": ref}))
+__all__ = ["PROVIDER_TRANSCRIPT", "STORAGE_OBJECT", "enqueue", "run"]
 
 
 def run(services: Services, refs: list[tuple[str, str]] | None = None, limit: int = 100) -> int:

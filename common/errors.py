@@ -40,6 +40,11 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class PreconditionRequired(AppError):
+    status = 428
+    code = "precondition_required"
+
+
 class TooLarge(AppError):
     status = 413
     code = "file_too_large"

@@ -177,6 +177,10 @@ class Transcript(Base):
     confidence: Mapped[float | None] = mapped_column(Float, default=None)
     # The user's names for the provider's speaker labels ({"A": "Anna"}); the stored result itself never changes.
     speaker_names: Mapped[dict[str, str]] = mapped_column(JSONDoc, default=dict, server_default="{}")
+    # Edits rewrite text/words/utterances (so exports and the search index follow them); the provider's result is
+    # kept here, untouched, from the first edit on, for "revert to original". None: never edited.
+    original: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc, default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # the ETag of conflict-safe saves
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

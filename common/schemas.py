@@ -212,6 +212,20 @@ class TranscriptOut(BaseModel):
     utterances: list[dict[str, Any]]
     words: list[dict[str, Any]]
     speaker_names: dict[str, str] = Field(default_factory=dict)
+    version: int = 1  # also the ETag: send it back as If-Match to save an edit
+    edited: bool = False
+
+
+class LineEdit(_In):
+    start: StrictInt = Field(ge=0)
+    end: StrictInt = Field(ge=0)
+    text: Annotated[StrictStr, AfterValidator(_encodable)] = Field(max_length=10_000)
+
+
+class TranscriptEdit(_In):
+    """New text for lines of the transcript, each named by its [start, end] in milliseconds."""
+
+    edits: list[LineEdit] = Field(min_length=1, max_length=200)
 
 
 class SpeakerNames(_In):

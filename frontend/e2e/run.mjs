@@ -102,7 +102,7 @@ try {
   await step("clicking a line seeks the player and highlights it", async () => {
     const player = page.getByTestId("player");
     await player.evaluate((el) => new Promise((ok) => (el.readyState >= 1 ? ok() : el.addEventListener("loadedmetadata", ok))));
-    const line = page.locator("ol.lines li").nth(2).locator("button");
+    const line = page.locator("ol.lines li").nth(2).locator("button.stamp");
     const start = Number(await line.getAttribute("data-start")) / 1000;
     await line.click();
     const t = await player.evaluate((el) => el.currentTime);
@@ -163,6 +163,19 @@ try {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "SRT" }).click()]);
     const text = readFileSync(await download.path(), "utf8");
     expect(text.includes("Anna: Welcome to the interview.") && text.includes("Speaker B: Thank you"), text);
+  });
+
+  await step("edit a word and see it in the TXT, timings kept", async () => {
+    await page.getByRole("button", { name: "Edit the line at 0:00" }).click();
+    await page.getByLabel("Text of this line").fill("Welcome to the long interview.");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Revert to original").waitFor();
+    const first = page.locator("ol.lines li").first();
+    expect((await first.innerText()).includes("Welcome to the long interview."), await first.innerText());
+    expect((await first.locator("button.stamp").innerText()) === "0:00", "the line keeps its time");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "TXT" }).click()]);
+    const text = readFileSync(await download.path(), "utf8");
+    expect(text.includes("Anna: Welcome to the long interview."), text);
   });
 
   await step("search all transcripts and open a hit at the moment it is said", async () => {

@@ -4,7 +4,7 @@ from types import ModuleType
 
 from common.api import caller, idempotent, path_id, query_int
 from common.config import load_settings
-from common.errors import BadRequest
+from common.errors import BadRequest, PreconditionRequired
 from common.http import Request, Response, Router, json_response
 from common.services import current
 
@@ -68,7 +68,36 @@ def transcript(req: Request) -> Response:
     if isinstance(result, jobs.Export):
         disposition = f'attachment; filename="{result.filename}"'
         return Response(200, result.body, {"Content-Type": result.content_type, "Content-Disposition": disposition})
-    return json_response(200, result)
+    return json_response(200, result, {"ETag": f'"{result.version}"'})
+
+
+def if_match(req: Request) -> int:
+    """The version a save edits, from If-Match (the ETag of the transcript it was made on)."""
+    raw = (req.header("if-match") or "").strip().removeprefix("W/").strip('"')
+    if not raw:
+        raise PreconditionRequired("send If-Match with the transcript's ETag, so edits never overwrite each other")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        raise BadRequest("If-Match must be the transcript's ETag", "invalid_if_match")
+    return int(raw)
+
+
+@router.route("PUT", "/api/v1/jobs/{job_id}/transcript")
+def edit(req: Request) -> Response:
+    from common.schemas import TranscriptEdit
+
+    user_id, job_id = caller(req), path_id(req, "job_id")
+    domain().get_job(user_id, job_id)  # another user's job is 404 whatever the body says
+    version, edits = if_match(req), req.parse(TranscriptEdit).edits
+    result = domain().edit_transcript(user_id, job_id, version, edits)
+    return json_response(200, result, {"ETag": f'"{result.version}"'})
+
+
+@router.route("DELETE", "/api/v1/jobs/{job_id}/transcript/edits")
+def revert(req: Request) -> Response:
+    user_id, job_id = caller(req), path_id(req, "job_id")
+    domain().get_job(user_id, job_id)
+    result = domain().revert_transcript(user_id, job_id, if_match(req))
+    return json_response(200, result, {"ETag": f'"{result.version}"'})
 
 
 @router.route("PUT", "/api/v1/jobs/{job_id}/speakers")

@@ -30,6 +30,8 @@ export const ROUTES = {
   getTranscript: ["GET", "/api/v1/jobs/{job_id}/transcript"],
   renameSpeakers: ["PUT", "/api/v1/jobs/{job_id}/speakers"],
   search: ["GET", "/api/v1/search"],
+  editTranscript: ["PUT", "/api/v1/jobs/{job_id}/transcript"],
+  revertTranscript: ["DELETE", "/api/v1/jobs/{job_id}/transcript/edits"],
 } as const;
 
 type Storage = Pick<globalThis.Storage, "getItem" | "setItem" | "removeItem">;
@@ -46,12 +48,13 @@ export class Client {
   }
 
   private async raw(route: readonly [string, string], params: Record<string, string> = {},
-                    init: { body?: unknown; query?: Record<string, string | undefined> } = {}): Promise<Response> {
+                    init: { body?: unknown; query?: Record<string, string | undefined>;
+                      headers?: Record<string, string> } = {}): Promise<Response> {
     let path: string = route[1];
     for (const [k, v] of Object.entries(params)) path = path.replace(`{${k}}`, encodeURIComponent(v));
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined && v !== "") query.set(k, v);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...init.headers };
     if (init.body !== undefined) headers["Content-Type"] = "application/json";
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
     const res = await this.fetcher(`${this.base}${path}${query.size ? `?${query}` : ""}`, {
@@ -116,6 +119,13 @@ export class Client {
   retryJob(id: string): Promise<Job> { return this.json(ROUTES.retryJob, { job_id: id }); }
   transcript(id: string): Promise<Transcript> { return this.json(ROUTES.getTranscript, { job_id: id }); }
   search(q: string): Promise<SearchResults> { return this.json(ROUTES.search, {}, { query: { q } }); }
+  // Saves name the version they edit (If-Match): a save on top of another tab's is refused (409), never lost.
+  editTranscript(id: string, version: number, edits: { start: number; end: number; text: string }[]): Promise<Transcript> {
+    return this.json(ROUTES.editTranscript, { job_id: id }, { body: { edits }, headers: { "If-Match": `"${version}"` } });
+  }
+  revertTranscript(id: string, version: number): Promise<Transcript> {
+    return this.json(ROUTES.revertTranscript, { job_id: id }, { headers: { "If-Match": `"${version}"` } });
+  }
   renameSpeakers(id: string, names: Record<string, string>): Promise<Transcript> {
     return this.json(ROUTES.renameSpeakers, { job_id: id }, { body: { names } });
   }

@@ -28,6 +28,7 @@ export interface Utterance {
 export interface Transcript {
   job_id: string; mode: Mode; text: string; language: string | null; audio_duration: number | null;
   confidence: number | null; utterances: Utterance[]; words: Word[]; speaker_names?: Record<string, string>;
+  version?: number; edited?: boolean;
 }
 export type ExportFormat = "txt" | "srt" | "vtt" | "json";
 export interface Capabilities {

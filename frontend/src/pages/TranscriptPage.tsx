@@ -64,6 +64,8 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
   const [speed, setSpeed] = useState(1);
   const [help, setHelp] = useState(false);
   const [renaming, setRenaming] = useState<string | null>(null);
+  const [editing, setEditing] = useState<{ index: number; text: string } | null>(null);
+  const [editError, setEditError] = useState("");
 
   // Keyboard shortcuts, except while typing in a field.
   useEffect(() => {
@@ -129,6 +131,29 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
       if (player.current) player.current.playbackRate = next;
       return next;
     });
+  }
+
+  async function saveEdit() {
+    if (!transcript || !editing) return;
+    const line = all[editing.index];
+    try {
+      setTranscript(await api.editTranscript(transcript.job_id, transcript.version ?? 1,
+        [{ start: line.start, end: line.end, text: editing.text }]));
+      setEditing(null); setEditError("");
+    } catch (err) {
+      setEditError(err instanceof ApiError && err.status === 409
+        ? "This transcript was changed in another tab. Reload to see that version, then edit again."
+        : err instanceof ApiError ? err.message : "Could not save; try again.");
+    }
+  }
+
+  async function revert() {
+    if (!transcript || !window.confirm("Drop every edit and go back to the original transcript?")) return;
+    try {
+      setTranscript(await api.revertTranscript(transcript.job_id, transcript.version ?? 1));
+    } catch (err) {
+      setEditError(err instanceof ApiError ? err.message : "Could not revert; try again.");
+    }
   }
 
   async function rename(name: string) {
@@ -205,6 +230,9 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
           </span>
         </div>
         {transcript.mode === "dialogue" && <SpeakerNames transcript={transcript} onSaved={setTranscript} />}
+        {transcript.edited && <p className="hint">Edited. <button className="link" onClick={() => void revert()}>
+          Revert to original</button></p>}
+        {editError && <p className="error" role="alert">{editError}</p>}
         <ol className={`lines ${transcript.mode}`}>
           {all.map((line, i) => (
             <li key={i} className={i === active ? "active" : ""} aria-current={i === active ? "true" : undefined}>
@@ -212,11 +240,22 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
                 <button className="stamp" onClick={() => seek(line.start)} data-start={line.start}
                   aria-label={`Play from ${clock(line.start)}`}>{clock(line.start)}</button>
                 {transcript.mode === "dialogue" && <span className="speaker">{speakerLabel(line.speaker)}</span>}
+                {editing?.index === i
+                  ? <form className="edit" onSubmit={(e) => { e.preventDefault(); void saveEdit(); }}>
+                      <label className="visually-hidden" htmlFor={`edit-${i}`}>Text of this line</label>
+                      <textarea id={`edit-${i}`} value={editing.text} autoFocus rows={Math.min(6, 1 + Math.ceil(editing.text.length / 70))}
+                        onChange={(e) => setEditing({ index: i, text: e.target.value })} />
+                      <button type="submit">Save</button>
+                      <button type="button" className="link" onClick={() => setEditing(null)}>Cancel</button>
+                    </form>
+                  : <>
                 <span className="text">{query || !line.words.length
                   ? <Highlighted text={line.text} ranges={found.get(i)} />
                   : line.words.map((w, k) => <span key={k}>
                       <span className={`word${i === active && k === activeWord ? " now" : ""}`} data-start={w.start}
                         onClick={() => seek(w.start)}>{w.text}</span>{k < line.words.length - 1 ? " " : ""}</span>)}</span>
+                <button className="link edit-line" aria-label={`Edit the line at ${clock(line.start)}`}
+                  onClick={() => setEditing({ index: i, text: line.text })}>Edit</button></>}
               </div>
             </li>
           ))}
