@@ -80,6 +80,8 @@ class Settings:
     SPEECH_LANGUAGES: str = ""
     SPEECH_AUTO_DETECT: bool = True
     SPEECH_FORMATS: str = ""
+    # URL imports: "host:port" pairs admitted although private (a self-hosted media server; the local cloud's tests).
+    URL_IMPORT_ALLOWED_HOSTS: str = ""
     SPEECH_REALTIME_FACTOR: float | None = setting(None, gt=0)  # processing s per audio s, when the engine knows it
     WEBHOOK_SECRET: str = ""
     DELETE_PROVIDER_COPY: bool = True

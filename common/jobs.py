@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import mimetypes
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
@@ -17,9 +19,9 @@ from common import capabilities, cleanups, editing, exports, pipeline, quotas, t
 from common.db import transaction
 from common.errors import BadRequest, Conflict, Invalid, NotFound
 from common.keys import sanitise_filename
-from common.models import MediaFile, Transcript, TranscriptionJob
+from common.models import MediaFile, Transcript, TranscriptionJob, utcnow
 from common.redaction import redact
-from common.schemas import JobOut, JobPageOut, JobRequest, TranscriptOut
+from common.schemas import JobOut, JobPageOut, JobRequest, TranscriptOut, UrlImport
 from common.services import Services
 from common.uploads import media_file_out, owned_file
 from common.users import require_user
@@ -100,6 +102,47 @@ def create_job(user_id: uuid.UUID, req: JobRequest, services: Services) -> JobOu
             uploaded = s.scalar(select(MediaFile.status).where(MediaFile.id == media.id)) == "uploaded"
             if uploaded:
                 transitions.promote_waiting(s, media.id)
+    pipeline.start_job(job.id, services)
+    return get_job(user_id, job.id)
+
+
+def import_url(user_id: uuid.UUID, req: UrlImport, services: Services) -> JobOut:
+    """A job for a public file's URL, checked against SSRF first; the provider fetches it, nothing passes us."""
+    from common.url_safety import UnsafeUrl, check
+
+    settings = services.settings
+    allowed = [h.strip() for h in settings.URL_IMPORT_ALLOWED_HOSTS.split(",") if h.strip()]
+    try:
+        url = check(req.url, allowed)
+    except UnsafeUrl as exc:
+        raise Invalid(f"This link cannot be imported: {exc}.", "url_not_importable") from None
+    file_id = uuid.uuid4()
+    name = sanitise_filename(unquote(urlsplit(url).path.rsplit("/", 1)[-1])) or urlsplit(url).hostname or "import"
+    with transaction() as s:
+        require_user(s, user_id)
+        quotas.check_new_job(s, user_id, settings)
+        media = MediaFile(
+            id=file_id,
+            owner_id=user_id,
+            object_key=f"imports/{user_id}/{file_id}",  # never written: the recording stays at its URL
+            filename=name,
+            content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+            declared_size=0,
+            status="uploaded",
+            uploaded_at=utcnow(),
+            source_url=url,
+        )
+        s.add(media)
+        s.flush()
+        job = Job(
+            owner_id=user_id,
+            media_file_id=file_id,
+            language=capabilities.job_language(settings, req.language),
+            mode=req.mode,
+            speakers_expected=req.speakers_expected,
+            stage="queued",
+        )
+        s.add(job)
     pipeline.start_job(job.id, services)
     return get_job(user_id, job.id)
 

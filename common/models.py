@@ -114,6 +114,8 @@ class MediaFile(Base):
     # Where the accepted bytes live: a server-side copy outside uploads/, which no presigned URL can reach, so a
     # second PUT to object_key can never change or remove an accepted recording.
     stored_key: Mapped[str | None] = mapped_column(String(1024), default=None)
+    # An import from a public URL: the provider fetches the recording from here; nothing is stored with us.
+    source_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     filename: Mapped[str] = mapped_column(String(1024))
     content_type: Mapped[str] = mapped_column(String(255))
     declared_size: Mapped[int] = mapped_column(BigInteger)

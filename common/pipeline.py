@@ -30,7 +30,7 @@ Job = TranscriptionJob
 
 def _submit(claim: Claim, services: Services) -> None:
     settings = services.settings
-    audio_url = services.storage.presign_get(claim.object_key, settings.AUDIO_URL_EXPIRE_SECONDS)
+    audio_url = claim.source_url or services.storage.presign_get(claim.object_key, settings.AUDIO_URL_EXPIRE_SECONDS)
     submission = Submission(
         job_id=str(claim.job_id),
         audio_url=audio_url,
@@ -355,7 +355,7 @@ def reconcile(services: Services, now: datetime | None = None) -> ReconcileRepor
     for claim in stale_claims:
         # The submitter may have died after the provider accepted the job: adopt that transcript, never pay twice.
         try:
-            existing = services.provider.find_submitted(str(claim.job_id), claim.object_key)
+            existing = services.provider.find_submitted(str(claim.job_id), claim.source_url or claim.object_key)
         except ProviderError as exc:
             report.errors.append(f"list {claim.job_id}: {exc.message}")
             continue  # the claim stays stale; the next sweep looks again

@@ -113,8 +113,7 @@ class FileRename(_In):
         return value
 
 
-class JobRequest(_In):
-    file_id: uuid.UUID
+class _JobOptions(_In):
     language: CleanStr = Field(languages.AUTO, max_length=16)
     mode: Literal["mono", "dialogue"] = "mono"
     speakers_expected: Annotated[StrictInt, Field(ge=1, le=10)] | None = None
@@ -128,10 +127,20 @@ class JobRequest(_In):
         return value
 
     @model_validator(mode="after")
-    def _speakers_need_dialogue(self) -> JobRequest:
+    def _speakers_need_dialogue(self) -> _JobOptions:
         if self.speakers_expected is not None and self.mode != "dialogue":
             raise ValueError("speakers_expected applies to mode 'dialogue' only")
         return self
+
+
+class JobRequest(_JobOptions):
+    file_id: uuid.UUID
+
+
+class UrlImport(_JobOptions):
+    """A job for a public audio or video file's URL: the provider fetches it; no bytes pass through us."""
+
+    url: CleanStr = Field(min_length=1, max_length=2048)
 
 
 # Responses

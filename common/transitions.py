@@ -35,6 +35,7 @@ class Claim:
     language: str
     mode: str
     speakers_expected: int | None
+    source_url: str | None = None  # a URL import: the provider fetches this instead of our stored object
 
 
 def _ready(now: datetime):
@@ -108,9 +109,8 @@ def claim(
     ).first()
     if row is None:
         return None
-    key = s.scalar(select(media_key()).where(MediaFile.id == row.media_file_id))
-    assert key is not None
-    return Claim(candidate, token, row.attempts, key, row.language, row.mode, row.speakers_expected)
+    key, source = s.execute(select(media_key(), MediaFile.source_url).where(MediaFile.id == row.media_file_id)).one()
+    return Claim(candidate, token, row.attempts, key, row.language, row.mode, row.speakers_expected, source)
 
 
 def media_key() -> ColumnElement[str]:
@@ -133,9 +133,12 @@ def reclaim_stale(s: Session, now: datetime, older_than: timedelta) -> list[Clai
             .returning(Job.attempts, Job.media_file_id, Job.language, Job.mode, Job.speakers_expected)
         ).first()
         if row:
-            key = s.scalar(select(media_key()).where(MediaFile.id == row.media_file_id))
-            assert key is not None
-            claims.append(Claim(job_id, token, row.attempts, key, row.language, row.mode, row.speakers_expected))
+            key, source = s.execute(
+                select(media_key(), MediaFile.source_url).where(MediaFile.id == row.media_file_id)
+            ).one()
+            claims.append(
+                Claim(job_id, token, row.attempts, key, row.language, row.mode, row.speakers_expected, source)
+            )
     return claims
 
 

@@ -100,6 +100,8 @@ def download_link(user_id: uuid.UUID, file_id: uuid.UUID, services: Services) ->
     if media.status != "uploaded":
         raise Conflict(f"the file is not available (status: {media.status})", "file_not_uploaded")
     expires = services.settings.DOWNLOAD_URL_EXPIRE_SECONDS
+    if media.source_url:  # an import: the recording stays where it was published
+        return DownloadLinkOut(url=media.source_url, expires_at=utcnow() + timedelta(seconds=expires))
     url = services.storage.presign_get(media.stored_key or media.object_key, expires, filename=media.filename)
     return DownloadLinkOut(url=url, expires_at=utcnow() + timedelta(seconds=expires))
 

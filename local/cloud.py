@@ -13,6 +13,7 @@ import secrets
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from common import logs
 from common.config import get_settings
@@ -103,6 +104,10 @@ class LocalCloud:
             path.chmod(0o600)
         return values
 
+    def _url_import_hosts(self) -> list[str]:
+        raw = self.extra_env.get("URL_IMPORT_ALLOWED_HOSTS") or os.environ.get("URL_IMPORT_ALLOWED_HOSTS", "")
+        return [h.strip() for h in raw.split(",") if h.strip()]
+
     def _speech_settings(self) -> dict[str, str]:
         """What the API tells people the local engine can do (GET /capabilities), and holds uploads and jobs to."""
         if not self.assemblyai or self.assemblyai.engine_name != "whisper":
@@ -167,6 +172,8 @@ class LocalCloud:
                     engine=engine,
                     webhook_retry_interval_s=self.webhook_retry_interval_s,
                     log=_say,
+                    # Like AssemblyAI, fetch only public URLs; our S3 stands in for the public Object Storage.
+                    allowed_hosts={urlsplit(self.s3.endpoint).netloc, *self._url_import_hosts()},
                 ),
             )
             self.assemblyai.start()

@@ -33,6 +33,18 @@ def create(req: Request) -> Response:
     return idempotent(req, user_id, "createJob", created)
 
 
+@router.route("POST", "/api/v1/imports")
+def import_url(req: Request) -> Response:
+    user_id = caller(req)
+
+    def created() -> Response:
+        from common.schemas import UrlImport
+
+        return json_response(201, domain().import_url(user_id, req.parse(UrlImport), current()))
+
+    return idempotent(req, user_id, "importUrl", created)
+
+
 @router.route("GET", "/api/v1/jobs")
 def list_(req: Request) -> Response:
     user_id = caller(req)

@@ -47,6 +47,17 @@ class ApiError(Exception):
         self.status, self.message = status, message
 
 
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to where a first request could have gone (no bounce into a private network)."""
+
+    def __init__(self, check: Any) -> None:
+        self._check = check
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        self._check(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 class AssemblyAIServer:
     def __init__(
         self,
@@ -58,7 +69,11 @@ class AssemblyAIServer:
         webhook_timeout_s: float = 10.0,
         max_webhook_attempts: int = 10,
         log: Any = None,
+        allowed_hosts: set[str] | None = None,
     ) -> None:
+        """`allowed_hosts`: fetch audio only from public addresses, or these "host:port" pairs (the local S3), as
+        AssemblyAI can only reach the public internet; None fetches anything (unit tests of the API alone)."""
+        self.allowed_hosts = allowed_hosts
         self.api_key = api_key
         self.engine_name = engine
         self.webhook_retry_interval_s = webhook_retry_interval_s
@@ -345,14 +360,27 @@ class AssemblyAIServer:
             f"Download error, unable to download {url}. Please make sure the file exists and is accessible "
             "from the internet."
         )
+        opener = urllib.request.build_opener(_CheckedRedirects(self._check_url))
         try:
-            with urllib.request.urlopen(url, timeout=30) as res:
+            self._check_url(url)
+            with opener.open(url, timeout=30) as res:
                 data = res.read(MAX_AUDIO_BYTES + 1)
         except (urllib.error.URLError, TimeoutError, ValueError) as exc:
             raise EngineError(message) from exc
         if len(data) > MAX_AUDIO_BYTES:
             raise EngineError("File is too large: the maximum is 5 GB")
         return data
+
+    def _check_url(self, url: str) -> None:
+        """Refuse what AssemblyAI could not reach either: private, loopback, metadata addresses (each redirect too)."""
+        if self.allowed_hosts is None:
+            return
+        from common.url_safety import UnsafeUrl, check
+
+        try:
+            check(url, self.allowed_hosts)
+        except UnsafeUrl as exc:
+            raise ValueError(str(exc)) from None
 
     def _notify(self, tid: str, url: str, status: str) -> None:
         rule = self.faults.take("webhook")

@@ -23,6 +23,7 @@ export const ROUTES = {
   downloadFile: ["GET", "/api/v1/files/{file_id}/download"],
   renameFile: ["PATCH", "/api/v1/files/{file_id}"],
   createJob: ["POST", "/api/v1/jobs"],
+  importUrl: ["POST", "/api/v1/imports"],
   listJobs: ["GET", "/api/v1/jobs"],
   getJob: ["GET", "/api/v1/jobs/{job_id}"],
   deleteJob: ["DELETE", "/api/v1/jobs/{job_id}"],
@@ -110,6 +111,9 @@ export class Client {
     return this.json(ROUTES.renameFile, { file_id: fileId }, { body: { filename } });
   }
   createJob(req: JobRequest): Promise<Job> { return this.json(ROUTES.createJob, {}, { body: req }); }
+  importUrl(req: Omit<JobRequest, "file_id"> & { url: string }): Promise<Job> {
+    return this.json(ROUTES.importUrl, {}, { body: req });
+  }
   listJobs(opts: { cursor?: string; status?: JobStatus; limit?: number } = {}): Promise<JobPage> {
     return this.json(ROUTES.listJobs, {}, { query: { cursor: opts.cursor, status: opts.status,
       limit: opts.limit ? String(opts.limit) : undefined } });

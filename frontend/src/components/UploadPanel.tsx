@@ -1,5 +1,5 @@
 // Pick or drop files, choose language and mode; each file is declared, its job created, then PUT with progress.
-import { useEffect, useRef, useState, type DragEvent } from "react";
+import { useEffect, useRef, useState, type DragEvent, type FormEvent } from "react";
 import { api, ApiError } from "../api/client";
 import type { Capabilities, Job, Mode } from "../api/types";
 import { acceptAttribute, formatList, languageName, languageOptions, loadCapabilities, mediaDuration, refusal,
@@ -30,6 +30,8 @@ export function UploadPanel({ onJobCreated, jobs }: { onJobCreated: () => void; 
   const [mode, setMode] = useState<Mode>("mono");
   const [speakers, setSpeakers] = useState("");
   const [dragging, setDragging] = useState(false);
+  const [link, setLink] = useState("");
+  const [linkStatus, setLinkStatus] = useState("");
   const input = useRef<HTMLInputElement>(null);
 
   const update = (key: string, patch: Partial<Item>) =>
@@ -73,6 +75,20 @@ export function UploadPanel({ onJobCreated, jobs }: { onJobCreated: () => void; 
     if (input.current) input.current.value = "";
   }
 
+  async function importLink(e: FormEvent) {
+    e.preventDefault();
+    if (!link.trim()) return;
+    setLinkStatus("Importing…");
+    try {
+      await api.importUrl({ url: link.trim(), language, mode,
+        speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null });
+      setLink(""); setLinkStatus("Imported: the job below fetches and transcribes it.");
+      onJobCreated();
+    } catch (err) {
+      setLinkStatus(err instanceof ApiError ? err.message : "Could not reach the server. Check your connection.");
+    }
+  }
+
   const onDrop = (e: DragEvent) => { e.preventDefault(); setDragging(false); add(e.dataTransfer.files); };
 
   return (
@@ -105,6 +121,14 @@ export function UploadPanel({ onJobCreated, jobs }: { onJobCreated: () => void; 
           <input ref={input} type="file" accept={acceptAttribute(caps)} multiple className="visually-hidden"
             onChange={(e) => add(e.target.files)} data-testid="file-input" /></label>
       </div>
+      <form className="import" onSubmit={(e) => void importLink(e)}>
+        <label>Or paste a link to an audio or video file
+          <input type="url" value={link} maxLength={2048} placeholder="https://example.com/episode.mp3"
+            onChange={(e) => setLink(e.target.value)} /></label>
+        <button type="submit">Import</button>
+        <p className="hint">A direct link to the file itself; pages such as YouTube cannot be imported.</p>
+        {linkStatus && <p role="status" data-testid="import-status">{linkStatus}</p>}
+      </form>
       {items.some((i) => i.state !== "uploading") &&
         <button className="link" onClick={() => setItems((all) => all.filter((i) => i.state === "uploading"))}>
           Clear finished</button>}

@@ -1,0 +1,75 @@
+"""Is this URL a public audio/video file we may hand to the provider (or fetch), not a way into a private network?
+
+https/http only, at most 2,048 characters, no credentials in it, a host name or address that resolves — every
+address it resolves to — to the public internet: no private, loopback, link-local (the cloud metadata service
+169.254.169.254 included), multicast, reserved or unspecified addresses, and no IPv4 hidden in IPv6. A page URL of a
+video site is refused with a sentence: downloading from pages is out of scope. `allowed_hosts` ("host:port") lets an
+operator admit named private hosts on purpose (a self-hosted media server; the local cloud's own test server).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
+
+MAX_URL_LENGTH = 2048
+PAGE_SITES = ("youtube.com", "youtu.be", "vimeo.com", "rutube.ru", "vk.com", "tiktok.com", "dzen.ru")
+
+Resolve = Callable[[str, int], list[str]]
+
+
+class UnsafeUrl(ValueError):
+    """Why the URL cannot be imported, as a sentence for the person who pasted it."""
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)})
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and (ip.ipv4_mapped or ip.sixtofour or ip.teredo):
+        inner = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        return inner is not None and _public(str(inner))
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified)
+
+
+def check(url: str, allowed_hosts: Iterable[str] = (), resolve: Resolve = _resolve) -> str:
+    """The URL, if it may be fetched; otherwise UnsafeUrl saying why."""
+    if len(url) > MAX_URL_LENGTH:
+        raise UnsafeUrl(f"the link is longer than {MAX_URL_LENGTH} characters")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise UnsafeUrl("this is not a valid link") from None
+    if parts.scheme not in ("http", "https"):
+        raise UnsafeUrl("only http and https links can be imported")
+    if parts.username is not None or parts.password is not None:
+        raise UnsafeUrl("the link must not contain a user name or password")
+    host = (parts.hostname or "").rstrip(".").lower()
+    if not host:
+        raise UnsafeUrl("the link has no host")
+    if any(host == site or host.endswith(f".{site}") for site in PAGE_SITES):
+        raise UnsafeUrl(
+            "links to video pages (YouTube and similar) cannot be imported; link to the audio or video file itself"
+        )
+    if f"{host}:{port}" in set(allowed_hosts):
+        return url.strip()
+    try:
+        addresses = [host] if _is_address(host) else resolve(host, port)
+    except OSError:
+        raise UnsafeUrl(f"the host {host} could not be found") from None
+    if not addresses or not all(_public(a) for a in addresses):
+        raise UnsafeUrl("the link points into a private network; only public internet addresses can be imported")
+    return url.strip()
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
