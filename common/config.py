@@ -62,7 +62,10 @@ class Settings:
     S3_BUCKET: str = ""
     S3_ACCESS_KEY_ID: str = ""
     S3_SECRET_ACCESS_KEY: str = ""
-    MAX_UPLOAD_BYTES: int = setting(2 * 1024**3, ge=1)
+    # Up to what AssemblyAI fetches by URL (5 GB); above MULTIPART_THRESHOLD_BYTES a file goes up in parts.
+    MAX_UPLOAD_BYTES: int = setting(5 * 1024**3, ge=1)
+    MULTIPART_THRESHOLD_BYTES: int = setting(100 * 1024**2, ge=5 * 1024**2)
+    MULTIPART_PART_BYTES: int = setting(16 * 1024**2, ge=5 * 1024**2)
     UPLOAD_URL_EXPIRE_SECONDS: int = setting(15 * 60, ge=10, le=7 * 24 * 3600)
     DOWNLOAD_URL_EXPIRE_SECONDS: int = setting(15 * 60, ge=10, le=7 * 24 * 3600)
     AUDIO_URL_EXPIRE_SECONDS: int = setting(3 * 3600, ge=60, le=7 * 24 * 3600)

@@ -116,6 +116,8 @@ class MediaFile(Base):
     stored_key: Mapped[str | None] = mapped_column(String(1024), default=None)
     # An import from a public URL: the provider fetches the recording from here; nothing is stored with us.
     source_url: Mapped[str | None] = mapped_column(String(2048), default=None)
+    # A large file uploaded in parts: the storage's multipart upload id, until it is completed or aborted.
+    multipart_upload_id: Mapped[str | None] = mapped_column(String(1024), default=None)
     filename: Mapped[str] = mapped_column(String(1024))
     content_type: Mapped[str] = mapped_column(String(255))
     declared_size: Mapped[int] = mapped_column(BigInteger)

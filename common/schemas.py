@@ -178,9 +178,42 @@ class UploadInstructions(BaseModel):
     expires_at: datetime
 
 
+class MultipartInstructions(BaseModel):
+    """Upload in `parts` parts of `part_size` bytes (the last one the rest): ask for part URLs, PUT each, then
+    complete with the parts' ETags; abort to give up."""
+
+    part_size: int
+    parts: int
+    expires_at: datetime
+
+
 class DeclaredUploadOut(BaseModel):
     file: MediaFileOut
-    upload: UploadInstructions
+    upload: UploadInstructions | None = None  # one PUT, for files up to the multipart threshold
+    multipart: MultipartInstructions | None = None  # parts, for larger files
+
+
+class PartNumbers(_In):
+    part_numbers: list[Annotated[StrictInt, Field(ge=1, le=10_000)]] = Field(min_length=1, max_length=100)
+
+
+class PartUrl(BaseModel):
+    part_number: int
+    url: str
+
+
+class PartUrlsOut(BaseModel):
+    parts: list[PartUrl]
+    expires_at: datetime
+
+
+class CompletedPart(_In):
+    part_number: StrictInt = Field(ge=1, le=10_000)
+    etag: CleanStr = Field(min_length=1, max_length=128)
+
+
+class MultipartCompletion(_In):
+    parts: list[CompletedPart] = Field(min_length=1, max_length=10_000)
 
 
 class DownloadLinkOut(BaseModel):

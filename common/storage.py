@@ -48,6 +48,28 @@ class Storage:
             )
         )
 
+    def start_multipart(self, key: str, content_type: str) -> str:
+        return str(
+            self._client.create_multipart_upload(Bucket=self.bucket, Key=key, ContentType=content_type)["UploadId"]
+        )
+
+    def presign_part(self, key: str, upload_id: str, part_number: int, expires_s: int) -> str:
+        params = {"Bucket": self.bucket, "Key": key, "UploadId": upload_id, "PartNumber": part_number}
+        return str(self._client.generate_presigned_url("upload_part", Params=params, ExpiresIn=expires_s))
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+        listing = {"Parts": [{"PartNumber": n, "ETag": f'"{etag.strip(chr(34))}"'} for n, etag in sorted(parts)]}
+        self._client.complete_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id, MultipartUpload=listing)
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            self._client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in ("NoSuchUpload", "404"):
+                raise
+
     def presign_get(self, key: str, expires_s: int, filename: str | None = None) -> str:
         params = {"Bucket": self.bucket, "Key": key}
         if filename:

@@ -106,7 +106,7 @@ variable "extra_cors_origins" {
 
 variable "max_upload_bytes" {
   type    = number
-  default = 2147483648
+  default = 5368709120
 }
 
 variable "max_parallel_transcriptions" {

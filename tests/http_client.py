@@ -37,3 +37,11 @@ def post_json(url: str, payload: object, headers: dict[str, str] | None = None) 
             return int(res.status)
     except urllib.error.HTTPError as exc:
         return int(exc.code)
+
+
+def put_etag(url: str, data: bytes) -> tuple[int, str]:
+    """A PUT of one part, and the ETag storage answered with (what completing the upload needs)."""
+    # An explicit type: urllib would otherwise label the bytes a form, which moto then parses as one.
+    req = urllib.request.Request(url, data=data, method="PUT", headers={"Content-Type": "application/octet-stream"})
+    with urllib.request.urlopen(req, timeout=30) as res:
+        return int(res.status), str(res.headers.get("ETag", "")).strip('"')

@@ -232,6 +232,16 @@ try {
     await page.getByTestId("import-status").filter({ hasText: "YouTube" }).waitFor();
   });
 
+  await step("a 150 MB file goes up in parts and is transcribed", async () => {
+    const big = join(work, "big.wav");
+    execFileSync(python, ["-c", `import sys; from local.assemblyai.media import make_wav, mono_script
+open(sys.argv[1], "wb").write(make_wav(mono_script("A very long recording, sent in parts.", 9400.0), 9400.0))`, big],
+      { cwd: root });
+    await page.getByTestId("file-input").setInputFiles(big);
+    await page.locator(".uploads li", { hasText: "big.wav" }).getByTestId("upload-done").waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid="job"][data-status="completed"]', { hasText: "big.wav" }).waitFor({ timeout: 120_000 });
+  });
+
   await step("change the password on the account page", async () => {
     await page.getByRole("link", { name: email }).click();
     await page.getByRole("heading", { name: "Your account", exact: true }).waitFor();

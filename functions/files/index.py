@@ -53,5 +53,31 @@ def rename(req: Request) -> Response:
     return json_response(200, uploads.rename(user_id, with_owner.id, req.parse(FileRename).filename))
 
 
+@router.route("POST", "/api/v1/files/{file_id}/parts")
+def part_urls(req: Request) -> Response:
+    from common.schemas import PartNumbers
+
+    user_id, file_id = caller(req), path_id(req, "file_id")
+    domain().owned_file_out(user_id, file_id)  # another user's file is 404 whatever the body says
+    numbers = req.parse(PartNumbers).part_numbers
+    return json_response(200, domain().part_urls(user_id, file_id, numbers, current()))
+
+
+@router.route("POST", "/api/v1/files/{file_id}/complete")
+def complete(req: Request) -> Response:
+    from common.schemas import MultipartCompletion
+
+    user_id, file_id = caller(req), path_id(req, "file_id")
+    domain().owned_file_out(user_id, file_id)
+    data = req.parse(MultipartCompletion)
+    return json_response(200, domain().complete_multipart(user_id, file_id, data, current()))
+
+
+@router.route("DELETE", "/api/v1/files/{file_id}/upload")
+def abort(req: Request) -> Response:
+    domain().abort_multipart(caller(req), path_id(req, "file_id"), current())
+    return Response(204)
+
+
 def handler(event: dict, context: object = None) -> dict:
     return router.handle(event, context)

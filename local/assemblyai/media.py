@@ -27,7 +27,9 @@ def make_wav(script: dict[str, Any] | None, duration_s: float, sample_rate: int 
     """A playable mono 16-bit WAV (a faint tone) of the given length, with the script embedded."""
     frames = max(1, int(duration_s * sample_rate))
     step = 2 * math.pi * 220 / sample_rate
-    samples = array("h", (int(300 * math.sin(i * step)) for i in range(frames)))
+    # 220 Hz fits a second exactly: build one second and repeat it (long test files in moments, not minutes).
+    second = array("h", (int(300 * math.sin(i * step)) for i in range(sample_rate)))
+    samples = second * (frames // sample_rate) + second[: frames % sample_rate]
     if sys.byteorder != "little":
         samples.byteswap()
     fmt = struct.pack("<HHIIHH", 1, 1, sample_rate, sample_rate * 2, 2, 16)

@@ -24,7 +24,7 @@ def test_the_cloud_default_is_assemblyai_with_every_language_and_detection() -> 
     caps = res.json
     assert caps["engine"] == "AssemblyAI" and caps["auto_detect"] is True
     assert {"en", "de", "es"} <= set(caps["languages"]) and caps["formats"] == ["audio/*", "video/*"]
-    assert caps["max_upload_bytes"] == 2 * 1024**3
+    assert caps["max_upload_bytes"] == 5 * 1024**3
 
 
 def test_a_local_english_only_engine_says_so_and_is_held_to_it(configure_settings: Any) -> None:

@@ -74,7 +74,7 @@ def test_the_upload_url_takes_exactly_the_declared_size_and_type() -> None:
     [
         ({"filename": "a.pdf", "content_type": "application/pdf", "size": 10}, 415, "unsupported_media_type"),
         ({"filename": "a", "content_type": "", "size": 10}, 415, "unsupported_media_type"),
-        ({"filename": "a.wav", "content_type": "audio/wav", "size": 2 * 1024**3 + 1}, 413, "file_too_large"),
+        ({"filename": "a.wav", "content_type": "audio/wav", "size": 5 * 1024**3 + 1}, 413, "file_too_large"),
         ({"filename": "a.wav", "content_type": "audio/wav", "size": 0}, 422, "invalid"),
         ({"filename": "a.wav", "content_type": "audio/wav", "size": "10"}, 422, "invalid"),
         ({"filename": "", "content_type": "audio/wav", "size": 10}, 422, "invalid"),
@@ -88,8 +88,8 @@ def test_bad_declarations_get_no_url(body: dict, status: int, code: str) -> None
 
 
 def test_too_large_message_names_the_limit() -> None:
-    res = signed_up(unique_email()).post(FILES, {"filename": "a.wav", "content_type": "audio/wav", "size": 3 * 1024**3})
-    assert "2.0 GB" in res.json["error"]["message"]
+    res = signed_up(unique_email()).post(FILES, {"filename": "a.wav", "content_type": "audio/wav", "size": 6 * 1024**3})
+    assert "5.0 GB" in res.json["error"]["message"]
 
 
 def test_another_users_file_is_not_found() -> None:

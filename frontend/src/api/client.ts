@@ -22,6 +22,9 @@ export const ROUTES = {
   declareFile: ["POST", "/api/v1/files"],
   downloadFile: ["GET", "/api/v1/files/{file_id}/download"],
   renameFile: ["PATCH", "/api/v1/files/{file_id}"],
+  partUrls: ["POST", "/api/v1/files/{file_id}/parts"],
+  completeUpload: ["POST", "/api/v1/files/{file_id}/complete"],
+  abortUpload: ["DELETE", "/api/v1/files/{file_id}/upload"],
   createJob: ["POST", "/api/v1/jobs"],
   importUrl: ["POST", "/api/v1/imports"],
   listJobs: ["GET", "/api/v1/jobs"],
@@ -107,6 +110,16 @@ export class Client {
     return this.json(ROUTES.declareFile, {}, { body: { filename: file.name, content_type: file.type, size: file.size } });
   }
   downloadFile(fileId: string): Promise<DownloadLink> { return this.json(ROUTES.downloadFile, { file_id: fileId }); }
+  // The three calls of an upload in parts (lib/multipart.ts drives them).
+  parts(fileId: string) {
+    return {
+      partUrls: async (numbers: number[]) => (await this.json<{ parts: { part_number: number; url: string }[] }>(
+        ROUTES.partUrls, { file_id: fileId }, { body: { part_numbers: numbers } })).parts,
+      complete: (parts: { part_number: number; etag: string }[]) =>
+        this.json(ROUTES.completeUpload, { file_id: fileId }, { body: { parts } }),
+      abort: async () => { await this.raw(ROUTES.abortUpload, { file_id: fileId }); },
+    };
+  }
   renameFile(fileId: string, filename: string): Promise<MediaFile> {
     return this.json(ROUTES.renameFile, { file_id: fileId }, { body: { filename } });
   }

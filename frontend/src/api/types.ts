@@ -8,7 +8,8 @@ export interface MediaFile {
   status: FileStatus; status_reason: string | null; created_at: string; uploaded_at: string | null;
 }
 export interface UploadInstructions { method: "PUT"; url: string; headers: Record<string, string>; expires_at: string }
-export interface DeclaredUpload { file: MediaFile; upload: UploadInstructions }
+export interface MultipartInstructions { part_size: number; parts: number; expires_at: string }
+export interface DeclaredUpload { file: MediaFile; upload: UploadInstructions | null; multipart?: MultipartInstructions | null }
 export interface DownloadLink { url: string; expires_at: string }
 export type JobStatus = "pending" | "processing" | "completed" | "failed";
 export type JobStage = "waiting_for_upload" | "queued" | "retrying" | "submitting" | "submitted" | "completed" | "failed";
@@ -43,7 +44,7 @@ export const REQUIRED: Record<string, string[]> = {
   Session: ["access_token", "token_type", "expires_in", "user"],
   MediaFile: ["id", "filename", "content_type", "size", "status", "created_at"],
   UploadInstructions: ["method", "url", "headers", "expires_at"],
-  DeclaredUpload: ["file", "upload"],
+  DeclaredUpload: ["file"],
   DownloadLink: ["url", "expires_at"],
   Job: ["id", "file", "status", "stage", "language", "mode", "retryable", "attempts", "created_at"],
   JobPage: ["items", "next_cursor"],

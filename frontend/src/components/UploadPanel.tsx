@@ -5,6 +5,7 @@ import type { Capabilities, Job, Mode } from "../api/types";
 import { acceptAttribute, formatList, languageName, languageOptions, loadCapabilities, mediaDuration, refusal,
   transcribingLine } from "../lib/capabilities";
 import { bytes, stageWords } from "../lib/format";
+import { uploadInParts } from "../lib/multipart";
 import { put, UploadError, type Progress } from "../lib/upload";
 
 function jobLine(job: Job | undefined, seconds: number | null, caps: Capabilities | null): string {
@@ -48,7 +49,13 @@ export function UploadPanel({ onJobCreated, jobs }: { onJobCreated: () => void; 
       jobId = job.id;
       update(key, { jobId });
       onJobCreated();
-      await put(file, declared.upload, (progress) => update(key, { progress }), abort.signal);
+      const onProgress = (progress: Progress) => update(key, { progress });
+      if (declared.multipart) {
+        await uploadInParts(file, declared.multipart.part_size, declared.multipart.parts, api.parts(declared.file.id),
+          onProgress, abort.signal);
+      } else if (declared.upload) {
+        await put(file, declared.upload, onProgress, abort.signal);
+      }
       update(key, { state: "done" });
       onJobCreated();
     } catch (err) {
