@@ -75,14 +75,17 @@ def claim(
     in_flight = s.scalar(select(func.count()).select_from(Job).where(Job.status == "processing")) or 0
     if in_flight >= limit:
         return None
+    # Each owner's jobs in flight, counted once (the partial index on processing jobs), then joined: not a
+    # correlated count per candidate, which made every claim scale with the whole queue.
     running = aliased(Job)
-    owner_load = (
-        select(func.count())
-        .select_from(running)
-        .where(running.owner_id == Job.owner_id, running.status == "processing")
-        .scalar_subquery()
+    loads = (
+        select(running.owner_id, func.count().label("n"))
+        .where(running.status == "processing")
+        .group_by(running.owner_id)
+        .subquery()
     )
-    pick = select(Job.id).where(_ready(now))
+    owner_load = func.coalesce(loads.c.n, 0)
+    pick = select(Job.id).outerjoin(loads, loads.c.owner_id == Job.owner_id).where(_ready(now))
     if per_user is not None:
         pick = pick.where(owner_load < per_user)
     if job_id:
