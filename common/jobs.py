@@ -335,11 +335,7 @@ def revert_transcript(user_id: uuid.UUID, job_id: uuid.UUID, version: int) -> Tr
 def rename_speakers(user_id: uuid.UUID, job_id: uuid.UUID, names: dict[str, str]) -> TranscriptOut:
     """Names for the transcript's speaker labels ("A" → "Anna"); an empty name goes back to "Speaker A"."""
     with transaction() as s:
-        require_user(s, user_id)
-        job = _owned(s, user_id, job_id)
-        stored = s.get(Transcript, job_id)
-        if job.status != "completed" or stored is None:
-            raise Conflict(f"the transcript is not ready yet (job is {job.status})", "transcript_not_ready")
+        job, stored = _completed_transcript(s, user_id, job_id)
         labels = {str(u.get("speaker")) for u in stored.utterances if u.get("speaker")}
         unknown = sorted(set(names) - labels)
         if unknown:
@@ -367,11 +363,7 @@ def transcript(user_id: uuid.UUID, job_id: uuid.UUID, fmt: str) -> Export | Tran
     if fmt not in FORMATS:
         raise BadRequest(f"format must be one of {', '.join(FORMATS)}", "invalid_format")
     with transaction() as s:
-        require_user(s, user_id)
-        job = _owned(s, user_id, job_id)
-        stored = s.get(Transcript, job_id)
-    if job.status != "completed" or stored is None:
-        raise Conflict(f"the transcript is not ready yet (job is {job.status})", "transcript_not_ready")
+        job, stored = _completed_transcript(s, user_id, job_id)
     names = dict(stored.speaker_names or {})
     data: dict[str, Any] = {
         "text": stored.text,
