@@ -139,17 +139,21 @@ def sign_out_everywhere(user_id: uuid.UUID) -> None:
         s.execute(update(User).where(User.id == user_id).values(token_version=User.token_version + 1))
 
 
-def change_password(user_id: uuid.UUID, data: PasswordChange, settings: Settings, client_ip: str = "") -> SessionOut:
-    """A new password after the current one is proven (throttled like a sign-in); other sessions end."""
-    with transaction() as s:
-        email = require_user(s, user_id).email
-    limits = _reserve_attempt(email, client_ip, settings, utcnow())
+def _prove_password(user_id: uuid.UUID, password: str, settings: Settings, client_ip: str, wrong: str) -> str:
+    """A signed-in user's password asked again before a grave change, throttled like a sign-in; its hash."""
     with transaction() as s:
         user = require_user(s, user_id)
-        hashed = user.password_hash
-    if not passwords.verify_password(data.current_password, hashed):
-        raise Unauthorized("the current password is wrong", "invalid_credentials")
+        email, hashed = user.email, user.password_hash
+    limits = _reserve_attempt(email, client_ip, settings, utcnow())
+    if not passwords.verify_password(password, hashed):
+        raise Unauthorized(wrong, "invalid_credentials")
     _release(limits)
+    return hashed
+
+
+def change_password(user_id: uuid.UUID, data: PasswordChange, settings: Settings, client_ip: str = "") -> SessionOut:
+    """A new password after the current one is proven (throttled like a sign-in); other sessions end."""
+    hashed = _prove_password(user_id, data.current_password, settings, client_ip, "the current password is wrong")
     new_hash = passwords.hash_password(data.new_password, settings.BCRYPT_ROUNDS)
     with transaction() as s:
         changed = s.scalar(
@@ -173,14 +177,7 @@ def me(user_id: uuid.UUID) -> UserOut:
 def delete_account(user_id: uuid.UUID, password: str, settings: Settings, client_ip: str = "") -> None:
     """The account and everything of it: rows now (cascade), and through the outbox, carried out by the reconcile
     timer, every recording in storage and every transcript copy at the provider. The password is asked again."""
-    with transaction() as s:
-        email = require_user(s, user_id).email
-    limits = _reserve_attempt(email, client_ip, settings, utcnow())
-    with transaction() as s:
-        hashed = require_user(s, user_id).password_hash
-    if not passwords.verify_password(password, hashed):
-        raise Unauthorized("the password is wrong", "invalid_credentials")
-    _release(limits)
+    _prove_password(user_id, password, settings, client_ip, "the password is wrong")
     with transaction() as s:
         refs = [
             (outbox.PROVIDER_TRANSCRIPT, tid)
