@@ -11,6 +11,7 @@ from common.config import Settings
 from common.db import is_postgres
 from common.errors import TooLarge, TooManyRequests
 from common.models import MediaFile, TranscriptionJob
+from common.sizes import human_size
 
 
 def _lock_user(s: Session, user_id: uuid.UUID) -> None:
@@ -18,10 +19,6 @@ def _lock_user(s: Session, user_id: uuid.UUID) -> None:
     if is_postgres(s):
         key = (user_id.int >> 64) - (1 << 63)  # a signed 64-bit advisory lock key from the id
         s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
-
-
-def _human(n: int) -> str:
-    return f"{n / 1024**3:.1f} GB" if n >= 1024**3 else f"{n / 1024**2:.0f} MB"
 
 
 def check_new_upload(s: Session, user_id: uuid.UUID, size: int, settings: Settings) -> None:
@@ -39,8 +36,8 @@ def check_new_upload(s: Session, user_id: uuid.UUID, size: int, settings: Settin
     )
     if int(kept or 0) + size > settings.MAX_STORED_BYTES_PER_USER:
         raise TooLarge(
-            f"this file would take your recordings past your {_human(settings.MAX_STORED_BYTES_PER_USER)} storage"
-            f" quota ({_human(int(kept or 0))} used); delete some jobs first",
+            f"this file would take your recordings past your {human_size(settings.MAX_STORED_BYTES_PER_USER)} storage"
+            f" quota ({human_size(int(kept or 0))} used); delete some jobs first",
             "storage_quota",
         )
 

@@ -26,6 +26,7 @@ from common.schemas import (
     UploadInstructions,
 )
 from common.services import Services
+from common.sizes import human_size
 from common.users import require_user
 
 _MEDIA_TYPE = re.compile(r"^(audio|video)/[a-z0-9][a-z0-9.+-]{0,100}(\s*;.{0,120})?$")
@@ -45,14 +46,6 @@ def media_file_out(f: MediaFile) -> MediaFileOut:
     )
 
 
-def _human(n: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return str(n)
-
-
 def check_declaration(decl: FileDeclaration, max_bytes: int) -> str:
     """The content type to sign, or the error a person needs to pick another file."""
     content_type = decl.content_type.strip().lower()
@@ -60,7 +53,7 @@ def check_declaration(decl: FileDeclaration, max_bytes: int) -> str:
         shown = content_type or "unknown"
         raise UnsupportedMedia(f"only audio and video files can be transcribed (this file's type: {shown})")
     if decl.size > max_bytes:
-        raise TooLarge(f"the file is {_human(decl.size)}; the largest accepted is {_human(max_bytes)}")
+        raise TooLarge(f"the file is {human_size(decl.size)}; the largest accepted is {human_size(max_bytes)}")
     return content_type
 
 
