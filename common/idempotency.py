@@ -16,6 +16,7 @@ from common.db import transaction
 from common.dialect import insert_ignore
 from common.errors import BadRequest, Conflict, Invalid
 from common.models import IdempotencyRecord
+from common.users import require_user
 
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII: what a client library puts in a header
 
@@ -28,11 +29,12 @@ class Answer:
 
 def run_once(owner_id: uuid.UUID, key: str, operation: str, request: bytes, produce: Callable[[], Answer]) -> Answer:
     """`produce`'s answer, computed at most once per (user, key); later calls get the stored one."""
-    if not _KEY.fullmatch(key):
-        raise BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters", "invalid_idempotency_key")
     digest = hashlib.sha256(operation.encode() + b"\0" + request).hexdigest()
     where = (IdempotencyRecord.owner_id == owner_id, IdempotencyRecord.key == key)
     with transaction() as s:
+        require_user(s, owner_id)  # a replay must not outlive the account or its sign-out either
+        if not _KEY.fullmatch(key):
+            raise BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters", "invalid_idempotency_key")
         record = {"owner_id": owner_id, "key": key, "operation": operation, "request_hash": digest}
         s.execute(insert_ignore(s, IdempotencyRecord, record))
         # The row is ours if it has no answer yet and nobody else claimed it: claim it by setting a marker.
