@@ -179,6 +179,19 @@ for doc in jwks.json .well-known/openid-configuration; do
     "$tmp/keys/$doc" "s3://$keys_bucket/$doc"
 done
 
+# --- mail sender ---------------------------------------------------------------------------------------------------
+# Password-reset mail goes out through Postbox, which sends only from a registered domain; the provider has no
+# resource for it, so it is registered here (idempotent: an existing one is left alone). With the deployer's IAM
+# token, which needs postbox.editor on the folder; Postbox then waits for the DKIM record (infra/README.md, "Mail").
+say "register the mail sender's domain in Postbox"
+mail_domain=$(tf_value "<mail_domain>" output -raw mail_domain)
+mail_selector=$(tf_value "<mail_dkim_selector>" output -raw mail_dkim_selector)
+(umask 077 && tf output -raw mail_dkim_private_key >"$tmp/dkim.pem")
+postbox_token=${YC_TOKEN:-}
+[ -n "$postbox_token" ] || postbox_token=$(value "<iam token>" yc iam create-token)
+POSTBOX_IAM_TOKEN="$postbox_token" run "$venv/bin/python" scripts/mail_sender.py --domain "$mail_domain" \
+  --selector "$mail_selector" --dkim-key-file "$tmp/dkim.pem"
+
 # --- web app -------------------------------------------------------------------------------------------------------
 say "upload the web app"
 spa_bucket=$(tf_value "<spa_bucket>" output -raw spa_bucket)

@@ -42,6 +42,7 @@ def cloud(database_url: str, **env: str) -> Iterator[object]:
         port=0,
         s3_port=0,
         assemblyai_port=0,
+        mail_port=0,
         data_dir=tempfile.mkdtemp(prefix="bench-"),
         database_url=database_url,
         engine="deterministic",

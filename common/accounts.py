@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
-import math
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from common import outbox, passwords, tokens
 from common.config import Settings
 from common.db import transaction
-from common.dialect import insert_ignore
 from common.errors import Conflict, TooManyRequests, Unauthorized
 from common.models import LoginThrottle, MediaFile, TranscriptionJob, User, utcnow
 from common.schemas import Login, PasswordChange, Registration, SessionOut, UserOut
+from common.throttle import Limit, reserve, throttle_key
 from common.users import require_user
 
 
@@ -26,7 +22,7 @@ def _user_out(user: User) -> UserOut:
     return UserOut(id=user.id, email=user.email, created_at=user.created_at)
 
 
-def _session_for(user: User, settings: Settings) -> SessionOut:
+def session_for(user: User, settings: Settings) -> SessionOut:
     token, ttl = tokens.issue_token(user.id, settings, user.token_version)
     return SessionOut(access_token=token, expires_in=ttl, user=_user_out(user))
 
@@ -38,55 +34,24 @@ def register(data: Registration, settings: Settings) -> SessionOut:
             s.add(user)
     except IntegrityError:
         raise Conflict("an account with this email already exists; sign in instead", "email_taken") from None
-    return _session_for(user, settings)
+    return session_for(user, settings)
 
 
-@dataclass(frozen=True)
-class _Limit:
-    key: str
-    limit: int
-    window_s: int
-
-
-def _limits(email: str, client_ip: str, settings: Settings) -> list[_Limit]:
+def _limits(email: str, client_ip: str, settings: Settings) -> list[Limit]:
     """The counters one sign-in attempt spends: its (email, address) pair, then the email's own ceiling."""
-
-    def key(*parts: str) -> str:
-        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
-
     return [
-        _Limit(key("pair", email, client_ip), settings.LOGIN_MAX_FAILURES, settings.LOGIN_LOCK_SECONDS),
-        _Limit(key("account", email), settings.LOGIN_ACCOUNT_MAX_FAILURES, settings.LOGIN_ACCOUNT_WINDOW_SECONDS),
+        Limit(throttle_key("pair", email, client_ip), settings.LOGIN_MAX_FAILURES, settings.LOGIN_LOCK_SECONDS),
+        Limit(
+            throttle_key("account", email), settings.LOGIN_ACCOUNT_MAX_FAILURES, settings.LOGIN_ACCOUNT_WINDOW_SECONDS
+        ),
     ]
 
 
-def _reserve(s: Session, limit: _Limit, now: datetime) -> int:
-    """Takes one attempt from the counter in a single conditional UPDATE; 0, or the seconds until one is free.
-
-    Reserving before bcrypt runs (and not counting after) is what keeps N concurrent guesses at the limit.
-    """
-    s.execute(insert_ignore(s, LoginThrottle, {"key": limit.key, "failures": 0, "window_started_at": now}))
-    expired = LoginThrottle.window_started_at <= now - timedelta(seconds=limit.window_s)
-    taken = s.scalar(
-        update(LoginThrottle)
-        .where(LoginThrottle.key == limit.key, or_(expired, LoginThrottle.failures < limit.limit))
-        .values(
-            failures=case((expired, 1), else_=LoginThrottle.failures + 1),
-            window_started_at=case((expired, now), else_=LoginThrottle.window_started_at),
-        )
-        .returning(LoginThrottle.failures)
-    )
-    if taken is not None:
-        return 0
-    started = s.scalar(select(LoginThrottle.window_started_at).where(LoginThrottle.key == limit.key)) or now
-    return max(1, math.ceil((started + timedelta(seconds=limit.window_s) - now).total_seconds()))
-
-
-def _reserve_attempt(email: str, client_ip: str, settings: Settings, now: datetime) -> list[_Limit]:
+def _reserve_attempt(email: str, client_ip: str, settings: Settings, now: datetime) -> list[Limit]:
     limits = _limits(email, client_ip, settings)
     with transaction() as s:
         for limit in limits:
-            wait = _reserve(s, limit, now)
+            wait = reserve(s, limit, now)
             if wait:  # raising rolls back whatever this attempt reserved already
                 minutes = max(1, (wait + 59) // 60)
                 raise TooManyRequests(
@@ -97,7 +62,7 @@ def _reserve_attempt(email: str, client_ip: str, settings: Settings, now: dateti
     return limits
 
 
-def _release(limits: list[_Limit]) -> None:
+def _release(limits: list[Limit]) -> None:
     """A correct password: this address starts afresh, and the account's ceiling gets its attempt back."""
     pair, account = limits
     with transaction() as s:
@@ -128,7 +93,7 @@ def login(data: Login, settings: Settings, client_ip: str = "") -> SessionOut:
                 s.execute(
                     update(User).where(User.id == user.id, User.password_hash == hashed).values(password_hash=rehashed)
                 )
-        return _session_for(user, settings)
+        return session_for(user, settings)
     raise Unauthorized("email or password is wrong", "invalid_credentials")
 
 
@@ -166,7 +131,7 @@ def change_password(user_id: uuid.UUID, data: PasswordChange, settings: Settings
             raise Conflict("the password was changed meanwhile; sign in again", "password_changed")
         updated = s.get(User, user_id)
         assert updated is not None
-    return _session_for(updated, settings)
+    return session_for(updated, settings)
 
 
 def me(user_id: uuid.UUID) -> UserOut:

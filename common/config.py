@@ -17,6 +17,8 @@ REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "storage": ("S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"),
     "provider": ("ASSEMBLYAI_API_KEY", "WEBHOOK_SECRET", "PUBLIC_BASE_URL"),
     "webhook": ("WEBHOOK_SECRET",),
+    # Password-reset mail through Postbox; the link in it opens the web app at PUBLIC_BASE_URL.
+    "mail": ("MAIL_FROM", "MAIL_ACCESS_KEY_ID", "MAIL_SECRET_ACCESS_KEY", "PUBLIC_BASE_URL"),
 }
 
 
@@ -56,6 +58,20 @@ class Settings:
     LOGIN_LOCK_SECONDS: int = setting(15 * 60, ge=1)
     LOGIN_ACCOUNT_MAX_FAILURES: int = setting(100, ge=1)
     LOGIN_ACCOUNT_WINDOW_SECONDS: int = setting(3600, ge=1)
+
+    # Password reset: a signed link, valid this long and once (it names the password it replaces). Asking for one
+    # answers no sooner than PASSWORD_RESET_ANSWER_SECONDS, so the time does not tell whether the account exists.
+    PASSWORD_RESET_EXPIRE_MINUTES: int = setting(30, ge=1, le=24 * 60)
+    PASSWORD_RESET_ANSWER_SECONDS: float = setting(0.6, ge=0)
+    PASSWORD_RESET_MAX_PER_EMAIL: int = setting(5, ge=1)  # per hour, whoever asks
+    PASSWORD_RESET_MAX_PER_ADDRESS: int = setting(30, ge=1)  # per hour, from one client address
+
+    # Yandex Cloud Postbox (the Amazon SES v2 API); MAIL_FROM's domain is the address deploy.sh registers there.
+    MAIL_ENDPOINT_URL: str = "https://postbox.cloud.yandex.net"
+    MAIL_REGION: str = "ru-central1"
+    MAIL_FROM: str = ""
+    MAIL_ACCESS_KEY_ID: str = ""
+    MAIL_SECRET_ACCESS_KEY: str = ""
 
     S3_ENDPOINT_URL: str = "https://storage.yandexcloud.net"
     S3_REGION: str = "ru-central1"

@@ -50,17 +50,19 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
-class Credentials(_In):
-    email: CleanStr = Field(max_length=254)
-    password: Password
+def _email(value: str) -> str:
+    value = normalise_email(value)
+    if not _EMAIL.match(value):
+        raise ValueError("enter an email address like name@example.com")
+    return value
 
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        value = normalise_email(value)
-        if not _EMAIL.match(value):
-            raise ValueError("enter an email address like name@example.com")
-        return value
+
+Email = Annotated[CleanStr, Field(max_length=254), AfterValidator(_email)]
+
+
+class Credentials(_In):
+    email: Email
+    password: Password
 
 
 def _acceptable_new_password(value: str) -> str:
@@ -85,6 +87,19 @@ class AccountDeletion(_In):
 class PasswordChange(_In):
     current_password: Password
     new_password: NewPassword
+
+
+class PasswordResetRequest(_In):
+    email: Email
+
+
+class PasswordReset(_In):
+    token: StrictStr = Field(min_length=1, max_length=4096)
+    new_password: NewPassword
+
+
+class Accepted(BaseModel):
+    message: str
 
 
 class Login(Credentials):

@@ -52,3 +52,50 @@ def issue_token(
     }
     token = jwt.encode(claims, settings.JWT_PRIVATE_KEY, algorithm=ALGORITHM, headers={"kid": settings.JWT_KEY_ID})
     return token, ttl
+
+
+RESET_AUDIENCE = "transcribe-password-reset"  # never "transcribe-api": the gateway refuses a reset link as a session
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """Names the password a reset link replaces without carrying its hash: once the password changes (by this link
+    or any other way) every link issued for the old one stops working, which makes each link single-use."""
+    import hashlib
+
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:32]
+
+
+def issue_reset_token(user_id: uuid.UUID, password_hash: str, settings: Settings, now: datetime | None = None) -> str:
+    """A signed, short-lived password-reset token for the mailed link."""
+    import jwt
+
+    now = now or datetime.now(UTC)
+    claims = {
+        "sub": str(user_id),
+        "iss": ISSUER,
+        "aud": RESET_AUDIENCE,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(minutes=settings.PASSWORD_RESET_EXPIRE_MINUTES)).timestamp()),
+        "pwd": password_fingerprint(password_hash),
+    }
+    return jwt.encode(claims, settings.JWT_PRIVATE_KEY, algorithm=ALGORITHM, headers={"kid": settings.JWT_KEY_ID})
+
+
+def read_reset_token(token: str, settings: Settings) -> tuple[uuid.UUID, str] | None:
+    """The user and password fingerprint a reset token names, or None when it is forged, expired or not one."""
+    import jwt
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    public_key = load_pem_private_key(settings.JWT_PRIVATE_KEY.encode(), None).public_key()
+    try:
+        claims = jwt.decode(
+            token,
+            public_key,  # type: ignore[arg-type]  # an EC key; pyjwt's union names it
+            algorithms=[ALGORITHM],
+            audience=RESET_AUDIENCE,
+            issuer=ISSUER,
+            options={"require": ["sub", "exp", "iat", "pwd"]},
+        )
+        return uuid.UUID(claims["sub"]), str(claims["pwd"])
+    except (jwt.PyJWTError, ValueError):
+        return None

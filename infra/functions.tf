@@ -3,7 +3,7 @@
 # Lockbox entries the function receives, so a function gets the secrets it needs and no others.
 locals {
   functions = {
-    auth               = { memory = 256, timeout = 10, capabilities = ["database", "tokens"] }
+    auth               = { memory = 256, timeout = 10, capabilities = ["database", "tokens", "mail"] }
     files              = { memory = 256, timeout = 10, capabilities = ["database", "storage"] }
     jobs               = { memory = 256, timeout = 30, capabilities = ["database", "storage", "provider"] }
     upload_trigger     = { memory = 256, timeout = 120, capabilities = ["database", "storage", "provider"] }
@@ -14,10 +14,11 @@ locals {
   }
 
   # The functions that exist: all of them, except on the bootstrap apply (variables.tf: bootstrap), where the
-  # gateway's URL is not known yet and the functions that need it (PUBLIC_BASE_URL) wait for the next apply.
+  # gateway's URL is not known yet and the functions that need it (PUBLIC_BASE_URL: the provider's webhooks, the
+  # reset links in mail) wait for the next apply.
   deployed_functions = {
     for name, fn in local.functions : name => fn
-    if !local.bootstrap || !contains(fn.capabilities, "provider")
+    if !local.bootstrap || length(setintersection(fn.capabilities, ["provider", "mail"])) == 0
   }
 
   # Lockbox entries (secrets.tf) per capability; the entry key is also the environment variable's name.
@@ -27,6 +28,7 @@ locals {
     storage  = ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"]
     provider = ["ASSEMBLYAI_API_KEY", "WEBHOOK_SECRET"]
     webhook  = ["WEBHOOK_SECRET"]
+    mail     = ["MAIL_ACCESS_KEY_ID", "MAIL_SECRET_ACCESS_KEY"]
   }
 
   # Plain environment per capability (names as in common/config.py).
@@ -51,6 +53,13 @@ locals {
       MAX_PARALLEL_TRANSCRIPTIONS = tostring(var.max_parallel_transcriptions)
     }
     webhook = {}
+    # Postbox's SES-compatible API; the sender's domain is registered by deploy.sh (no Terraform resource exists).
+    mail = {
+      MAIL_ENDPOINT_URL = "https://postbox.cloud.yandex.net"
+      MAIL_REGION       = "ru-central1"
+      MAIL_FROM         = var.mail_from
+      PUBLIC_BASE_URL   = local.public_base_url
+    }
   }
 
   # The webhook URL's base. The gateway's own domain cannot be referenced here (the gateway needs these functions'

@@ -13,6 +13,26 @@ resource "yandex_iam_service_account_static_access_key" "media" {
   description        = "S3 key of the functions (kept in Lockbox)"
 }
 
+# Password-reset mail: Postbox's SES-compatible API signs with static keys (kept in Lockbox, read by `auth` only).
+# postbox.sender lets the key send from the folder's registered addresses and nothing else; registering the address
+# is deploy.sh's job, with the deployer's own postbox.editor role (README.md, "Mail").
+resource "yandex_iam_service_account" "mail" {
+  name        = "${var.name}-mail"
+  description = "Sends password-reset mail through Postbox, nothing else."
+}
+
+resource "yandex_iam_service_account_static_access_key" "mail" {
+  service_account_id = yandex_iam_service_account.mail.id
+  description        = "Postbox (SES v2 API) key of the auth function (kept in Lockbox)"
+}
+
+# Postbox roles exist on folders and clouds only (no per-address binding).
+resource "yandex_resourcemanager_folder_iam_member" "mail_sender" {
+  folder_id = var.folder_id
+  role      = "postbox.sender"
+  member    = "serviceAccount:${yandex_iam_service_account.mail.id}"
+}
+
 # Message Queue is managed through its SQS-compatible API, which takes static keys only: this account exists so
 # Terraform can create the dead-letter queue.
 resource "yandex_iam_service_account" "queues" {

@@ -58,3 +58,23 @@ output "migrate_function_id" {
 output "database_host" {
   value = local.db_host
 }
+
+output "mail_domain" {
+  value       = local.mail_domain
+  description = "The sending domain deploy.sh registers in Postbox."
+}
+
+output "mail_dkim_record" {
+  value       = local.mail_dkim_record
+  description = "The DNS TXT record Postbox checks before it sends from the domain (README.md, \"Mail\")."
+}
+
+output "mail_dkim_selector" {
+  value = var.mail_dkim_selector
+}
+
+output "mail_dkim_private_key" {
+  value       = tls_private_key.dkim.private_key_pem
+  sensitive   = true
+  description = "Handed to Postbox by deploy.sh when it registers the domain; never printed."
+}

@@ -10,6 +10,13 @@ resource "tls_private_key" "token" {
   ecdsa_curve = "P256"
 }
 
+# The DKIM key Postbox signs our mail with: deploy.sh hands the private half to Postbox when it registers the sender's
+# domain; the public half is the DNS record outputs.tf prints (and dns.tf creates when the zone is in Cloud DNS).
+resource "tls_private_key" "dkim" {
+  algorithm = "RSA"
+  rsa_bits  = 2048
+}
+
 resource "random_password" "webhook" {
   length  = 48
   special = false
@@ -52,6 +59,14 @@ resource "yandex_lockbox_secret_version" "app" {
   entries {
     key        = "S3_SECRET_ACCESS_KEY"
     text_value = yandex_iam_service_account_static_access_key.media.secret_key
+  }
+  entries {
+    key        = "MAIL_ACCESS_KEY_ID"
+    text_value = yandex_iam_service_account_static_access_key.mail.access_key
+  }
+  entries {
+    key        = "MAIL_SECRET_ACCESS_KEY"
+    text_value = yandex_iam_service_account_static_access_key.mail.secret_key
   }
   entries {
     key        = "ASSEMBLYAI_API_KEY"

@@ -170,3 +170,24 @@ variable "access_token_expire_minutes" {
     error_message = "access_token_expire_minutes must be at least 5."
   }
 }
+
+variable "mail_from" {
+  type        = string
+  description = "Sender of password-reset mail, e.g. \"Transcribe <noreply@example.com>\". deploy.sh registers its domain in Postbox; the domain's DNS needs the DKIM record (output mail_dkim_record)."
+  validation {
+    condition     = can(regex("^([^<>]*<)?[^@<>\\s]+@[^@<>\\s]+\\.[^@<>\\s]+>?$", var.mail_from))
+    error_message = "mail_from must be an email address, optionally with a display name: Name <user@example.com>."
+  }
+}
+
+variable "mail_dkim_selector" {
+  type        = string
+  default     = "transcribe"
+  description = "DKIM selector of the sender's domain: the record is <selector>._domainkey.<domain>."
+}
+
+variable "mail_dns_zone_id" {
+  type        = string
+  default     = ""
+  description = "Optional Cloud DNS zone of the sender's domain: Terraform then creates the DKIM record itself."
+}

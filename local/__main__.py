@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8080, help="gateway and web app (0: any free port)")
     parser.add_argument("--s3-port", type=int, default=9000)
     parser.add_argument("--assemblyai-port", type=int, default=8091)
+    parser.add_argument("--mail-port", type=int, default=8025, help="Postbox stand-in and its page of sent mail")
     parser.add_argument("--data-dir", type=Path, default=Path("data"))
     parser.add_argument(
         "--engine",
@@ -44,6 +45,7 @@ def main() -> None:
         args.port,
         args.s3_port,
         args.assemblyai_port,
+        args.mail_port,
         args.data_dir,
         engine=args.engine,
         reconcile_interval_s=args.reconcile_interval,
@@ -55,6 +57,7 @@ def main() -> None:
         sys.exit(f"error: {exc}")
     print(f"Transcribe is running at {cloud.url}", flush=True)
     print(f"  S3: {cloud.s3_endpoint}   database: {cloud.database_url}", flush=True)
+    print(f"  mail it sent (password resets): {cloud.mail_url}", flush=True)
     for i, line in enumerate(_speech(cloud)):
         print(f"  {'speech:' if i == 0 else '       '} {line}", flush=True)
     print("  Ctrl-C stops it.", flush=True)

@@ -24,6 +24,8 @@ from common.migrate import upgrade
 from local import functions
 from local.gateway import spec as gateway_spec
 from local.gateway.server import Gateway
+from local.mail import REGION as MAIL_REGION
+from local.mail import MailServer
 from local.storage import S3Server, TriggerQueue, object_create_message
 from local.timer import Timer, timer_event
 
@@ -32,6 +34,7 @@ BUCKET = "transcribe-media"
 KEYS_BUCKET = "transcribe-keys"  # public-read, like the cloud's: the gateway's authorizer fetches the JWKS from it
 REGION = "ru-central1"
 LOCAL_KEY_ID = "local-1"
+MAIL_FROM = "Transcribe <noreply@transcribe.local>"
 
 
 class PortTaken(RuntimeError):
@@ -61,6 +64,7 @@ class LocalCloud:
         port: int = 8080,
         s3_port: int = 9000,
         assemblyai_port: int = 8091,
+        mail_port: int = 8025,
         data_dir: Path | str = "data",
         database_url: str | None = None,
         engine: str = "auto",
@@ -72,7 +76,7 @@ class LocalCloud:
         extra_env: dict[str, str] | None = None,
     ) -> None:
         self.host, self.data_dir = host, Path(data_dir)
-        self.ports = {"gateway": port, "s3": s3_port, "assemblyai": assemblyai_port}
+        self.ports = {"gateway": port, "s3": s3_port, "assemblyai": assemblyai_port, "mail": mail_port}
         self.database_url = database_url or os.environ.get("DATABASE_URL") or ""
         self.engine = engine
         self.reconcile_interval_s = reconcile_interval_s
@@ -137,6 +141,13 @@ class LocalCloud:
             s3.put_object(Bucket=KEYS_BUCKET, Key=key, Body=content, ContentType="application/json")
         return base_url
 
+    def _register_sender(self) -> None:
+        """The sending address, registered as deploy.sh registers the cloud's (scripts/mail_sender.py)."""
+        from common.mail import ensure_sender, sender_domain, sesv2_client
+
+        client = sesv2_client(self.mail.endpoint, MAIL_REGION, "local", "local")
+        ensure_sender(client, sender_domain(MAIL_FROM))
+
     def start(self) -> LocalCloud:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if not self.database_url:
@@ -151,6 +162,11 @@ class LocalCloud:
             ),
         )
         self.s3.start()
+        self.mail = _bind(
+            "mail server", "--mail-port", self.ports["mail"], lambda: MailServer(self.host, self.ports["mail"])
+        )
+        self.mail.start()
+        self._register_sender()
         keys = {**self._secrets(), **self.extra_env}
         token_keys_url = self._publish_token_keys(keys["JWT_PRIVATE_KEY"], keys["JWT_KEY_ID"])
         real_key = os.environ.get("ASSEMBLYAI_API_KEY") if self.engine == "auto" else None
@@ -204,6 +220,11 @@ class LocalCloud:
             "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL")
             if real_key and os.environ.get("PUBLIC_BASE_URL")
             else self.gateway.url,
+            "MAIL_ENDPOINT_URL": self.mail.endpoint,
+            "MAIL_REGION": MAIL_REGION,
+            "MAIL_FROM": MAIL_FROM,
+            "MAIL_ACCESS_KEY_ID": "local",
+            "MAIL_SECRET_ACCESS_KEY": "local",
             "DB_POOL_SIZE": "5",
             **self._speech_settings(),
             **self._secrets(),
@@ -231,6 +252,7 @@ class LocalCloud:
         if self.assemblyai:
             self.assemblyai.stop()
         self.s3.stop()
+        self.mail.stop()
         reset_engine()
 
     def __enter__(self) -> LocalCloud:
@@ -248,6 +270,11 @@ class LocalCloud:
     @property
     def s3_endpoint(self) -> str:
         return str(self.s3.endpoint)
+
+    @property
+    def mail_url(self) -> str:
+        """The page listing the mail the functions sent (password resets)."""
+        return str(self.mail.endpoint)
 
     def _on_upload(self, bucket: str, key: str) -> None:
         self.triggers.put(object_create_message(bucket, key))

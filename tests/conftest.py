@@ -34,6 +34,10 @@ TEST_ENV = {
     "PUBLIC_BASE_URL": "http://127.0.0.1:9",
     "DOTENV_PATH": "/nonexistent/.env",
     "RETRY_BASE_SECONDS": "0",
+    "MAIL_FROM": "Transcribe <noreply@transcribe.local>",  # the endpoint is the local cloud's (its mail server)
+    "MAIL_ACCESS_KEY_ID": "local",
+    "MAIL_SECRET_ACCESS_KEY": "local",
+    "PASSWORD_RESET_ANSWER_SECONDS": "0.25",
 }
 os.environ.update(TEST_ENV)
 
@@ -78,6 +82,7 @@ def cloud(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         port=0,
         s3_port=0,
         assemblyai_port=0,
+        mail_port=0,
         data_dir=tmp_path_factory.mktemp("cloud"),
         database_url=database_url,
         engine="deterministic",

@@ -30,7 +30,7 @@ const fileHost = `127.0.0.1:${fileServer.address().port}`;
 function startCloud(engine = "deterministic") {
   const cloudLog = join(shots, `local-cloud-${engine}.log`);
   const out = openSync(cloudLog, "w");
-  const proc = spawn(python, ["-m", "local", "--port", "0", "--s3-port", "0", "--assemblyai-port", "0",
+  const proc = spawn(python, ["-m", "local", "--port", "0", "--s3-port", "0", "--assemblyai-port", "0", "--mail-port", "0",
     "--data-dir", join(work, `data-${engine}`), "--engine", engine, "--reconcile-interval", "2",
     "--webhook-retry-interval", "0.2"], { cwd: root, stdio: ["ignore", out, out],
     env: { ...process.env, URL_IMPORT_ALLOWED_HOSTS: fileHost } });
@@ -38,8 +38,9 @@ function startCloud(engine = "deterministic") {
     const started = Date.now();
     proc.on("exit", (code) => fail(new Error(`local cloud exited (${code}):\n${readFileSync(cloudLog, "utf8")}`)));
     const poll = setInterval(() => {
-      const m = readFileSync(cloudLog, "utf8").match(/running at (http:\/\/\S+)/);
-      if (m) { clearInterval(poll); ok({ proc, url: m[1] }); }
+      const log = readFileSync(cloudLog, "utf8");
+      const m = log.match(/running at (http:\/\/\S+)/), mail = log.match(/mail it sent \(password resets\): (http:\/\/\S+)/);
+      if (m && mail) { clearInterval(poll); ok({ proc, url: m[1], mailUrl: mail[1] }); }
       else if (Date.now() - started > 60_000) { clearInterval(poll); fail(new Error("local cloud did not start")); }
     }, 100);
   });
@@ -53,7 +54,7 @@ async function step(name, fn) {
 }
 function expect(cond, message) { if (!cond) throw new Error(message); }
 
-const { proc, url } = await startCloud();
+const { proc, url, mailUrl } = await startCloud();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"] });
@@ -267,6 +268,30 @@ open(sys.argv[1], "wb").write(make_wav(mono_script("A very long recording, sent 
     await page.evaluate(() => localStorage.setItem("transcribe.token", "expired.invalid.token"));
     await page.goto(`${url}/`);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  });
+
+  await step("forgot password: the link on the local mail page sets a new one", async () => {
+    await page.getByRole("link", { name: "Forgot your password?" }).click();
+    await page.getByLabel("Email").fill(email);
+    await page.getByRole("button", { name: "Email me a link" }).click();
+    await page.getByText("If an account uses this email").waitFor();
+    const mail = await context.newPage();
+    await mail.goto(mailUrl);  // the developer's page of sent mail (local/mail.py)
+    const message = mail.locator("article").filter({ hasText: `to ${email}` }).first();
+    await message.getByRole("heading", { name: "Reset your Transcribe password" }).waitFor();
+    await message.getByRole("link").first().click();
+    await mail.getByRole("heading", { name: "Choose a new password" }).waitFor();
+    expect(!mail.url().includes("token="), `the token left the address bar: ${mail.url()}`);
+    await mail.getByLabel("New password").fill("a reset passphrase");
+    await mail.getByRole("button", { name: "Set new password" }).click();
+    await mail.getByRole("heading", { name: "Your transcriptions" }).waitFor();
+    await mail.getByRole("button", { name: "Sign out" }).click();
+    await mail.getByLabel("Email").fill(email);
+    await mail.getByLabel("Password").fill("a reset passphrase");
+    await mail.getByRole("button", { name: "Sign in" }).click();
+    await mail.getByRole("heading", { name: "Your transcriptions" }).waitFor();
+    await mail.screenshot({ path: join(shots, "5b-after-password-reset.png") });
+    await mail.close();
   });
 
   await step("the offline engine: a two-voice recording comes back as two speakers, punctuated and timed", async () => {

@@ -5,6 +5,7 @@ import type { User } from "./api/types";
 import { AccountPage } from "./pages/AccountPage";
 import { AuthPage } from "./pages/AuthPage";
 import { JobsPage } from "./pages/JobsPage";
+import { ForgotPasswordPage, ResetPasswordPage } from "./pages/PasswordResetPages";
 import { TranscriptPage } from "./pages/TranscriptPage";
 
 export function navigate(path: string): void {
@@ -36,7 +37,10 @@ export function App() {
   if (checking) return <main className="shell"><p aria-live="polite">Loading…</p></main>;
   const jobMatch = path.match(/^\/jobs\/([^/]+)$/);
   let page;
-  if (!user) page = <AuthPage mode={path === "/signup" ? "signup" : "login"} notice={notice} onSignedIn={signedIn} />;
+  // A reset link works signed in or out (someone signed in elsewhere may still have forgotten the password).
+  if (path === "/reset-password") page = <ResetPasswordPage onSignedIn={signedIn} />;
+  else if (!user && path === "/forgot-password") page = <ForgotPasswordPage />;
+  else if (!user) page = <AuthPage mode={path === "/signup" ? "signup" : "login"} notice={notice} onSignedIn={signedIn} />;
   else if (jobMatch) page = <TranscriptPage jobId={decodeURIComponent(jobMatch[1])} startAt={startAt} />;
   else if (path === "/account") {
     page = <AccountPage user={user} onDeleted={() => { setUser(null); setNotice("Your account was deleted."); navigate("/signup"); }} />;

@@ -1,13 +1,18 @@
-"""Cloud function `auth`: register, sign in, the signed-in user, sign out everywhere, change the password, delete
-the account."""
+"""Cloud function `auth`: register, sign in, the signed-in user, sign out everywhere, change the password, reset a
+forgotten one by email, delete the account."""
 
+from functools import lru_cache
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from common.api import caller
-from common.config import get_settings, load_settings
+from common.config import Settings, get_settings, load_settings
 from common.http import Request, Response, Router, json_response
 
-load_settings("database", "tokens")  # fail the cold start, naming any missing variable
+if TYPE_CHECKING:
+    from common.mail import Postbox
+
+load_settings("database", "tokens", "mail")  # fail the cold start, naming any missing variable
 router = Router()
 
 
@@ -49,6 +54,33 @@ def logout(req: Request) -> Response:
 def change_password(req: Request) -> Response:
     data = req.parse(schemas().PasswordChange)
     return json_response(200, domain().change_password(caller(req), data, get_settings(), req.source_ip))
+
+
+def password_reset() -> ModuleType:
+    from common import password_reset
+
+    return password_reset
+
+
+@lru_cache(maxsize=1)
+def postbox(settings: Settings) -> "Postbox":
+    """Postbox's client (boto3), built by the first reset request of this container (again if settings change)."""
+    from common.mail import Postbox
+
+    return Postbox(settings)
+
+
+@router.route("POST", "/api/v1/auth/password-reset")
+def request_password_reset(req: Request) -> Response:
+    data = req.parse(schemas().PasswordResetRequest)
+    return json_response(
+        202, password_reset().request_reset(data, get_settings(), req.source_ip, lambda: postbox(get_settings()))
+    )
+
+
+@router.route("POST", "/api/v1/auth/password-reset/confirm")
+def reset_password(req: Request) -> Response:
+    return json_response(200, password_reset().reset_password(req.parse(schemas().PasswordReset), get_settings()))
 
 
 @router.route("DELETE", "/api/v1/auth/me")

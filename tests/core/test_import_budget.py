@@ -19,7 +19,7 @@ from common.jwks import new_private_key_pem
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ONLY = ["yaml", "moto", "werkzeug", "faster_whisper", "ctranslate2", "numpy", "av", "local"]
 PROVIDER = ["assemblyai", "httpx"]  # the AssemblyAI SDK: only where a provider call happens, and lazily
-STORAGE = ["boto3", "botocore"]  # only where S3 is called, and lazily
+STORAGE = ["boto3", "botocore"]  # only where S3 (or Postbox: auth's reset mail) is called, and lazily
 SIGNING = ["jwt", "cryptography"]  # only `auth` signs tokens, and only when it does; the gateway verifies them
 HASHING = ["bcrypt"]  # only `auth` hashes passwords
 MIGRATIONS = ["alembic"]
@@ -59,6 +59,9 @@ def test_a_cold_import_leaves_out_what_the_function_does_not_need(function: str)
         "ASSEMBLYAI_API_KEY": "a",
         "WEBHOOK_SECRET": "w",
         "PUBLIC_BASE_URL": "https://example.invalid",
+        "MAIL_FROM": "noreply@example.invalid",
+        "MAIL_ACCESS_KEY_ID": "m",
+        "MAIL_SECRET_ACCESS_KEY": "s",
     }
     done = subprocess.run(
         [sys.executable, "-c", CHILD, function], env=env, cwd=ROOT, capture_output=True, text=True, check=False

@@ -296,4 +296,7 @@ def dummy_settings() -> dict[str, str]:
         "ASSEMBLYAI_API_KEY": "a",
         "WEBHOOK_SECRET": "w",
         "PUBLIC_BASE_URL": "https://example.invalid",
+        "MAIL_FROM": "Transcribe <noreply@example.invalid>",
+        "MAIL_ACCESS_KEY_ID": "m",
+        "MAIL_SECRET_ACCESS_KEY": "s",
     }

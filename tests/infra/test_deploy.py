@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,9 @@ case "$tool $*" in
   terraform*"output -raw token_keys_url"*) echo {KEYS_URL} ;;
   terraform*"output -raw migrate_function_id"*) echo d4emigrate ;;
   terraform*"output -json token_public_keys"*) cat "$STUB_KEYS" ;;
+  terraform*"output -raw mail_domain"*) echo example.com ;;
+  terraform*"output -raw mail_dkim_selector"*) echo transcribe ;;
+  terraform*"output -raw mail_dkim_private_key"*) cat "$STUB_DKIM" ;;
   terraform*"output -raw"*) echo stub-output ;;
   "yc serverless function invoke"*) cat "$STUB_INVOKE" ;;
   "yc storage s3 cp"*)
@@ -58,7 +62,7 @@ case "$tool $*" in
 esac
 exit 0
 """
-TFVARS = 'cloud_id = "c"\nfolder_id = "f"\nassemblyai_api_key = "k"\n'
+TFVARS = 'cloud_id = "c"\nfolder_id = "f"\nassemblyai_api_key = "k"\nmail_from = "Transcribe <noreply@example.com>"\n'
 
 
 @dataclass
@@ -102,7 +106,26 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (bin_dir / "stub").write_text(STUB)
     (bin_dir / "stub").chmod(0o755)
     (work / "keys.json").write_text(json.dumps({"k1": public_key_pem(), "k2": public_key_pem()}))
+    (work / "dkim.pem").write_text(DKIM_KEY)
     return work
+
+
+DKIM_KEY = "-----BEGIN PRIVATE KEY-----\nTUlJRXZnSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NCS2d3Z2dTa0FnRUFBb0lCQVFD\n-----END PRIVATE KEY-----\n"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def postbox() -> Iterator[str]:
+    """Postbox's SES v2 API, locally (moto over HTTP): deploy.sh registers the sender's domain there."""
+    from local.mail import MailServer
+
+    server = MailServer("127.0.0.1", 0)
+    server.start()
+    POSTBOX["endpoint"] = server.endpoint
+    yield server.endpoint
+    server.stop()
+
+
+POSTBOX: dict[str, str] = {}
 
 
 def deploy(
@@ -140,6 +163,8 @@ def deploy(
         "STUB_KEYS": str(work / "keys.json"),
         "STUB_INVOKE": str(work / "invoke.json"),
         "STUB_UPLOADS": str(uploads),
+        "STUB_DKIM": str(work / "dkim.pem"),
+        "POSTBOX_ENDPOINT": POSTBOX.get("endpoint", "http://127.0.0.1:9"),
         "TRANSCRIBE_VENV": str(ROOT / ".venv"),
         "TRANSCRIBE_MIGRATE_RETRY_SECONDS": "0",
         "TF_STATE_BUCKET": "tfstate-bucket",
@@ -198,6 +223,9 @@ AFTER_APPLY = [
     "s3://transcribe-keys-f/jwks.json",
     "yc storage s3 cp --content-type application/json --cache-control max-age=300 "
     "<tmp>/keys/.well-known/openid-configuration s3://transcribe-keys-f/.well-known/openid-configuration",
+    "terraform -chdir=infra output -raw mail_domain",
+    "terraform -chdir=infra output -raw mail_dkim_selector",
+    "terraform -chdir=infra output -raw mail_dkim_private_key",
     "terraform -chdir=infra output -raw spa_bucket",
     *SPA_UPLOAD,
     "terraform -chdir=infra output -raw public_url",
@@ -285,6 +313,26 @@ def test_the_published_keys_are_the_jwks_of_terraforms_public_keys(first_deploy:
         (first_deploy.uploads / "transcribe-keys-f" / ".well-known" / "openid-configuration").read_text()
     )
     assert config["jwks_uri"] == f"{KEYS_URL}/jwks.json"
+
+
+def test_deploy_registers_the_mail_senders_domain_once_with_its_dkim_key(
+    first_deploy: Run, workdir: Path, postbox: str
+) -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    assert first_deploy.returncode == 0, first_deploy.output[-4000:]
+    identities = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].email_identities
+    registered = identities["example.com"]
+    assert registered.dkim_signing_attributes == {
+        "DomainSigningSelector": "transcribe",
+        "DomainSigningPrivateKey": "TUlJRXZnSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NCS2d3Z2dTa0FnRUFBb0lCQVFD",
+    }
+    assert "sender domain example.com: DKIM" in first_deploy.output
+    assert "token-from-yc" not in first_deploy.output  # the IAM token travels in a header, never printed
+    again = deploy(workdir, state=True)
+    assert again.returncode == 0, again.output[-4000:]
+    assert identities["example.com"] is registered  # already there: left as it is
 
 
 def test_later_deploys_apply_once_with_the_url_from_the_state(workdir: Path) -> None:
@@ -480,7 +528,8 @@ def test_the_clean_venvs_really_lack_what_was_not_asked_for(first_deploy: Run, t
     with zipfile.ZipFile(first_deploy.repo / "build" / "functions" / "auth.zip") as archive:
         archive.extractall(tmp_path)
     venv = _venv_for((tmp_path / "requirements.txt").read_text())
-    for module in ("yaml", "boto3", "assemblyai"):  # installed in .venv, absent from auth's requirements
+    # Installed in .venv, absent from auth's requirements (boto3 is there now: auth mails password resets).
+    for module in ("yaml", "assemblyai", "faster_whisper"):
         done = _import_in(venv, tmp_path, f"import {module}")
         assert done.returncode != 0 and "ModuleNotFoundError" in done.stderr, module
 

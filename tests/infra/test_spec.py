@@ -19,7 +19,7 @@ DUMMY = {
     "token_keys_url": TOKEN_KEYS_URL,
 }
 # The operations anyone may call: signing up, signing in, and AssemblyAI's callback (which carries its own secret).
-PUBLIC_API = {"register", "login", "assemblyaiWebhook", "getCapabilities"}
+PUBLIC_API = {"register", "login", "requestPasswordReset", "resetPassword", "assemblyaiWebhook", "getCapabilities"}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace", "x-yc-apigateway-any-method"}
 
 

@@ -17,6 +17,8 @@ export const ROUTES = {
   me: ["GET", "/api/v1/auth/me"],
   logout: ["POST", "/api/v1/auth/logout"],
   changePassword: ["POST", "/api/v1/auth/password"],
+  requestPasswordReset: ["POST", "/api/v1/auth/password-reset"],
+  resetPassword: ["POST", "/api/v1/auth/password-reset/confirm"],
   deleteAccount: ["DELETE", "/api/v1/auth/me"],
   capabilities: ["GET", "/api/v1/capabilities"],
   declareFile: ["POST", "/api/v1/files"],
@@ -100,6 +102,15 @@ export class Client {
   async changePassword(current: string, next: string): Promise<void> {
     const s = await this.json<Session>(ROUTES.changePassword, {}, { body: { current_password: current, new_password: next } });
     this.token = s.access_token;  // this session goes on; every other one ends
+  }
+  // Always the same answer, whether or not the email has an account (the server never tells).
+  async requestPasswordReset(email: string): Promise<string> {
+    return (await this.json<{ message: string }>(ROUTES.requestPasswordReset, {}, { body: { email } })).message;
+  }
+  async resetPassword(token: string, newPassword: string): Promise<Session> {
+    const s = await this.json<Session>(ROUTES.resetPassword, {}, { body: { token, new_password: newPassword } });
+    this.token = s.access_token;  // signed in; every earlier session ended
+    return s;
   }
   async deleteAccount(password: string): Promise<void> {
     await this.raw(ROUTES.deleteAccount, {}, { body: { password } });

@@ -59,6 +59,8 @@ export function AuthPage({ mode, notice, onSignedIn }: { mode: "login" | "signup
         {error && <p className="error" role="alert">{error}</p>}
         <button type="submit" disabled={busy}>{busy ? "Please wait…" : signup ? "Sign up" : "Sign in"}</button>
       </form>
+      {!signup && <p><a href="/forgot-password" onClick={(e) => { e.preventDefault(); navigate("/forgot-password"); }}>
+        Forgot your password?</a></p>}
       <p>{signup ? "Already have an account? " : "New here? "}
         <a href={signup ? "/login" : "/signup"} onClick={(e) => { e.preventDefault(); navigate(signup ? "/login" : "/signup"); }}>
           {signup ? "Sign in" : "Create an account"}</a></p>
