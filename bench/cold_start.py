@@ -10,7 +10,11 @@ Ratios are taken side by side in one run (issue #14): a function's cold import a
 (boto3, assemblyai, pydantic, sqlalchemy.orm, psycopg, jwt, bcrypt), and its first answered request (import,
 connect, query, answer) against those imports plus one raw psycopg connect-and-query, on a real PostgreSQL.
 
-Run: .venv/bin/python bench/cold_start.py [--runs 7]
+`--code zip` runs each function from its unzipped deploy zip, with the bytecode the zip ships (as the python312 runtime
+imports it); `--code source` (the default) from the source tree, compiling our modules on every start
+(PYTHONDONTWRITEBYTECODE=1): what the runtime would do without shipped bytecode.
+
+Run: .venv/bin/python bench/cold_start.py [--runs 7] [--code source|zip]
 """
 
 from __future__ import annotations
@@ -76,9 +80,9 @@ def gateway_event(
     return event_for(method, path, json_body=body, query=query, authorizer=authorizer)
 
 
-def spawn(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+def spawn(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, str]:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
     wall = (time.perf_counter() - start) * 1000
     if proc.returncode != 0:
         raise SystemExit(f"child failed: {proc.stderr[-2000:]}")
@@ -86,10 +90,30 @@ def spawn(args: list[str], env: dict[str, str]) -> tuple[float, str]:
     return wall, lines[-1] if lines else ""
 
 
+def unzipped_functions() -> dict[str, Path]:
+    """Each function's deploy zip (scripts/build_functions.py), unzipped into a directory of its own."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from build_functions import entries, function_names
+
+    base = Path(tempfile.mkdtemp(prefix="cold-start-zips-"))
+    dirs = {}
+    for name in function_names():
+        for arcname, content in entries(name).items():
+            target = base / name / arcname
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        dirs[name] = base / name
+    return dirs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--code", choices=["source", "zip"], default="source")
     args = parser.parse_args()
+    code_dirs = unzipped_functions() if args.code == "zip" else {}
 
     from harness import postgres_database
 
@@ -117,6 +141,9 @@ def main() -> None:
         "ASSEMBLYAI_BASE_URL": aai.base_url,
         "WEBHOOK_SECRET": "bench-webhook",
         "PUBLIC_BASE_URL": "http://127.0.0.1:9",
+        "MAIL_FROM": "bench@example.invalid",  # `auth` checks its mail settings at cold start; GET /me sends none
+        "MAIL_ACCESS_KEY_ID": "bench",
+        "MAIL_SECRET_ACCESS_KEY": "bench",
         "BCRYPT_ROUNDS": "4",
         "DOTENV_PATH": "/nonexistent",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -178,11 +205,15 @@ def main() -> None:
     for _ in range(args.runs):
         base_rows.append(json.loads(spawn(["-c", BASELINE, db_url], env)[1]))
         for name, event in cases.items():
-            rows[name].append(json.loads(spawn(["-c", CHILD, name, json.dumps(event)], env)[1]))
+            cwd = code_dirs.get(name, ROOT)
+            rows[name].append(json.loads(spawn(["-c", CHILD, name, json.dumps(event)], env, cwd)[1]))
     base_import = statistics.median(r["import_ms"] for r in base_rows)
     base_query = statistics.median(r["query_ms"] for r in base_rows)
 
-    print(f"runs per row: {args.runs} (medians, ms, interleaved); Python {sys.version.split()[0]}; PostgreSQL")
+    print(
+        f"runs per row: {args.runs} (medians, ms, interleaved); Python {sys.version.split()[0]}; PostgreSQL; "
+        "code from the " + ("deploy zips (shipped bytecode)" if code_dirs else "source tree (compiled per start)")
+    )
     print(f"baseline: card packages {base_import:.0f} ms; plus a psycopg connect-and-query {base_query:.0f} ms")
     header = f"{'function':<20}{'import':>8}{'ratio':>7}{'1st answer':>12}{'ratio':>7}  status  loads boto3/assemblyai"
     print(header)

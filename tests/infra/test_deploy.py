@@ -110,7 +110,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return work
 
 
-DKIM_KEY = "-----BEGIN PRIVATE KEY-----\nTUlJRXZnSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NCS2d3Z2dTa0FnRUFBb0lCQVFD\n-----END PRIVATE KEY-----\n"
+DKIM_KEY = (
+    "-----BEGIN PRIVATE KEY-----\nTUlJRXZnSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NCS2d3Z2dTa0FnRUFBb0lCQVFD\n-----END PRIVATE KEY-----\n"
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -428,17 +430,38 @@ def test_each_zip_holds_only_its_function_common_and_requirements(first_deploy: 
     bundled = build_functions.bundled_files(name)
     assert {e.split("/")[0] for e in entries} == {"index.py", "requirements.txt", "functions", "common", *bundled}
     under_functions = {e for e in entries if e.startswith("functions/")}
-    assert {e.split("/")[1] for e in under_functions if e.count("/") > 1} == {name}
+    assert {e.split("/")[1] for e in under_functions if e.count("/") > 1} - {"__pycache__"} == {name}
     assert "functions/__init__.py" in under_functions and f"functions/{name}/index.py" in entries
     common = {
         p.relative_to(ROOT).as_posix()
         for p in (ROOT / "common").rglob("*")
         if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
     }
-    assert {e for e in entries if e.startswith("common/")} == common
-    assert not any("__pycache__" in e or e.endswith(".pyc") for e in entries)
+    sources = {e for e in entries if not e.endswith(".pyc")}
+    assert {e for e in sources if e.startswith("common/")} == common
+    # Every module of ours, and nothing else, compiled beside its source for the runtime (python312: cpython-312).
+    compiled = {e for e in entries if e.endswith(".pyc")}
+    expected = {
+        f"{folder}/__pycache__/{file[:-3]}.cpython-312.pyc"
+        for folder, _, file in (e.rpartition("/") for e in sources if e.endswith(".py") and "/" in e)
+    }
+    assert compiled == expected
     assert f"from functions.{name}.index import handler" in shim
     assert requirements == build_functions.requirements(name) and all("==" in r for r in requirements)
+
+
+def test_the_runtime_imports_the_shipped_bytecode_without_compiling(first_deploy: Run, tmp_path: Path) -> None:
+    """Unchecked-hash .pycs: a cold start neither compiles our modules nor needs the source's mtime (unzipping
+    loses it). Proof: with a source file broken after unzipping, the import still runs the shipped bytecode."""
+    with zipfile.ZipFile(first_deploy.repo / "build" / "functions" / "jobs.zip") as archive:
+        archive.extractall(tmp_path)
+    (tmp_path / "common" / "sizes.py").write_text("raise SystemExit('the source was compiled, not the .pyc')\n")
+    code = (
+        f"import sys; sys.path.insert(0, {str(tmp_path)!r}); sys.dont_write_bytecode = True; "
+        "import common.sizes; print(common.sizes.human_size(2048))"
+    )
+    done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout.strip()) == (0, "2.0 KB"), done.stderr[-2000:]
 
 
 def test_zips_are_reproducible(first_deploy: Run) -> None:
