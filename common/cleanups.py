@@ -13,15 +13,25 @@ from common.services import Services
 __all__ = ["PROVIDER_TRANSCRIPT", "STORAGE_OBJECT", "enqueue", "run"]
 
 
-def run(services: Services, refs: list[tuple[str, str]] | None = None, limit: int = 100) -> int:
-    """Carry out pending deletions (the given ones, or the oldest `limit`); returns how many succeeded."""
+def run(
+    services: Services, refs: list[tuple[str, str]] | None = None, limit: int = 100, *, enqueued: bool = False
+) -> int:
+    """Carry out pending deletions (the given ones, or the oldest `limit`); returns how many succeeded.
+
+    Given ones are looked up first: only those still pending are done. `enqueued`: the caller's committed
+    transaction enqueued every one of them, so they are done without the look-up (if a concurrent run did one
+    already, doing it again deletes what is already gone).
+    """
     if refs is not None and not refs:
         return 0
-    query = select(CleanupTask.kind, CleanupTask.ref).order_by(CleanupTask.created_at).limit(limit)
-    if refs:
-        query = query.where(or_(*(and_(CleanupTask.kind == k, CleanupTask.ref == r) for k, r in refs)))
-    with transaction() as s:
-        tasks = [(str(k), str(r)) for k, r in s.execute(query)]
+    if refs and enqueued:
+        tasks = list(refs)
+    else:
+        query = select(CleanupTask.kind, CleanupTask.ref).order_by(CleanupTask.created_at).limit(limit)
+        if refs:
+            query = query.where(or_(*(and_(CleanupTask.kind == k, CleanupTask.ref == r) for k, r in refs)))
+        with transaction() as s:
+            tasks = [(str(k), str(r)) for k, r in s.execute(query)]
     done = 0
     for kind, ref in tasks:
         try:

@@ -5,71 +5,159 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import mimetypes
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import Integer, Select, bindparam, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from common import capabilities, cleanups, editing, exports, pipeline, quotas, transitions
-from common.db import transaction
+from common.db import read_transaction, transaction
 from common.errors import BadRequest, Conflict, Invalid, NotFound
 from common.keys import sanitise_filename
 from common.models import MediaFile, Transcript, TranscriptionJob, utcnow
 from common.redaction import redact
 from common.schemas import JobOut, JobPageOut, JobRequest, TranscriptOut, UrlImport
 from common.services import Services
-from common.uploads import media_file_out, owned_file
-from common.users import require_user
+from common.uploads import owned_file
+from common.users import TOKEN_VERSION, check_user, require_user, vouch
 
 Job = TranscriptionJob
 
 
-def _job_out(job: Job, media: MediaFile, language: str | None, duration: float | None) -> JobOut:
-    return JobOut(
-        id=job.id,
-        file=media_file_out(media),
-        status=job.status,
-        stage=job.stage,
-        language=job.language,
-        mode=job.mode,
-        speakers_expected=job.speakers_expected,
-        language_detected=language,
-        audio_duration=duration,
-        error_message=redact(job.error_message) if job.error_message else None,
-        retryable=_retryable(job, media),
-        attempts=job.attempts,
-        created_at=job.created_at,
-        submitted_at=job.submitted_at,
-        completed_at=job.completed_at,
-    )
+# Exactly the columns a job's JSON is made of (JobOut), for the list and the single job alike: a page of 20 is the
+# most frequent request, and every column more is one more value to fetch, convert and carry per row.
+_COLUMNS = (
+    Job.id,
+    Job.status,
+    Job.stage,
+    Job.language,
+    Job.mode,
+    Job.speakers_expected,
+    Job.error_message,
+    Job.error_retryable,
+    Job.attempts,
+    Job.created_at,
+    Job.submitted_at,
+    Job.completed_at,
+    MediaFile.id,
+    MediaFile.filename,
+    MediaFile.content_type,
+    MediaFile.declared_size,
+    MediaFile.uploaded_size,
+    MediaFile.status,
+    MediaFile.status_reason,
+    MediaFile.created_at,
+    MediaFile.uploaded_at,
+    Transcript.language,
+    Transcript.audio_duration,
+)
+
+
+def _job_fields(row: Any) -> dict[str, Any]:
+    """A row of `_jobs_query` (plain columns, no ORM objects) as the fields of a JobOut, validated by the caller in one
+    call of pydantic-core (a page's 20 jobs at once, not 40 model constructors)."""
+    (
+        job_id,
+        status,
+        stage,
+        language,
+        mode,
+        speakers_expected,
+        error_message,
+        error_retryable,
+        attempts,
+        created_at,
+        submitted_at,
+        completed_at,
+        file_id,
+        filename,
+        content_type,
+        size,
+        uploaded_size,
+        file_status,
+        status_reason,
+        file_created_at,
+        uploaded_at,
+        language_detected,
+        audio_duration,
+        *_,  # a page's rows also carry the account's token version
+    ) = row
+    return {
+        "id": job_id,
+        "file": {
+            "id": file_id,
+            "filename": filename,
+            "content_type": content_type,
+            "size": size,
+            "uploaded_size": uploaded_size,
+            "status": file_status,
+            "status_reason": status_reason,
+            "created_at": file_created_at,
+            "uploaded_at": uploaded_at,
+        },
+        "status": status,
+        "stage": stage,
+        "language": language,
+        "mode": mode,
+        "speakers_expected": speakers_expected,
+        "language_detected": language_detected,
+        "audio_duration": audio_duration,
+        "error_message": redact(error_message) if error_message else None,
+        "retryable": _can_retry(status, file_status, error_retryable),
+        "attempts": attempts,
+        "created_at": created_at,
+        "submitted_at": submitted_at,
+        "completed_at": completed_at,
+    }
 
 
 def _retryable(job: Job, media: MediaFile) -> bool:
+    return _can_retry(job.status, media.status, job.error_retryable)
+
+
+def _can_retry(status: str, file_status: str, error_retryable: bool | None) -> bool:
     """A retry is offered only where it can change the outcome: the recording is still there and the failure
     was transient or on the provider's side (not "this is not audio")."""
-    recording_there = media.status in ("uploaded", "awaiting_upload")
-    return job.status == "failed" and recording_there and job.error_retryable is not False
+    recording_there = file_status in ("uploaded", "awaiting_upload")
+    return status == "failed" and recording_there and error_retryable is not False
 
 
-def _jobs_query(user_id: uuid.UUID):
-    return (
-        select(Job, MediaFile, Transcript.language, Transcript.audio_duration)
-        .join(MediaFile, MediaFile.id == Job.media_file_id)
+@cache
+def _jobs_query(*, one: bool = False, by_status: bool = False, after: bool = False) -> Select[*tuple[Any, ...]]:
+    """The jobs query, built once per shape and then reused with new parameters (`owner_id`; `job_id` for one job;
+    else `status`, the cursor's `after_created`/`after_id`, `limit`): the same statement object skips SQLAlchemy's
+    per-execution cache-key walk and result-map adaptation, which cost more than building rows from the result."""
+    query: Select[*tuple[Any, ...]] = (
+        select(*_COLUMNS)
+        .join_from(Job, MediaFile, MediaFile.id == Job.media_file_id)
         .outerjoin(Transcript, Transcript.job_id == Job.id)
-        .where(Job.owner_id == user_id)
+        .where(Job.owner_id == bindparam("owner_id"))
     )
+    if one:
+        return query.where(Job.id == bindparam("job_id"))
+    if by_status:
+        query = query.where(Job.status == bindparam("status"))
+    if after:
+        # A row-value comparison: one range on the (owner, [status,] created_at, id) index, not an OR of two.
+        cursor = tuple_(bindparam("after_created", type_=Job.created_at.type), bindparam("after_id", type_=Job.id.type))
+        query = query.where(tuple_(Job.created_at, Job.id) < cursor)
+    # The account check rides along (`user_id`): one uncorrelated subquery, evaluated once, no extra round trip.
+    query = query.add_columns(TOKEN_VERSION.scalar_subquery().label("token_version"))
+    return query.order_by(Job.created_at.desc(), Job.id.desc()).limit(bindparam("limit", type_=Integer()))
 
 
 def _owned(s: Session, user_id: uuid.UUID, job_id: uuid.UUID) -> JobOut:
-    row = s.execute(_jobs_query(user_id).where(Job.id == job_id)).first()
+    row = s.execute(_jobs_query(one=True), {"owner_id": user_id, "job_id": job_id}).first()
     if row is None:
         raise NotFound("no such job", "job_not_found")  # another user's job looks exactly like a missing one
-    return _job_out(*row)
+    return JobOut.model_validate(_job_fields(row))
 
 
 def get_job(user_id: uuid.UUID, job_id: uuid.UUID) -> JobOut:
@@ -176,21 +264,36 @@ class Cursor:
 
 def list_jobs(user_id: uuid.UUID, status: str | None, limit: int, cursor: str | None) -> JobPageOut:
     """Newest first; the cursor is the last row's (created_at, id), so inserts never shift a page."""
-    query = _jobs_query(user_id)
+    params: dict[str, Any] = {"owner_id": user_id, "user_id": user_id, "limit": limit + 1}
     if status:
-        query = query.where(Job.status == status)
+        params["status"] = status
     if cursor:
         after = Cursor.decode(cursor)
-        # A row-value comparison: one range on the (owner, [status,] created_at, id) index, not an OR of two.
-        query = query.where(tuple_(Job.created_at, Job.id) < tuple_(after.created_at, after.id))
-    query = query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1)
-    with transaction() as s:
-        require_user(s, user_id)
-        rows = s.execute(query).all()
-    items = [_job_out(*row) for row in rows[:limit]]
+        params.update(after_created=after.created_at, after_id=after.id)
+    query = _jobs_query(by_status=bool(status), after=bool(cursor))
+    with read_transaction() as conn:  # Core rows, not ORM objects: this is the API's most frequent read
+        rows = conn.execute(query, params).all()
+        if rows:
+            vouch(user_id, rows[0].token_version)
+        else:  # no rows say nothing about the account: ask
+            check_user(conn, user_id)
+    items = [_job_fields(row) for row in rows[:limit]]
     more = len(rows) > limit
-    next_cursor = Cursor(items[-1].created_at, items[-1].id).encode() if more and items else None
-    return JobPageOut(items=items, next_cursor=next_cursor)
+    next_cursor = Cursor(items[-1]["created_at"], items[-1]["id"]).encode() if more and items else None
+    return JobPageOut.model_validate({"items": items, "next_cursor": next_cursor})
+
+
+def page_json(page: JobPageOut) -> str:
+    """The page as `json_response` writes it (json.dumps of model_dump), byte for byte, in one pass of pydantic-core:
+    half the time of the two passes. The two write every type of this page alike but floats below 1e-4 (0.00001 where
+    json.dumps writes 1e-05) and inf/nan, so a page with such an audio_duration takes json_response's way."""
+    if all(_plain(item.audio_duration) for item in page.items):
+        return page.model_dump_json()
+    return json.dumps(page.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
+
+
+def _plain(value: float | None) -> bool:
+    return value is None or value == 0 or 1e-4 <= abs(value) < math.inf
 
 
 def delete_job(user_id: uuid.UUID, job_id: uuid.UUID, services: Services) -> None:

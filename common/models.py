@@ -174,8 +174,10 @@ class Transcript(Base):
 
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("transcription_jobs.id", ondelete="CASCADE"), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
-    utterances: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc)
-    words: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc)
+    # json, not jsonb, on PostgreSQL (lz4-compressed, migration 0009): written once, read whole, never queried inside;
+    # ~1 MB for a 30-minute recording, which jsonb parsed on every write and printed back on every read.
+    utterances: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    words: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     language: Mapped[str | None] = mapped_column(String(16), default=None)
     audio_duration: Mapped[float | None] = mapped_column(Float, default=None)
     confidence: Mapped[float | None] = mapped_column(Float, default=None)

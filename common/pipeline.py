@@ -85,10 +85,16 @@ def start_job(job_id: uuid.UUID, services: Services) -> bool:
     return True
 
 
-def start_ready(services: Services, budget: int = 50) -> int:
-    """Fill free slots with ready jobs (queued, or retries that are due), fairly across users, each once a pass."""
+def start_ready(services: Services, budget: int = 50, claimed: Claim | None = None) -> int:
+    """Fill free slots with ready jobs (queued, or retries that are due), fairly across users, each once a pass.
+
+    `claimed`: the pass's first claim, already taken in the caller's transaction (that freed the slot).
+    """
     settings = services.settings
     tried: set[uuid.UUID] = set()
+    if claimed is not None:
+        tried.add(claimed.job_id)
+        _submit(claimed, services)
     while len(tried) < budget:
         with transaction() as s:
             claim = transitions.claim(
@@ -208,18 +214,23 @@ def finish(job_id: uuid.UUID, t: ProviderTranscript, services: Services) -> str:
     now = utcnow()
     outcome = "unchanged"
     to_delete: list[tuple[str, str]] = []
+    claim: Claim | None = None
     with transaction() as s:
-        job = s.get(Job, job_id)
         final = t.status in ("completed", "error")
-        if job is None:
+        # The usual case first, in one statement: it completes only a job that exists, is not completed and takes this
+        # transcript; anything else reads the job to tell an orphan or a duplicate from a repeat (unchanged).
+        completed = t.status == "completed" and transitions.complete(s, job_id, t, now)
+        job = None if completed else s.get(Job, job_id)
+        if completed:
+            outcome = "completed"
+            if settings.DELETE_PROVIDER_COPY:
+                to_delete.append((cleanups.PROVIDER_TRANSCRIPT, t.id))
+        elif job is None:
             outcome = "orphan"  # the user deleted the job: nothing of theirs stays at the provider
         elif job.provider_transcript_id and job.provider_transcript_id != t.id:
             outcome = "duplicate"  # a surplus submission of a job that already has its transcript
         elif t.status == "completed":
-            if transitions.complete(s, job_id, t, now):
-                outcome = "completed"
-                if settings.DELETE_PROVIDER_COPY:
-                    to_delete.append((cleanups.PROVIDER_TRANSCRIPT, t.id))
+            pass  # already completed (a repeated notification)
         elif t.status == "error":
             message = f"{settings.SPEECH_ENGINE} could not transcribe this file: {t.error or 'unknown error'}"
             retryable = provider_error_is_transient(t.error or "")
@@ -231,10 +242,15 @@ def finish(job_id: uuid.UUID, t: ProviderTranscript, services: Services) -> str:
             to_delete.append((cleanups.PROVIDER_TRANSCRIPT, t.id))
         for kind, ref in to_delete:
             cleanups.enqueue(s, kind, ref)
+        if outcome in ("completed", "failed"):
+            # A slot is free: the next job takes it in this same transaction (one round of the database fewer).
+            claim = transitions.claim(
+                s, utcnow(), settings.MAX_PARALLEL_TRANSCRIPTIONS, per_user=settings.MAX_PARALLEL_PER_USER
+            )
     logs.log("provider_result", job=job_id, transcript=t.id, status=t.status, outcome=outcome)
-    cleanups.run(services, to_delete)
-    if outcome in ("completed", "failed"):
-        start_ready(services)  # a slot is free
+    cleanups.run(services, to_delete, enqueued=True)
+    if claim is not None:
+        start_ready(services, claimed=claim)  # and any other free slot
     return outcome
 
 

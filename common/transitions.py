@@ -69,6 +69,9 @@ def claim(
     Fair: no user holds more than `per_user` slots, and a free slot goes to the user with the fewest jobs in
     flight (oldest job first among equals), so one user's 500 uploads never starve another's one.
     """
+    ready = select(Job.id).where(_ready(now))
+    if not s.scalar((ready.where(Job.id == job_id) if job_id else ready).exists().select()):
+        return None  # nothing is ready (as after most completions): no need to queue for the slot lock to see that
     if is_postgres(s):
         # Counting and claiming must be one step for all containers, or two claims could share a last slot.
         s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SLOT_LOCK_KEY})

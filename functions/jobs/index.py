@@ -5,7 +5,7 @@ from types import ModuleType
 from common.api import caller, idempotent, path_id, query_int
 from common.config import load_settings
 from common.errors import BadRequest, PreconditionRequired
-from common.http import Request, Response, Router, json_response
+from common.http import JSON, Request, Response, Router, json_response
 from common.services import current
 
 load_settings("database", "storage", "provider")  # fail the cold start, naming any missing variable
@@ -52,8 +52,9 @@ def list_(req: Request) -> Response:
     if status is not None and status not in STATUSES:
         raise BadRequest(f"status must be one of {', '.join(STATUSES)}", "invalid_status")
     limit = query_int(req, "limit", 20, 1, MAX_PAGE)
-    page = domain().list_jobs(user_id, status, limit, req.query.get("cursor") or None)
-    return json_response(200, page)
+    jobs = domain()
+    page = jobs.list_jobs(user_id, status, limit, req.query.get("cursor") or None)
+    return Response(200, jobs.page_json(page), {"Content-Type": JSON})  # what json_response writes, sooner
 
 
 @router.route("GET", "/api/v1/jobs/{job_id}")

@@ -83,6 +83,9 @@ class AssemblyAIServer:
         self._log = log or (lambda line: None)
         self._lock = threading.Lock()
         self._transcripts: dict[str, dict[str, Any]] = {}
+        # Each transcript's JSON as GET returns it, encoded once and dropped on any change: a 30-minute transcript is
+        # ~1 MB, and encoding it per request (in the same process as the code under test) is no cost of the real API.
+        self._encoded: dict[str, bytes] = {}
         self._meta: dict[str, dict[str, Any]] = {}
         self._threads: list[threading.Thread] = []
         self.last_request: dict[str, Any] = {}
@@ -121,6 +124,7 @@ class AssemblyAIServer:
         """Forget transcripts, faults and counters (between tests)."""
         with self._lock:
             self._transcripts.clear()
+            self._encoded.clear()
             self._meta.clear()
             self.faults.clear()
             self.last_request = {}
@@ -245,12 +249,23 @@ class AssemblyAIServer:
         return snapshot
 
     def get(self, tid: str) -> dict[str, Any]:
+        return dict(json.loads(self.get_encoded(tid)))
+
+    def get_encoded(self, tid: str) -> bytes:
+        """GET /v2/transcript/{id}'s body."""
         self._fault("get")
         with self._lock:
             self.stats["gets"] += 1
             if tid not in self._transcripts:
                 raise ApiError(404, "Transcript not found")
-            return json.loads(json.dumps(self._transcripts[tid]))
+            return self._encode(tid)
+
+    def _encode(self, tid: str) -> bytes:
+        """The transcript's JSON (caller holds the lock), kept until it changes."""
+        data = self._encoded.get(tid)
+        if data is None:
+            data = self._encoded[tid] = json.dumps(self._transcripts[tid]).encode()
+        return data
 
     def delete(self, tid: str) -> dict[str, Any]:
         self._fault("delete")
@@ -263,6 +278,7 @@ class AssemblyAIServer:
             t.update(
                 {"text": "Deleted by user.", "words": None, "utterances": None, "audio_url": "http://deleted_by_user"}
             )
+            self._encoded.pop(tid, None)
             self.stats["deletes"] += 1
             if tid not in self.stats["deleted"]:
                 self.stats["deleted"].append(tid)
@@ -310,6 +326,9 @@ class AssemblyAIServer:
     def _set(self, tid: str, **values: Any) -> None:
         with self._lock:
             self._transcripts[tid].update(values)
+            self._encoded.pop(tid, None)
+            if self._transcripts[tid]["status"] in ("completed", "error"):
+                self._encode(tid)  # finished: encoded here, in the worker thread, not by each GET
 
     def _process(self, tid: str) -> None:
         with self._lock:
@@ -418,6 +437,7 @@ class AssemblyAIServer:
             with self._lock:
                 self.stats["webhook_attempts"].setdefault(tid, []).append(code)
                 self._transcripts[tid]["webhook_status_code"] = code or None
+                self._encoded.pop(tid, None)
             self._log(f"assemblyai webhook transcript={tid} attempt={attempt} status={code or 'no answer'}")
             if 200 <= code < 300 or 400 <= code < 500:  # AssemblyAI treats any 4xx as final
                 return
@@ -430,7 +450,7 @@ class AssemblyAIServer:
 
         class Handler(QuietNoDelayHandler):
             def _send(self, status: int, payload: Any) -> None:
-                data = json.dumps(payload).encode()
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -461,7 +481,7 @@ class AssemblyAIServer:
                     if path.startswith("/v2/transcript/") and path.count("/") == 3:
                         tid = path.rsplit("/", 1)[1]
                         if method == "GET":
-                            return self._send(200, server.get(tid))
+                            return self._send(200, server.get_encoded(tid))
                         if method == "DELETE":
                             return self._send(200, server.delete(tid))
                     raise ApiError(404, "Not found")

@@ -122,6 +122,66 @@ def test_pages_stay_stable_while_new_jobs_arrive() -> None:
     assert seen == created[::-1]
 
 
+def test_the_list_checks_the_account_whether_or_not_it_has_jobs() -> None:
+    """The page reads the account's token version in its own query; an empty page asks separately: same 401s."""
+    email = unique_email()
+    api = signed_up(email, "correct horse battery")
+    new_job(api)
+    assert api.get(JOBS).status == 200
+    assert api.post("/api/v1/auth/logout").status == 204
+    res = api.get(JOBS)
+    assert (res.status, res.error_code) == (401, "token_revoked")
+    assert api.get(JOBS, query={"status": "failed"}).error_code == "token_revoked"  # no rows: the separate check
+    again = Api(
+        Api().post("/api/v1/auth/login", {"email": email, "password": "correct horse battery"}).json["access_token"]
+    )
+    assert [j["status"] for j in again.get(JOBS).json["items"]] == ["pending"]
+
+
+def test_a_page_is_written_exactly_as_json_response_writes_it() -> None:
+    """page_json takes pydantic-core's one-pass encoder where it writes what json.dumps writes, and json.dumps where
+    not (floats below 1e-4, inf, nan): the body is the same bytes either way."""
+    from datetime import UTC, datetime
+
+    from common.http import json_response
+    from common.jobs import page_json
+    from common.schemas import JobOut, JobPageOut, MediaFileOut
+
+    now = datetime(2026, 1, 2, 3, 4, 5, 120000, tzinfo=UTC)
+    name = 'a"b\\c\n\t\x01\x1f ☃ 😀 \u2028 </script>'
+    media = MediaFileOut(
+        id=uuid.uuid4(),
+        filename=name,
+        content_type="audio/wav",
+        size=1,
+        uploaded_size=None,
+        status="uploaded",
+        status_reason=name,
+        created_at=now,
+        uploaded_at=None,
+    )
+    for duration in (None, 0.0, -0.0, 0.0001, 0.00001, 3.2, 1 / 3, 1e15, 1e16, 1e22, float("inf"), float("nan")):
+        job = JobOut(
+            id=uuid.uuid4(),
+            file=media,
+            status="completed",
+            stage="completed",
+            language="auto",
+            mode="mono",
+            speakers_expected=None,
+            language_detected="en",
+            audio_duration=duration,
+            error_message=name,
+            retryable=False,
+            attempts=1,
+            created_at=now,
+            submitted_at=None,
+            completed_at=datetime.now(UTC),
+        )
+        page = JobPageOut(items=[job, job], next_cursor="abc")
+        assert page_json(page) == json_response(200, page).body, duration
+
+
 def test_status_filter_and_bad_query_values() -> None:
     api = signed_up(unique_email())
     done, waiting = new_job(api), new_job(api)

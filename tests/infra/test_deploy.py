@@ -111,7 +111,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 DKIM_KEY = (
-    "-----BEGIN PRIVATE KEY-----\nTUlJRXZnSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NCS2d3Z2dTa0FnRUFBb0lCQVFD\n-----END PRIVATE KEY-----\n"
+    "-----BEGIN PRIVATE KEY-----\n"
+    "TUlJRXZnSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NCS2d3Z2dTa0FnRUFBb0lCQVFD\n"
+    "-----END PRIVATE KEY-----\n"
 )
 
 
