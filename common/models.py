@@ -223,3 +223,17 @@ class CleanupTask(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProviderSlot(Base):
+    """One of the MAX_PARALLEL_TRANSCRIPTIONS provider slots, and the job that last took it.
+
+    A slot is free when its job is no longer processing (or gone), so every transition out of processing frees it
+    without touching this table. Claims lock one free slot row each (FOR UPDATE SKIP LOCKED) instead of one global
+    lock: two claims never share a slot, and claims on different slots run side by side.
+    """
+
+    __tablename__ = "provider_slots"
+
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    job_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)

@@ -13,16 +13,16 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from common.db import is_postgres
-from common.models import MediaFile, Transcript, TranscriptionJob
+from common.dialect import insert_ignore
+from common.models import MediaFile, ProviderSlot, Transcript, TranscriptionJob
 from common.provider import ProviderTranscript
 from common.redaction import redact
 
 Job = TranscriptionJob
-_SLOT_LOCK_KEY = 7_171_901  # pg advisory lock serialising slot accounting across containers
 MAX_BACKOFF = timedelta(hours=1)
 
 
@@ -68,16 +68,87 @@ def claim(
 
     Fair: no user holds more than `per_user` slots, and a free slot goes to the user with the fewest jobs in
     flight (oldest job first among equals), so one user's 500 uploads never starve another's one.
+
+    No global lock: concurrent claims (containers, threads) lock different candidate jobs and different slot rows
+    (FOR UPDATE SKIP LOCKED), so they proceed side by side; a slot row is held by one claim at a time, which is what
+    keeps the jobs in flight at or under `limit`. A user's own claims queue on a lock of that user, which keeps
+    `per_user`. (SQLite runs one writer at a time: there the statements simply run in turn.)
     """
+    # One round trip: is anything ready, and how many are in flight (jobs outside any slot count too: a webhook
+    # may adopt a stalled submission). Both cheap: partial indexes.
     ready = select(Job.id).where(_ready(now))
-    if not s.scalar((ready.where(Job.id == job_id) if job_id else ready).exists().select()):
-        return None  # nothing is ready (as after most completions): no need to queue for the slot lock to see that
-    if is_postgres(s):
-        # Counting and claiming must be one step for all containers, or two claims could share a last slot.
-        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SLOT_LOCK_KEY})
-    in_flight = s.scalar(select(func.count()).select_from(Job).where(Job.status == "processing")) or 0
-    if in_flight >= limit:
-        return None
+    some_ready, in_flight = s.execute(
+        select(
+            (ready.where(Job.id == job_id) if job_id else ready).exists(),
+            select(func.count()).select_from(Job).where(Job.status == "processing").scalar_subquery(),
+        )
+    ).one()
+    if not some_ready or in_flight >= limit:
+        return None  # nothing is ready (as after most completions), or every slot is busy
+    slot = _free_slot(s, limit)
+    if slot is None:
+        return None  # every slot is busy
+    passed = set(skip)
+    for _ in range(_CANDIDATES_PER_CLAIM):
+        picked = _pick(s, now, job_id, passed, per_user)
+        if picked is None:
+            return None
+        candidate, owner = picked
+        if per_user is None or _owner_has_room(s, owner, per_user):
+            started = _start(s, now, candidate)
+            if started is not None:
+                _hold(s, slot, candidate)
+            return started
+        if job_id:
+            return None
+        passed.add(candidate)  # this user's slots filled up meanwhile: the next fairest
+    return None
+
+
+_CANDIDATES_PER_CLAIM = 5
+_OWNER_LOCK_CLASS = 7_171_902  # pg_advisory_xact_lock(class, key): a user's claims, one at a time
+
+
+def _free_slot(s: Session, limit: int) -> int | None:
+    """A slot below `limit` whose job is no longer processing, locked for this transaction (others skip it)."""
+    holder = aliased(Job)
+    free = (
+        select(ProviderSlot.slot)
+        .outerjoin(holder, and_(holder.id == ProviderSlot.job_id, holder.status == "processing"))
+        .where(ProviderSlot.slot < limit, holder.id.is_(None))
+        .order_by(ProviderSlot.slot)
+        .limit(1)
+        .with_for_update(of=ProviderSlot, skip_locked=True)
+    )
+    slot = s.scalar(free)
+    if slot is None and (s.scalar(select(func.count()).select_from(ProviderSlot)) or 0) < limit:
+        # Slots are rows made on demand, up to the limit in force (which a deploy may raise).
+        for number in range(limit):
+            s.execute(insert_ignore(s, ProviderSlot, {"slot": number}))
+        slot = s.scalar(free)
+    return slot
+
+
+def _hold(s: Session, slot: int, job_id: uuid.UUID) -> None:
+    """The slot is the job's; any slot it held before (a retried job) is let go, so it is not counted twice. Rows
+    another claim has locked are skipped, not waited for: that claim is taking them over anyway."""
+    earlier = (
+        select(ProviderSlot.slot)
+        .where(ProviderSlot.job_id == job_id, ProviderSlot.slot != slot)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    s.execute(
+        update(ProviderSlot)
+        .where(or_(ProviderSlot.slot == slot, ProviderSlot.slot.in_(earlier)))
+        .values(job_id=case((ProviderSlot.slot == slot, job_id), else_=None))
+    )
+
+
+def _pick(
+    s: Session, now: datetime, job_id: uuid.UUID | None, skip: Collection[uuid.UUID], per_user: int | None
+) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """The fairest ready job no other claim holds (locked for this transaction), and its owner."""
     # Each owner's jobs in flight, counted once (the partial index on processing jobs), then joined: not a
     # correlated count per candidate, which made every claim scale with the whole queue.
     running = aliased(Job)
@@ -88,7 +159,7 @@ def claim(
         .subquery()
     )
     owner_load = func.coalesce(loads.c.n, 0)
-    pick = select(Job.id).outerjoin(loads, loads.c.owner_id == Job.owner_id).where(_ready(now))
+    pick = select(Job.id, Job.owner_id).outerjoin(loads, loads.c.owner_id == Job.owner_id).where(_ready(now))
     if per_user is not None:
         pick = pick.where(owner_load < per_user)
     if job_id:
@@ -96,9 +167,20 @@ def claim(
     else:
         pick = pick.where(Job.id.not_in(skip)) if skip else pick
         pick = pick.order_by(owner_load, Job.created_at, Job.id).limit(1)
-    candidate = s.scalar(pick)
-    if candidate is None:
-        return None
+    row = s.execute(pick.with_for_update(of=Job, skip_locked=True)).first()
+    return (row.id, row.owner_id) if row else None
+
+
+def _owner_has_room(s: Session, owner: uuid.UUID, per_user: int) -> bool:
+    """Counted under the user's lock: two claims for one user cannot both take the user's last slot."""
+    if is_postgres(s):
+        key = int.from_bytes(owner.bytes[:4], "big", signed=True)  # any int4 of the id will do
+        s.execute(text("SELECT pg_advisory_xact_lock(:c, :k)"), {"c": _OWNER_LOCK_CLASS, "k": key})
+    held = s.scalar(select(func.count()).select_from(Job).where(Job.owner_id == owner, Job.status == "processing"))
+    return (held or 0) < per_user
+
+
+def _start(s: Session, now: datetime, candidate: uuid.UUID) -> Claim | None:
     token = uuid.uuid4()
     row = s.execute(
         update(Job)
