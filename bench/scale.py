@@ -9,8 +9,12 @@ repeated runs of:
 - the first page of `GET /api/v1/jobs` (20 rows; through the real `jobs` handler, claims as the gateway passes them);
 - page 100 through the cursor (10 rows a page, so both databases have one);
 - a status-filtered page (`status=failed`) of the heavy user;
-- a reconcile sweep with nothing due (the queries a timer tick always runs).
-`EXPLAIN (ANALYZE, BUFFERS)` of the list queries must use an index and no sort of the table.
+- a reconcile sweep with nothing due (the queries a timer tick always runs);
+- full-text search (`GET /api/v1/search`) over the heavy user's transcripts: a name said in five of their recordings
+  (the same five hits at either size: what grows is everything around them), and a word said in one transcript
+  in ten across everyone's (20 hits at either size, out of ~100 or ~10,000 matches of the heavy user's).
+Every completed job has a transcript (a dozen words of a 500-word vocabulary). `EXPLAIN (ANALYZE, BUFFERS)` of the
+list queries must use an index and no sort of the table; the search must use its GIN index.
 
 Run: .venv/bin/python bench/scale.py [--runs 15]     (about 2 minutes; prints the ratios, the last line a summary)
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import statistics
 import sys
@@ -42,8 +47,33 @@ def status_of(n: int) -> tuple[str, str]:
     return ("failed", "failed") if n % 17 == 0 else ("completed", "completed")
 
 
+RARE, COMMON = "zanzibar", "budget"  # the name in exactly five of the heavy user's transcripts; a word in 1 in 10
+VOCABULARY = [f"w{n:03d}" for n in range(500)]
+
+
+def rare_positions(heavy_count: int) -> set[int]:
+    """Five of the heavy user's completed jobs, spread over their history (the heavy user's jobs are seeded first)."""
+    positions = set()
+    for k in range(5):
+        n = heavy_count - 1 - k * (heavy_count // 5)
+        while status_of(n)[0] != "completed":
+            n -= 1
+        positions.add(n)
+    return positions
+
+
+def transcript_text(n: int, rare: bool) -> str:
+    """A dozen words of the vocabulary; the common word in one job in ten, the rare one where asked."""
+    words = [VOCABULARY[(n * 7 + i * 31) % len(VOCABULARY)] for i in range(12)]
+    if n % 10 == 3:
+        words[5] = COMMON
+    if rare:
+        words[2] = RARE
+    return " ".join(words)
+
+
 def seed(url: str, users: int, per_user: int, heavy: int) -> uuid.UUID:
-    """Users, one media file per job and the jobs, by COPY; returns the heavy user's id."""
+    """Users, one media file per job, the jobs and their transcripts, by COPY; returns the heavy user's id."""
     import psycopg
 
     now = datetime.now(UTC)
@@ -53,7 +83,8 @@ def seed(url: str, users: int, per_user: int, heavy: int) -> uuid.UUID:
         with cur.copy("COPY users (id, email, password_hash, created_at, token_version) FROM STDIN") as copy:
             for i, (uid, _) in enumerate(owners):
                 copy.write_row((uid, f"user{i}@example.com", "x", now, 0))
-        files, jobs = io.StringIO(), io.StringIO()
+        files, jobs, transcripts = io.StringIO(), io.StringIO(), io.StringIO()
+        rare = rare_positions(heavy)
         n = 0
         for uid, count in owners:
             for k in range(count):
@@ -72,6 +103,9 @@ def seed(url: str, users: int, per_user: int, heavy: int) -> uuid.UUID:
                     f"{jid}\t{uid}\t{fid}\ten\tmono\t{status}\t{stage}\t1\t{created}\t{submitted}\t{done}"
                     f"\t{provider_id}\n"
                 )
+                if status == "completed":
+                    text = transcript_text(n, uid == heavy_id and k in rare)
+                    transcripts.write(f"{jid}\t{text}\t[]\t[]\ten\t{done}\n")
                 n += 1
         with cur.copy(
             "COPY media_files (id, owner_id, object_key, filename, content_type, declared_size, status, created_at)"
@@ -83,6 +117,8 @@ def seed(url: str, users: int, per_user: int, heavy: int) -> uuid.UUID:
             " created_at, submitted_at, completed_at, provider_transcript_id) FROM STDIN"
         ) as copy:
             copy.write(jobs.getvalue())
+        with cur.copy("COPY transcripts (job_id, text, words, utterances, language, created_at) FROM STDIN") as copy:
+            copy.write(transcripts.getvalue())
         conn.commit()
         cur.execute("ANALYZE")
     return heavy_id
@@ -130,11 +166,21 @@ def measures(url: str, heavy: uuid.UUID, runs: int) -> dict[str, float]:
         out = jobs_function.handler(event_for("GET", "/api/v1/jobs", query=query, authorizer=claims), None)
         assert out["statusCode"] == 200
 
+    def search(word: str, hits: int) -> Callable[[], None]:
+        def run() -> None:
+            out = jobs_function.handler(event_for("GET", "/api/v1/search", query={"q": word}, authorizer=claims), None)
+            assert out["statusCode"] == 200, out["body"][:300]
+            assert len(json.loads(out["body"])["items"]) == hits, out["body"][:300]
+
+        return run
+
     return {
         "first page of GET /jobs": median_ms(first_page, runs),
         "page 100 through the cursor": median_ms(page_100, runs),
         "status-filtered page (heavy user)": median_ms(filtered, runs),
         "reconcile sweep (nothing due)": median_ms(lambda: pipeline.reconcile(current()), runs),
+        f"search: a name in 5 recordings ({RARE})": median_ms(search(RARE, 5), runs),
+        f"search: a word in 1 in 10 ({COMMON})": median_ms(search(COMMON, 20), runs),
     }
 
 
@@ -151,7 +197,14 @@ def plans(url: str, heavy: uuid.UUID) -> list[str]:
         "status page": "SELECT id FROM transcription_jobs WHERE owner_id = %s AND status = 'failed' "
         "ORDER BY created_at DESC, id DESC LIMIT 21",
     }
+    from common.search import _PG_MATCHES
+
+    search = "EXPLAIN (ANALYZE, BUFFERS) " + _PG_MATCHES.replace(":terms", "%s").replace(":cap", "2001")
     with psycopg.connect(url) as conn:
+        plan = "\n".join(r[0] for r in conn.execute(search, (RARE,)).fetchall())
+        if "ix_transcripts_search" not in plan or "Seq Scan on transcripts" in plan:
+            problems.append(f"search:\n{plan}")
+        print(f"  plan of the search: {'GIN index' if 'ix_transcripts_search' in plan else 'NO INDEX'}")
         for name, sql in queries.items():
             plan = "\n".join(r[0] for r in conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", (heavy,)).fetchall())
             if "Index" not in plan or "Seq Scan on transcription_jobs" in plan or "Sort" in plan:

@@ -82,3 +82,19 @@ def test_the_search_reads_an_index_not_the_table(database_url: str) -> None:
                 )
             )
             assert "VIRTUAL TABLE INDEX" in plan, plan
+
+
+@pytest.mark.parametrize("cap", [2000, 1, 0])
+def test_a_word_common_everywhere_finds_the_same_hits(cap: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MATCH_CAP matches among everyone's transcripts, PostgreSQL walks the user's jobs instead of the index's
+    matches: the same hits, newest first, and still only the user's own (SQLite has one way)."""
+    from common import search
+
+    monkeypatch.setattr(search, "MATCH_CAP", cap)
+    mine, theirs = signed_up(unique_email()), signed_up(unique_email())
+    completed_job(theirs, "Their own notes about the budget.")
+    older = completed_job(mine, "The budget for next year.", name="older.wav")
+    completed_job(mine, "Nothing to see here.")
+    newer = completed_job(mine, "A second budget meeting.", name="newer.wav")
+    items = mine.get(SEARCH, query={"q": "budget"}).json["items"]
+    assert [i["job_id"] for i in items] == [newer, older]
