@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import io
-import marshal
 import sys
 import zipfile
 from pathlib import Path
@@ -55,26 +53,47 @@ def _files(folder: Path) -> list[Path]:
 
 
 RUNTIME_CACHE_TAG = "cpython-312"  # Cloud Functions' python312 runtime
-_UNCHECKED_HASH = (1).to_bytes(4, "little")  # PEP 552 flags: hash-based (bit 0), source not checked (bit 1 clear)
-
-
-def pyc(source: bytes, arcname: str) -> bytes:
-    """The unchecked-hash .pyc of one module, as `py_compile --invalidation-mode unchecked-hash` writes it (and as
-    reproducible: marshal's output for the same source and interpreter is the same bytes)."""
-    code = compile(source, arcname, "exec", dont_inherit=True)
-    return importlib.util.MAGIC_NUMBER + _UNCHECKED_HASH + importlib.util.source_hash(source) + marshal.dumps(code)
+# marshal marks an object it meets twice by its reference count, and which strings are interned (immortal, in 3.12)
+# depends on what the process has loaded: the same source compiles to different bytes in different processes. So each
+# zip's modules are compiled in a fresh interpreter (-S -s: no site, no user paths), in sorted order: the same bytes
+# whoever builds them (deploy.sh, the tests). Each .pyc is what `py_compile --invalidation-mode unchecked-hash` writes:
+# magic, flags (bit 0: hash-based; bit 1 clear: the source is not checked), the source's hash, the code.
+_COMPILE_CHILD = """
+import importlib.util, marshal, pickle, sys
+sources = pickle.load(sys.stdin.buffer)
+compiled = {}
+for name in sorted(sources):
+    code = compile(sources[name], name, "exec", dont_inherit=True)
+    head = importlib.util.MAGIC_NUMBER + (1).to_bytes(4, "little") + importlib.util.source_hash(sources[name])
+    compiled[name] = head + marshal.dumps(code)
+pickle.dump(compiled, sys.stdout.buffer)
+"""
 
 
 def with_bytecode(files: dict[str, bytes]) -> dict[str, bytes]:
     """`files` plus the compiled form of every .py in it, where the runtime's import system looks for it."""
+    import pickle
+    import subprocess
+
     if sys.implementation.cache_tag != RUNTIME_CACHE_TAG:
         raise SystemExit(f"build the zips with Python 3.12 (the runtime's); this is {sys.version.split()[0]}")
-    compiled = {}
-    for arcname, content in files.items():
-        if arcname.endswith(".py") and "/" in arcname:  # the root shim is one line: not worth a file
-            folder, _, filename = arcname.rpartition("/")
-            compiled[f"{folder}/__pycache__/{filename[:-3]}.{RUNTIME_CACHE_TAG}.pyc"] = pyc(content, arcname)
-    return {**files, **compiled}
+    sources = {name: data for name, data in files.items() if name.endswith(".py") and "/" in name}  # not the shim
+    done = subprocess.run(
+        [sys.executable, "-S", "-s", "-c", _COMPILE_CHILD],
+        input=pickle.dumps(sources),
+        capture_output=True,
+        check=True,
+        env={"PYTHONHASHSEED": "0"},  # a set literal compiles to a frozenset, marshalled in hash order
+    )
+    compiled = pickle.loads(done.stdout)  # noqa: S301  # our own child's answer
+    return {
+        **files,
+        **{
+            f"{folder}/__pycache__/{filename[:-3]}.{RUNTIME_CACHE_TAG}.pyc": compiled[name]
+            for name in sources
+            for folder, _, filename in [name.rpartition("/")]
+        },
+    }
 
 
 def entries(name: str, root: Path = ROOT) -> dict[str, bytes]:
