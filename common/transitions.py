@@ -123,8 +123,7 @@ def _free_slot(s: Session, limit: int) -> int | None:
     slot = s.scalar(free)
     if slot is None and (s.scalar(select(func.count()).select_from(ProviderSlot)) or 0) < limit:
         # Slots are rows made on demand, up to the limit in force (which a deploy may raise).
-        for number in range(limit):
-            s.execute(insert_ignore(s, ProviderSlot, {"slot": number}))
+        s.execute(insert_ignore(s, ProviderSlot, [{"slot": number} for number in range(limit)]))
         slot = s.scalar(free)
     return slot
 
