@@ -106,6 +106,7 @@ def claim(
 
 
 _CANDIDATES_PER_CLAIM = 5
+_SLOTS_PER_GROWTH = 16
 _OWNER_LOCK_CLASS = 7_171_902  # pg_advisory_xact_lock(class, key): a user's claims, one at a time
 
 
@@ -121,10 +122,14 @@ def _free_slot(s: Session, limit: int) -> int | None:
         .with_for_update(of=ProviderSlot, skip_locked=True)
     )
     slot = s.scalar(free)
-    if slot is None and (s.scalar(select(func.count()).select_from(ProviderSlot)) or 0) < limit:
-        # Slots are rows made on demand, up to the limit in force (which a deploy may raise).
-        s.execute(insert_ignore(s, ProviderSlot, [{"slot": number} for number in range(limit)]))
-        slot = s.scalar(free)
+    if slot is None:
+        # Slots are rows made on demand, a few at a time, up to the limit in force (which a deploy may raise): as
+        # many as have ever been busy at once, not as many as the limit allows (a benchmark sets it to millions).
+        made = s.scalar(select(func.count()).select_from(ProviderSlot)) or 0
+        if made < limit:
+            more = [{"slot": number} for number in range(made, min(limit, made + _SLOTS_PER_GROWTH))]
+            s.execute(insert_ignore(s, ProviderSlot, more))
+            slot = s.scalar(free)
     return slot
 
 

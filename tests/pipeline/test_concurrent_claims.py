@@ -108,7 +108,15 @@ def test_racing_claims_fill_the_slots_exactly_and_take_each_job_once() -> None:
         finish_all()
     assert len(claimed) == len(set(claimed)) == 24  # every job, once
     with transaction() as s:
-        assert (s.scalar(select(func.count()).select_from(ProviderSlot)) or 0) == LIMIT  # rows made on demand
+        assert (s.scalar(select(func.count()).select_from(ProviderSlot)) or 0) == LIMIT  # made on demand, <= limit
+
+
+def test_slots_are_made_as_needed_not_as_many_as_the_limit_allows() -> None:
+    seed(users=1, jobs_each=3)
+    with transaction() as s:
+        assert transitions.claim(s, utcnow(), limit=10_000_000) is not None
+    with transaction() as s:
+        assert (s.scalar(select(func.count()).select_from(ProviderSlot)) or 0) <= 16
 
 
 def test_racing_claims_keep_each_users_share() -> None:
