@@ -4,10 +4,12 @@ never a LIKE scan — then, for each hit, a snippet and the moment in the record
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from common.db import is_postgres, transaction
 from common.errors import BadRequest
@@ -23,12 +25,13 @@ def terms_of(query: str) -> list[str]:
     return [t.lower() for t in _TERM.findall(query)][:MAX_TERMS]
 
 
-# PostgreSQL, in two steps, because its planner cannot tell a rare word from a common one here (it estimates every
+# PostgreSQL, in two ways, because its planner cannot tell a rare word from a common one here (it estimates every
 # word not among its most common at the same few hundred rows). Left to itself, it walked the user's jobs newest first,
 # matching each transcript: fine for a common word, but ~0.5 s for a name said in 5 of 100,000 recordings
-# (bench/scale.py). So: the GIN index first (the word's matches among everyone's transcripts, up to a cap), then the
-# user's newest among them by primary key. A word matching more than the cap is common: the newest-first walk finds
-# its page soon, and is what runs.
+# (bench/scale.py). So a query with a word outside the index's most common words (ANALYZE's statistics, read every
+# few minutes) asks the GIN index first: the word's matches among everyone's transcripts, up to a cap, then the user's
+# newest among them by primary key. Only common words, or more matches than the cap, take the newest-first walk,
+# which finds their page soon (building the GIN bitmap of 100,000 matches would cost more than the walk).
 _PG_MATCHES = """
 SELECT job_id FROM transcripts WHERE to_tsvector('simple', text) @@ plainto_tsquery('simple', :terms) LIMIT :cap
 """
@@ -51,6 +54,23 @@ ORDER BY j.created_at DESC, j.id DESC
 LIMIT :limit
 """
 MATCH_CAP = 2000
+_PG_COMMON_WORDS = """
+SELECT most_common_elems::text::text[] FROM pg_stats
+WHERE schemaname = current_schema() AND tablename = 'ix_transcripts_search'
+"""
+COMMON_WORDS_TTL_S = 600.0
+_common_words_cache: dict[str, tuple[float, frozenset[str]]] = {}  # per database: a process may change it (tests)
+
+
+def _common_words(s: Session) -> frozenset[str]:
+    """The words PostgreSQL's statistics list as the index's most common (none before the first ANALYZE)."""
+    database, now = str(s.get_bind().engine.url), time.monotonic()
+    cached = _common_words_cache.get(database)
+    if cached is None or now - cached[0] > COMMON_WORDS_TTL_S:
+        cached = _common_words_cache[database] = (now, frozenset(s.scalar(text(_PG_COMMON_WORDS)) or ()))
+    return cached[1]
+
+
 _SQLITE = """
 SELECT j.id, f.filename, t.text, t.words, t.utterances, j.created_at
 FROM transcripts_fts s
@@ -85,11 +105,12 @@ def search(user_id: uuid.UUID, query: str, limit: int = 20) -> SearchResults:
         require_user(s, user_id)
         if is_postgres(s):
             params: dict[str, Any] = {"owner": user_id, "terms": " ".join(wanted), "limit": limit}
-            matches = s.scalars(text(_PG_MATCHES), {**params, "cap": MATCH_CAP + 1}).all()
-            if len(matches) <= MATCH_CAP:
-                rows = s.execute(text(_PG_AMONG), {**params, "ids": list(matches)}).all()
-            else:
+            if set(wanted) <= _common_words(s):
                 rows = s.execute(text(_PG_WALK), params).all()
+            else:
+                matches = s.scalars(text(_PG_MATCHES), {**params, "cap": MATCH_CAP + 1}).all()
+                among = text(_PG_AMONG) if len(matches) <= MATCH_CAP else text(_PG_WALK)
+                rows = s.execute(among, {**params, "ids": list(matches)}).all() if matches else []
         else:  # each term quoted: FTS5 operators in a query are words here
             match = " ".join('"' + w.replace('"', "") + '"' for w in wanted)
             params = {"owner": str(user_id).replace("-", ""), "match": match, "limit": limit}

@@ -84,13 +84,15 @@ def test_the_search_reads_an_index_not_the_table(database_url: str) -> None:
             assert "VIRTUAL TABLE INDEX" in plan, plan
 
 
-@pytest.mark.parametrize("cap", [2000, 1, 0])
-def test_a_word_common_everywhere_finds_the_same_hits(cap: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past MATCH_CAP matches among everyone's transcripts, PostgreSQL walks the user's jobs instead of the index's
-    matches: the same hits, newest first, and still only the user's own (SQLite has one way)."""
+@pytest.mark.parametrize(("cap", "common"), [(2000, False), (1, False), (0, False), (2000, True)])
+def test_a_word_common_everywhere_finds_the_same_hits(cap: int, common: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word PostgreSQL's statistics call common, or one past MATCH_CAP matches among everyone's transcripts, walks
+    the user's jobs instead of the index's matches: the same hits, newest first, still only the user's own (SQLite
+    has one way)."""
     from common import search
 
     monkeypatch.setattr(search, "MATCH_CAP", cap)
+    monkeypatch.setattr(search, "_common_words", lambda s: frozenset({"budget"} if common else ()))
     mine, theirs = signed_up(unique_email()), signed_up(unique_email())
     completed_job(theirs, "Their own notes about the budget.")
     older = completed_job(mine, "The budget for next year.", name="older.wav")
@@ -98,3 +100,20 @@ def test_a_word_common_everywhere_finds_the_same_hits(cap: int, monkeypatch: pyt
     newer = completed_job(mine, "A second budget meeting.", name="newer.wav")
     items = mine.get(SEARCH, query={"q": "budget"}).json["items"]
     assert [i["job_id"] for i in items] == [newer, older]
+
+
+def test_postgresql_names_its_common_words_after_analyze(database_url: str) -> None:
+    """What the search asks to choose its way: ANALYZE's most common words of the search index."""
+    from common import search
+
+    if get_engine().dialect.name != "postgresql":
+        pytest.skip("statistics of the GIN index are PostgreSQL's (SQLite's FTS5 has one way)")
+    api = signed_up(unique_email())
+    for n in range(3):
+        completed_job(api, f"Budget review number {n} of the quarterly budget.")
+    with get_engine().begin() as conn:
+        conn.execute(text("ANALYZE transcripts"))
+    search._common_words_cache.clear()
+    with transaction() as s:
+        assert "budget" in search._common_words(s)
+    assert len(api.get(SEARCH, query={"q": "budget"}).json["items"]) == 3  # the walk, as a common word takes
