@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from common import outbox, passwords, tokens
 from common.config import Settings
 from common.db import transaction
-from common.errors import Conflict, TooManyRequests, Unauthorized
+from common.errors import Conflict, Unauthorized
 from common.models import LoginThrottle, MediaFile, TranscriptionJob, User, utcnow
 from common.schemas import Login, PasswordChange, Registration, SessionOut, UserOut
-from common.throttle import Limit, reserve, throttle_key
+from common.throttle import Limit, spend, throttle_key
 from common.users import require_user
 
 
@@ -37,28 +37,22 @@ def register(data: Registration, settings: Settings) -> SessionOut:
     return session_for(user, settings)
 
 
+def account_throttle_key(email: str) -> str:
+    """The counter of an email's sign-in attempts from all addresses (a password reset clears it)."""
+    return throttle_key("account", email)
+
+
 def _limits(email: str, client_ip: str, settings: Settings) -> list[Limit]:
     """The counters one sign-in attempt spends: its (email, address) pair, then the email's own ceiling."""
     return [
         Limit(throttle_key("pair", email, client_ip), settings.LOGIN_MAX_FAILURES, settings.LOGIN_LOCK_SECONDS),
-        Limit(
-            throttle_key("account", email), settings.LOGIN_ACCOUNT_MAX_FAILURES, settings.LOGIN_ACCOUNT_WINDOW_SECONDS
-        ),
+        Limit(account_throttle_key(email), settings.LOGIN_ACCOUNT_MAX_FAILURES, settings.LOGIN_ACCOUNT_WINDOW_SECONDS),
     ]
 
 
 def _reserve_attempt(email: str, client_ip: str, settings: Settings, now: datetime) -> list[Limit]:
     limits = _limits(email, client_ip, settings)
-    with transaction() as s:
-        for limit in limits:
-            wait = reserve(s, limit, now)
-            if wait:  # raising rolls back whatever this attempt reserved already
-                minutes = max(1, (wait + 59) // 60)
-                raise TooManyRequests(
-                    f"too many failed sign-in attempts; try again in {minutes} minute(s)",
-                    "login_locked",
-                    headers={"Retry-After": str(wait)},
-                )
+    spend(limits, now, "failed sign-in attempts", "login_locked")
     return limits
 
 

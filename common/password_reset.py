@@ -14,14 +14,14 @@ from typing import Protocol
 from sqlalchemy import delete, select, update
 
 from common import logs, passwords, tokens
-from common.accounts import session_for
+from common.accounts import account_throttle_key, session_for
 from common.config import Settings
 from common.db import transaction
-from common.errors import BadRequest, TooManyRequests
+from common.errors import BadRequest
 from common.mail import Mail
 from common.models import LoginThrottle, User, utcnow
 from common.schemas import Accepted, PasswordReset, PasswordResetRequest, SessionOut
-from common.throttle import Limit, reserve, throttle_key
+from common.throttle import Limit, spend, throttle_key
 
 RESET_PATH = "/reset-password"
 ACCEPTED = (
@@ -43,16 +43,7 @@ def _throttle(email: str, client_ip: str, settings: Settings) -> None:
         Limit(throttle_key("reset", email), settings.PASSWORD_RESET_MAX_PER_EMAIL, 3600),
         Limit(throttle_key("reset-from", client_ip), settings.PASSWORD_RESET_MAX_PER_ADDRESS, 3600),
     ]
-    now = utcnow()
-    with transaction() as s:
-        for limit in limits:
-            wait = reserve(s, limit, now)
-            if wait:
-                raise TooManyRequests(
-                    f"too many password reset requests; try again in {max(1, (wait + 59) // 60)} minute(s)",
-                    "reset_throttled",
-                    headers={"Retry-After": str(wait)},
-                )
+    spend(limits, utcnow(), "password reset requests", "reset_throttled")
 
 
 def reset_mail(email: str, link: str, minutes: int) -> Mail:
@@ -113,7 +104,7 @@ def reset_password(data: PasswordReset, settings: Settings) -> SessionOut:
         if user is None:
             raise BadRequest(INVALID, "invalid_reset_token")
         # Whoever locked the account with wrong guesses does not keep its owner out after a reset.
-        s.execute(delete(LoginThrottle).where(LoginThrottle.key == throttle_key("account", user.email)))
+        s.execute(delete(LoginThrottle).where(LoginThrottle.key == account_throttle_key(user.email)))
         session = session_for(user, settings)
     logs.log("password_reset", user_id=str(user_id))
     return session

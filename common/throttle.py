@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
+from common.db import transaction
 from common.dialect import insert_ignore
+from common.errors import TooManyRequests
 from common.models import LoginThrottle
 
 
@@ -46,3 +48,15 @@ def reserve(s: Session, limit: Limit, now: datetime) -> int:
         return 0
     started = s.scalar(select(LoginThrottle.window_started_at).where(LoginThrottle.key == limit.key)) or now
     return max(1, math.ceil((started + timedelta(seconds=limit.window_s) - now).total_seconds()))
+
+
+def spend(limits: list[Limit], now: datetime, what: str, code: str) -> None:
+    """One attempt from each counter, in one transaction; 429 naming the wait (and none spent) when any is used up."""
+    with transaction() as s:
+        for limit in limits:
+            wait = reserve(s, limit, now)
+            if wait:  # raising rolls back whatever this attempt reserved already
+                minutes = max(1, (wait + 59) // 60)
+                raise TooManyRequests(
+                    f"too many {what}; try again in {minutes} minute(s)", code, headers={"Retry-After": str(wait)}
+                )

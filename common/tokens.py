@@ -32,26 +32,32 @@ class Caller(uuid.UUID):
         object.__setattr__(self, "token_version", token_version)
 
 
+def _signed(
+    user_id: uuid.UUID, audience: str, ttl: timedelta, settings: Settings, now: datetime, **claims: object
+) -> str:
+    """A JWT for `user_id` and `audience`, valid `ttl` from `now`, signed with the auth key (named by its kid)."""
+    import jwt  # lazy: only sign-up, sign-in and reset requests sign, `me` does not
+
+    issued = int(now.timestamp())
+    payload = {
+        "sub": str(user_id),
+        "iss": ISSUER,
+        "aud": audience,
+        "iat": issued,
+        "exp": int((now + ttl).timestamp()),
+        **claims,
+    }
+    return jwt.encode(payload, settings.JWT_PRIVATE_KEY, algorithm=ALGORITHM, headers={"kid": settings.JWT_KEY_ID})
+
+
 def issue_token(
     user_id: uuid.UUID, settings: Settings, version: int = 0, now: datetime | None = None
 ) -> tuple[str, int]:
     """A signed access token and its lifetime in seconds; `version` is the user's token version (see Caller)."""
-    import jwt  # lazy: only sign-up and sign-in sign, `me` does not
-
     now = now or datetime.now(UTC)
     ttl = settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60
-    claims = {
-        "sub": str(user_id),
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "iat": int(now.timestamp()),
-        "nbf": int(now.timestamp()),
-        "exp": int((now + timedelta(seconds=ttl)).timestamp()),
-        "jti": uuid.uuid4().hex,
-        "ver": version,
-    }
-    token = jwt.encode(claims, settings.JWT_PRIVATE_KEY, algorithm=ALGORITHM, headers={"kid": settings.JWT_KEY_ID})
-    return token, ttl
+    nbf, jti = int(now.timestamp()), uuid.uuid4().hex
+    return _signed(user_id, AUDIENCE, timedelta(seconds=ttl), settings, now, nbf=nbf, jti=jti, ver=version), ttl
 
 
 RESET_AUDIENCE = "transcribe-password-reset"  # never "transcribe-api": the gateway refuses a reset link as a session
@@ -67,18 +73,9 @@ def password_fingerprint(password_hash: str) -> str:
 
 def issue_reset_token(user_id: uuid.UUID, password_hash: str, settings: Settings, now: datetime | None = None) -> str:
     """A signed, short-lived password-reset token for the mailed link."""
-    import jwt
-
-    now = now or datetime.now(UTC)
-    claims = {
-        "sub": str(user_id),
-        "iss": ISSUER,
-        "aud": RESET_AUDIENCE,
-        "iat": int(now.timestamp()),
-        "exp": int((now + timedelta(minutes=settings.PASSWORD_RESET_EXPIRE_MINUTES)).timestamp()),
-        "pwd": password_fingerprint(password_hash),
-    }
-    return jwt.encode(claims, settings.JWT_PRIVATE_KEY, algorithm=ALGORITHM, headers={"kid": settings.JWT_KEY_ID})
+    ttl = timedelta(minutes=settings.PASSWORD_RESET_EXPIRE_MINUTES)
+    fingerprint = password_fingerprint(password_hash)
+    return _signed(user_id, RESET_AUDIENCE, ttl, settings, now or datetime.now(UTC), pwd=fingerprint)
 
 
 def read_reset_token(token: str, settings: Settings) -> tuple[uuid.UUID, str] | None:
