@@ -31,27 +31,17 @@ def sesv2_client(
     from botocore.config import Config
 
     config = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
+    keys = {"aws_access_key_id": access_key_id, "aws_secret_access_key": secret_access_key}
     if iam_token:
-        client = boto3.client(
-            "sesv2",
-            endpoint_url=endpoint_url,
-            region_name=region,
-            config=config.merge(Config(signature_version=UNSIGNED)),
-        )
+        config, keys = config.merge(Config(signature_version=UNSIGNED)), {}
+    client = boto3.client("sesv2", endpoint_url=endpoint_url, region_name=region, config=config, **keys)
+    if iam_token:
 
         def add_token(request: Any, **_: Any) -> None:
             request.headers["X-YaCloud-SubjectToken"] = iam_token
 
         client.meta.events.register("before-send.sesv2.*", add_token)
-        return client
-    return boto3.client(
-        "sesv2",
-        endpoint_url=endpoint_url,
-        region_name=region,
-        aws_access_key_id=access_key_id,
-        aws_secret_access_key=secret_access_key,
-        config=config,
-    )
+    return client
 
 
 class Postbox:

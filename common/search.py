@@ -35,24 +35,24 @@ def terms_of(query: str) -> list[str]:
 _PG_MATCHES = """
 SELECT job_id FROM transcripts WHERE to_tsvector('simple', text) @@ plainto_tsquery('simple', :terms) LIMIT :cap
 """
-_PG_AMONG = """
+
+
+def _pg_newest_hits(matching: str) -> str:
+    """The user's newest transcripts `matching` (a condition of this module's own, never input), with what a hit
+    shows."""
+    return f"""
 SELECT j.id, f.filename, t.text, t.words, t.utterances, j.created_at
 FROM transcription_jobs j
 JOIN transcripts t ON t.job_id = j.id
 JOIN media_files f ON f.id = j.media_file_id
-WHERE j.id = ANY(:ids) AND j.owner_id = :owner
+WHERE j.owner_id = :owner AND {matching}
 ORDER BY j.created_at DESC, j.id DESC
 LIMIT :limit
-"""
-_PG_WALK = """
-SELECT j.id, f.filename, t.text, t.words, t.utterances, j.created_at
-FROM transcripts t
-JOIN transcription_jobs j ON j.id = t.job_id
-JOIN media_files f ON f.id = j.media_file_id
-WHERE j.owner_id = :owner AND to_tsvector('simple', t.text) @@ plainto_tsquery('simple', :terms)
-ORDER BY j.created_at DESC, j.id DESC
-LIMIT :limit
-"""
+"""  # noqa: S608
+
+
+_PG_AMONG = _pg_newest_hits("j.id = ANY(:ids)")
+_PG_WALK = _pg_newest_hits("to_tsvector('simple', t.text) @@ plainto_tsquery('simple', :terms)")
 MATCH_CAP = 2000
 _PG_COMMON_WORDS = """
 SELECT most_common_elems::text::text[] FROM pg_stats
