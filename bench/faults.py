@@ -12,7 +12,6 @@ import argparse
 import subprocess
 import threading
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -39,13 +38,11 @@ def main() -> None:
         c.timer.interval_s = 1.0
         c.timer.start()
         from tests.api import signed_up
+        from tests.pipeline.helpers import declare, put_bytes
 
         api = signed_up(f"faults-{uuid.uuid4().hex[:6]}@example.com")
-        declared = api.post("/api/v1/files", {"filename": "f.wav", "content_type": "audio/wav", "size": len(wav)}).json
-        req = urllib.request.Request(
-            declared["upload"]["url"], data=wav, method="PUT", headers=declared["upload"]["headers"]
-        )
-        urllib.request.urlopen(req, timeout=10).close()
+        declared = declare(api, wav)
+        put_bytes(declared, wav)
         c.wait_idle()
 
         def run(name: str, faults: list[dict], during: object = None) -> None:

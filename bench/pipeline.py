@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-import urllib.request
 import uuid
 
 from harness import cloud, postgres_database
@@ -32,29 +31,20 @@ def main() -> None:
     from common.models import TranscriptionJob
     from local.assemblyai.media import dialogue_script, make_wav
     from local.gateway.events import event_for
-    from tests import api as test_api
     from tests.api import Api, signed_up
+    from tests.pipeline.helpers import declare, put_bytes
 
     limits = {"MAX_ACTIVE_JOBS_PER_USER": "100000", "MAX_PARALLEL_PER_USER": "1000"}  # one user submits them all
     with postgres_database() as url, cloud(url, **limits) as c:
-        test_api.GATEWAY = c.gateway  # type: ignore[attr-defined]  # tests.api drives the gateway's own code
         script = dialogue_script([("A", "Benchmarks tell the truth."), ("B", "Sometimes.")], 3.0)
         script["processing_ms"] = 0
         wav = make_wav(script, 3.0)
         api: Api = signed_up(f"bench-{uuid.uuid4().hex[:6]}@example.com")
 
-        def upload() -> str:
-            declared = api.post(
-                "/api/v1/files", {"filename": "b.wav", "content_type": "audio/wav", "size": len(wav)}
-            ).json
-            req = urllib.request.Request(
-                declared["upload"]["url"], data=wav, method="PUT", headers=declared["upload"]["headers"]
-            )
-            urllib.request.urlopen(req, timeout=10).close()
-            return str(declared["file"]["id"])
-
         # 1. webhook ingestion
-        file_id = upload()
+        declared = declare(api, wav)
+        put_bytes(declared, wav)
+        file_id = declared["file"]["id"]
         c.wait_idle()
         c.assemblyai.faults.add({"op": "webhook", "mode": "drop", "times": args.webhooks})
         jobs = [
@@ -92,14 +82,9 @@ def main() -> None:
         # 2. upload-complete → completed
         samples = []
         for _ in range(args.latency_runs):
-            declared = api.post(
-                "/api/v1/files", {"filename": "l.wav", "content_type": "audio/wav", "size": len(wav)}
-            ).json
+            declared = declare(api, wav)
             job = api.post("/api/v1/jobs", {"file_id": declared["file"]["id"], "mode": "dialogue"}).json
-            req = urllib.request.Request(
-                declared["upload"]["url"], data=wav, method="PUT", headers=declared["upload"]["headers"]
-            )
-            urllib.request.urlopen(req, timeout=10).close()
+            put_bytes(declared, wav)
             put_done = time.perf_counter()
             while api.get(f"/api/v1/jobs/{job['id']}").json["status"] != "completed":
                 time.sleep(0.002)

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from harness import postgres_database
+from harness import copy_into, postgres_database
 
 RUNNING = 50  # jobs at the provider, and as many waiting for their upload: activity, not history, so the same
 # number at either size; the rest is history: completed, one in 17 failed
@@ -107,18 +107,20 @@ def seed(url: str, users: int, per_user: int, heavy: int) -> uuid.UUID:
                     text = transcript_text(n, uid == heavy_id and k in rare)
                     transcripts.write(f"{jid}\t{text}\t[]\t[]\ten\t{done}\n")
                 n += 1
-        with cur.copy(
-            "COPY media_files (id, owner_id, object_key, filename, content_type, declared_size, status, created_at)"
-            " FROM STDIN"
-        ) as copy:
-            copy.write(files.getvalue())
-        with cur.copy(
-            "COPY transcription_jobs (id, owner_id, media_file_id, language, mode, status, stage, attempts,"
-            " created_at, submitted_at, completed_at, provider_transcript_id) FROM STDIN"
-        ) as copy:
-            copy.write(jobs.getvalue())
-        with cur.copy("COPY transcripts (job_id, text, words, utterances, language, created_at) FROM STDIN") as copy:
-            copy.write(transcripts.getvalue())
+        copy_into(
+            cur,
+            "media_files",
+            "id, owner_id, object_key, filename, content_type, declared_size, status, created_at",
+            files.getvalue(),
+        )
+        copy_into(
+            cur,
+            "transcription_jobs",
+            "id, owner_id, media_file_id, language, mode, status, stage, attempts, created_at, submitted_at,"
+            " completed_at, provider_transcript_id",
+            jobs.getvalue(),
+        )
+        copy_into(cur, "transcripts", "job_id, text, words, utterances, language, created_at", transcripts.getvalue())
         conn.commit()
         cur.execute("ANALYZE")
     return heavy_id

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import random
 import time
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -30,6 +29,7 @@ def main() -> None:
     from local.assemblyai.media import make_wav, mono_script
     from local.storage import object_create_message
     from tests.api import signed_up
+    from tests.pipeline.helpers import declare, put_bytes
 
     wav = make_wav(mono_script("storm", 1.0), 1.0)
     with postgres_database() as url, cloud(url, MAX_PARALLEL_TRANSCRIPTIONS="20") as c:
@@ -39,14 +39,9 @@ def main() -> None:
         c.pause_triggers()
         keys = []
         for _ in range(args.files):
-            declared = api.post(
-                "/api/v1/files", {"filename": "s.wav", "content_type": "audio/wav", "size": len(wav)}
-            ).json
+            declared = declare(api, wav)
             api.post("/api/v1/jobs", {"file_id": declared["file"]["id"]})
-            req = urllib.request.Request(
-                declared["upload"]["url"], data=wav, method="PUT", headers=declared["upload"]["headers"]
-            )
-            urllib.request.urlopen(req, timeout=10).close()
+            put_bytes(declared, wav)
             keys.append(declared["upload"]["url"].split("?")[0].split("/", 4)[4])
         events = [keys[i % len(keys)] for i in range(args.events)]
         random.Random(7).shuffle(events)

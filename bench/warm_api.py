@@ -28,7 +28,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from harness import postgres_database
+from harness import copy_into, postgres_database
 
 ENV = {
     "ENV": "test",
@@ -99,21 +99,26 @@ def seed(url: str, jobs: int) -> uuid.UUID:
             "INSERT INTO users (id, email, password_hash, created_at, token_version) VALUES (%s, %s, 'x', %s, 0)",
             (user, "warm@example.com", now),
         )
-        with cur.copy(
-            "COPY media_files (id, owner_id, object_key, filename, content_type, declared_size, uploaded_size,"
-            " status, created_at, uploaded_at) FROM STDIN"
-        ) as copy:
-            copy.write(files.getvalue())
-        with cur.copy(
-            "COPY transcription_jobs (id, owner_id, media_file_id, language, mode, speakers_expected, status, stage,"
-            " error_message, error_retryable, attempts, created_at, submitted_at, completed_at) FROM STDIN"
-        ) as copy:
-            copy.write(rows.getvalue())
-        with cur.copy(
-            "COPY transcripts (job_id, text, utterances, words, language, audio_duration, confidence, created_at)"
-            " FROM STDIN"
-        ) as copy:
-            copy.write(transcripts.getvalue())
+        copy_into(
+            cur,
+            "media_files",
+            "id, owner_id, object_key, filename, content_type, declared_size, uploaded_size, status, created_at,"
+            " uploaded_at",
+            files.getvalue(),
+        )
+        copy_into(
+            cur,
+            "transcription_jobs",
+            "id, owner_id, media_file_id, language, mode, speakers_expected, status, stage, error_message,"
+            " error_retryable, attempts, created_at, submitted_at, completed_at",
+            rows.getvalue(),
+        )
+        copy_into(
+            cur,
+            "transcripts",
+            "job_id, text, utterances, words, language, audio_duration, confidence, created_at",
+            transcripts.getvalue(),
+        )
         conn.commit()
         cur.execute("ANALYZE")
     return user

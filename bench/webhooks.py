@@ -25,7 +25,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -125,24 +124,18 @@ def main() -> None:
     from common.models import Transcript, TranscriptionJob
     from local.assemblyai.media import dialogue_script, make_wav
     from local.gateway.events import event_for
-    from tests import api as test_api
     from tests.api import Api, signed_up
+    from tests.pipeline.helpers import declare, put_bytes
 
     limits = {"MAX_ACTIVE_JOBS_PER_USER": "100000", "MAX_PARALLEL_PER_USER": "100000"}  # one user submits them all
     with postgres_database() as url, cloud(url, MAX_PARALLEL_TRANSCRIPTIONS="100000", **limits) as c:
-        test_api.GATEWAY = c.gateway  # type: ignore[attr-defined]  # tests.api drives the gateway's own code
         script = dialogue_script(long_dialogue(args.words), DURATION_S)
         script["processing_ms"] = 0
         wav = make_wav(script, DURATION_S, sample_rate=1000)  # 30 min of a 220 Hz tone: 3.6 MB, not 29
         n_words = sum(len(u["words"]) for u in script["utterances"])
         api: Api = signed_up(f"bench-{uuid.uuid4().hex[:6]}@example.com")
-        declared = api.post(
-            "/api/v1/files", {"filename": "meeting.wav", "content_type": "audio/wav", "size": len(wav)}
-        ).json
-        req = urllib.request.Request(
-            declared["upload"]["url"], data=wav, method="PUT", headers=declared["upload"]["headers"]
-        )
-        urllib.request.urlopen(req, timeout=30).close()
+        declared = declare(api, wav)
+        put_bytes(declared, wav)
         c.wait_idle(60)
 
         c.assemblyai.faults.add({"op": "webhook", "mode": "drop", "times": args.webhooks})
