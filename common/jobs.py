@@ -118,10 +118,6 @@ def _job_fields(row: Any) -> dict[str, Any]:
     }
 
 
-def _retryable(job: Job, media: MediaFile) -> bool:
-    return _can_retry(job.status, media.status, job.error_retryable)
-
-
 def _can_retry(status: str, file_status: str, error_retryable: bool | None) -> bool:
     """A retry is offered only where it can change the outcome: the recording is still there and the failure
     was transient or on the provider's side (not "this is not audio")."""
@@ -335,7 +331,7 @@ def retry_job(user_id: uuid.UUID, job_id: uuid.UUID, services: Services) -> JobO
         assert media is not None
         if media.status in ("rejected", "expired"):
             raise Conflict(f"the recording is gone ({media.status_reason}); upload it again", "file_unavailable")
-        if not _retryable(job, media):
+        if not _can_retry(job.status, media.status, job.error_retryable):
             raise Conflict(
                 "retrying cannot change this outcome; upload another recording instead", "retry_would_not_help"
             )
