@@ -6,7 +6,7 @@ import os
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,38 @@ def postgres_database() -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# Settings for calling handlers in-process against a database alone: every capability the functions check at cold start
+# is present, and the services nothing here calls point nowhere.
+HANDLER_ENV = {
+    "ENV": "test",
+    "DOTENV_PATH": "/nonexistent",
+    "S3_BUCKET": "bench",
+    "S3_ACCESS_KEY_ID": "k",
+    "S3_SECRET_ACCESS_KEY": "s",
+    "ASSEMBLYAI_API_KEY": "k",
+    "ASSEMBLYAI_BASE_URL": "http://127.0.0.1:9",
+    "WEBHOOK_SECRET": "w",
+    "PUBLIC_BASE_URL": "http://127.0.0.1:9",
+}
+
+
+def webhook_events(pairs: Iterable[tuple[Any, str]]) -> list[dict[str, Any]]:
+    """AssemblyAI's notification for each (job id, transcript id), as the gateway hands it to the webhook function."""
+    from common.provider import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
+    from local.gateway.events import event_for
+
+    return [
+        event_for(
+            "POST",
+            WEBHOOK_PATH,
+            query={"job_id": str(job_id)},
+            json_body={"transcript_id": transcript_id, "status": "completed"},
+            headers={WEBHOOK_SECRET_HEADER: os.environ["WEBHOOK_SECRET"]},
+        )
+        for job_id, transcript_id in pairs
+    ]
 
 
 def copy_into(cur: Any, table: str, columns: str, rows: str) -> None:

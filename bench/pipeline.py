@@ -16,7 +16,7 @@ import statistics
 import time
 import uuid
 
-from harness import cloud, postgres_database
+from harness import cloud, postgres_database, webhook_events
 
 
 def main() -> None:
@@ -30,7 +30,6 @@ def main() -> None:
     from common.db import transaction
     from common.models import TranscriptionJob
     from local.assemblyai.media import dialogue_script, make_wav
-    from local.gateway.events import event_for
     from tests.api import Api, signed_up
     from tests.pipeline.helpers import declare, put_bytes
 
@@ -55,16 +54,7 @@ def main() -> None:
             pairs = s.execute(select(TranscriptionJob.id, TranscriptionJob.provider_transcript_id)).all()
         from functions.assemblyai_webhook.index import handler
 
-        events = [
-            event_for(
-                "POST",
-                "/api/v1/webhooks/assemblyai",
-                query={"job_id": str(j)},
-                json_body={"transcript_id": t, "status": "completed"},
-                headers={"X-Transcribe-Webhook-Secret": __import__("os").environ["WEBHOOK_SECRET"]},
-            )
-            for j, t in pairs
-        ]
+        events = webhook_events(pairs)
         start = time.perf_counter()
         for event in events:
             assert handler(event, None)["statusCode"] == 200

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from harness import copy_into, postgres_database
+from harness import HANDLER_ENV, copy_into, postgres_database
 
 RUNNING = 50  # jobs at the provider, and as many waiting for their upload: activity, not history, so the same
 # number at either size; the rest is history: completed, one in 17 failed
@@ -222,19 +222,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--heavy", type=int, default=100_000)
     args = parser.parse_args()
-    os.environ.update(
-        {
-            "ENV": "test",
-            "DOTENV_PATH": "/nonexistent",
-            "S3_BUCKET": "bench",
-            "S3_ACCESS_KEY_ID": "k",
-            "S3_SECRET_ACCESS_KEY": "s",
-            "ASSEMBLYAI_API_KEY": "k",
-            "ASSEMBLYAI_BASE_URL": "http://127.0.0.1:9",
-            "WEBHOOK_SECRET": "w",
-            "PUBLIC_BASE_URL": "http://127.0.0.1:9",
-        }
-    )
+    os.environ.update(HANDLER_ENV)
     from common.migrate import upgrade
 
     results: dict[str, dict[str, float]] = {}

@@ -28,19 +28,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from harness import copy_into, postgres_database
+from harness import HANDLER_ENV, copy_into, postgres_database
 
-ENV = {
-    "ENV": "test",
-    "DOTENV_PATH": "/nonexistent",
-    "S3_BUCKET": "bench",
-    "S3_ACCESS_KEY_ID": "k",
-    "S3_SECRET_ACCESS_KEY": "s",
-    "ASSEMBLYAI_API_KEY": "k",
-    "ASSEMBLYAI_BASE_URL": "http://127.0.0.1:9",
-    "WEBHOOK_SECRET": "w",
-    "PUBLIC_BASE_URL": "http://127.0.0.1:9",
-}
 N = "\\N"  # NULL in COPY's text format
 
 
@@ -211,7 +200,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1_000)
     parser.add_argument("--show-sql", action="store_true", help="print the statements the handler sent")
     args = parser.parse_args()
-    os.environ.update(ENV)
+    os.environ.update(HANDLER_ENV)
     from common.migrate import upgrade
 
     with postgres_database() as url:

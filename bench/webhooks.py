@@ -29,7 +29,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from harness import cloud, postgres_database
+from harness import cloud, postgres_database, webhook_events
 
 TARGET = 200.0
 DURATION_S = 30 * 60
@@ -123,7 +123,6 @@ def main() -> None:
     from common.db import transaction
     from common.models import Transcript, TranscriptionJob
     from local.assemblyai.media import dialogue_script, make_wav
-    from local.gateway.events import event_for
     from tests.api import Api, signed_up
     from tests.pipeline.helpers import declare, put_bytes
 
@@ -162,17 +161,7 @@ def main() -> None:
 
         from functions.assemblyai_webhook.index import handler
 
-        secret = os.environ["WEBHOOK_SECRET"]
-        events = [
-            event_for(
-                "POST",
-                "/api/v1/webhooks/assemblyai",
-                query={"job_id": str(j)},
-                json_body={"transcript_id": t, "status": "completed"},
-                headers={"X-Transcribe-Webhook-Secret": secret},
-            )
-            for j, t in pairs
-        ]
+        events = webhook_events(pairs)
         profiler: Any = None
         spy = _py_spy(args.py_spy) if args.py_spy else None
         if args.profile:
