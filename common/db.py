@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Dialect, Engine, Executable, create_engine, event
+from sqlalchemy.engine import RootTransaction, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, SessionTransaction
 
 from common.config import get_settings
 
@@ -59,7 +61,8 @@ def build_engine(url: str, *, pool_size: int = 2, statement_timeout_ms: int = 10
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,  # a restarted server or a pooler that dropped us costs one retry, not an error
+        # No pre-ping: the first statement of every transaction is its liveness check (see `_begun`), which saves
+        # the round trip a `SELECT 1` per checkout would cost.
         pool_recycle=300,
         # Prepared statements break behind a transaction-mode pooler (Odyssey/PgBouncer).
         connect_args={"prepare_threshold": None, "connect_timeout": 5, "application_name": "transcribe"},
@@ -94,10 +97,47 @@ def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def _begun[T](open_: Callable[[], tuple[T, Any]]) -> tuple[T, Any]:
+    """Open a transaction and send its first statement (the `begin` hook's SET LOCAL, or SQLite's BEGIN IMMEDIATE).
+
+    That statement is the connection's liveness check. A pooled connection can be dead after the container was frozen,
+    the server restarted or a pooler dropped it; if so, nothing of this transaction reached the server and the pool
+    has invalidated its connections, so one more try on a fresh connection is safe. This replaces SQLAlchemy's
+    pre-ping, which spent a `SELECT 1` round trip on every checkout to learn the same.
+    """
+    try:
+        return open_()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    return open_()
+
+
+def _session_begun() -> tuple[Session, SessionTransaction]:
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
+        tx = session.begin()
+        session.connection()  # the Session's transaction is lazy: begin it now, where a dead connection can be retried
+    except BaseException:
+        session.close()
+        raise
+    return session, tx
+
+
+def _connection_begun() -> tuple[Connection, RootTransaction]:
+    conn = get_engine().connect()
+    try:
+        return conn, conn.begin()
+    except BaseException:
+        conn.close()
+        raise
+
+
 @contextmanager
 def transaction() -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on any error."""
-    with Session(get_engine(), expire_on_commit=False) as session, session.begin():
+    session, tx = _begun(_session_begun)
+    with session, tx:
         yield session
 
 
@@ -105,5 +145,28 @@ def transaction() -> Iterator[Session]:
 def read_transaction() -> Iterator[Connection]:
     """A Core connection in one transaction (committed on success, rolled back on any error), for hot reads that
     need no ORM objects: no Session, no identity map, rows as tuples."""
-    with get_engine().begin() as conn:
+    conn, tx = _begun(_connection_begun)
+    with conn, tx:
         yield conn
+
+
+def plain_rows(conn: Connection, query: Executable, params: Mapping[str, Any]) -> Sequence[tuple[Any, ...]]:
+    """The rows of a query built once (a hot read's), as plain tuples.
+
+    On PostgreSQL they come straight off psycopg's cursor, in the transaction `conn` holds: psycopg already gives every
+    type these reads select its Python value (uuid, int, float, bool, text, timestamptz as an aware datetime, in the
+    session's time zone: callers that need UTC convert), and SQLAlchemy's per-execution and per-row work was about a
+    sixth of a warm `GET /jobs` (bench/warm_api.py). Elsewhere through SQLAlchemy, whose result processors SQLite needs.
+    """
+    if conn.dialect.name != "postgresql":
+        return conn.execute(query, dict(params)).all()
+    sql, defaults = _compiled(query, conn.dialect)
+    with conn.connection.driver_connection.cursor() as cur:  # type: ignore[union-attr]
+        cur.execute(sql, {**defaults, **params})
+        return cur.fetchall()
+
+
+@cache
+def _compiled(query: Executable, dialect: Dialect) -> tuple[str, dict[str, Any]]:
+    compiled = query.compile(dialect=dialect)  # type: ignore[attr-defined]
+    return str(compiled), dict(compiled.params)

@@ -18,7 +18,7 @@ from sqlalchemy import Integer, Select, bindparam, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from common import capabilities, cleanups, editing, exports, pipeline, quotas, transitions
-from common.db import read_transaction, transaction
+from common.db import plain_rows, read_transaction, transaction
 from common.errors import BadRequest, Conflict, Invalid, NotFound
 from common.keys import sanitise_filename
 from common.models import MediaFile, Transcript, TranscriptionJob, utcnow
@@ -99,8 +99,8 @@ def _job_fields(row: Any) -> dict[str, Any]:
             "uploaded_size": uploaded_size,
             "status": file_status,
             "status_reason": status_reason,
-            "created_at": file_created_at,
-            "uploaded_at": uploaded_at,
+            "created_at": _utc(file_created_at),
+            "uploaded_at": _utc(uploaded_at),
         },
         "status": status,
         "stage": stage,
@@ -112,10 +112,15 @@ def _job_fields(row: Any) -> dict[str, Any]:
         "error_message": redact(error_message) if error_message else None,
         "retryable": _can_retry(status, file_status, error_retryable),
         "attempts": attempts,
-        "created_at": created_at,
-        "submitted_at": submitted_at,
-        "completed_at": completed_at,
+        "created_at": _utc(created_at),
+        "submitted_at": _utc(submitted_at),
+        "completed_at": _utc(completed_at),
     }
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """In UTC, as the API writes every time (rows read by `plain_rows` carry the session's time zone)."""
+    return moment if moment is None or moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 def _can_retry(status: str, file_status: str, error_retryable: bool | None) -> bool:
@@ -267,10 +272,10 @@ def list_jobs(user_id: uuid.UUID, status: str | None, limit: int, cursor: str | 
         after = Cursor.decode(cursor)
         params.update(after_created=after.created_at, after_id=after.id)
     query = _jobs_query(by_status=bool(status), after=bool(cursor))
-    with read_transaction() as conn:  # Core rows, not ORM objects: this is the API's most frequent read
-        rows = conn.execute(query, params).all()
+    with read_transaction() as conn:  # plain rows, not ORM objects: this is the API's most frequent read
+        rows = plain_rows(conn, query, params)
         if rows:
-            vouch(user_id, rows[0].token_version)
+            vouch(user_id, rows[0][-1])  # the account's token version rides in every row
         else:  # no rows say nothing about the account: ask
             check_user(conn, user_id)
     items = [_job_fields(row) for row in rows[:limit]]

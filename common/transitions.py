@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from common.db import is_postgres
@@ -112,25 +112,44 @@ _OWNER_LOCK_CLASS = 7_171_902  # pg_advisory_xact_lock(class, key): a user's cla
 
 def _free_slot(s: Session, limit: int) -> int | None:
     """A slot below `limit` whose job is no longer processing, locked for this transaction (others skip it)."""
+    passed: list[int] = []
+    grown = False
+    while True:
+        slot = s.scalar(_free_query(limit, passed))
+        if slot is None and not grown:
+            # Slots are rows made on demand, a few at a time, up to the limit in force (which a deploy may raise): as
+            # many as have ever been busy at once, not as many as the limit allows (a benchmark sets it to millions).
+            grown = True
+            made = s.scalar(select(func.count()).select_from(ProviderSlot)) or 0
+            if made < limit:
+                more = [{"slot": number} for number in range(made, min(limit, made + _SLOTS_PER_GROWTH))]
+                s.execute(insert_ignore(s, ProviderSlot, more))
+                slot = s.scalar(_free_query(limit, passed))
+        if slot is None:
+            return None
+        # Ask again now that the row is ours. The query judged the slot's job by the snapshot it started with: if a
+        # claim that held the row committed while this one waited for it, PostgreSQL re-read the slot row (its new
+        # job) but not that job, which still looked unstarted, so the slot looked free. A new statement sees it.
+        if not s.scalar(_busy(slot)):
+            return slot
+        passed.append(slot)
+
+
+def _free_query(limit: int, passed: list[int]) -> Select[int]:
     holder = aliased(Job)
-    free = (
+    return (
         select(ProviderSlot.slot)
         .outerjoin(holder, and_(holder.id == ProviderSlot.job_id, holder.status == "processing"))
-        .where(ProviderSlot.slot < limit, holder.id.is_(None))
+        .where(ProviderSlot.slot < limit, holder.id.is_(None), ProviderSlot.slot.not_in(passed))
         .order_by(ProviderSlot.slot)
         .limit(1)
         .with_for_update(of=ProviderSlot, skip_locked=True)
     )
-    slot = s.scalar(free)
-    if slot is None:
-        # Slots are rows made on demand, a few at a time, up to the limit in force (which a deploy may raise): as
-        # many as have ever been busy at once, not as many as the limit allows (a benchmark sets it to millions).
-        made = s.scalar(select(func.count()).select_from(ProviderSlot)) or 0
-        if made < limit:
-            more = [{"slot": number} for number in range(made, min(limit, made + _SLOTS_PER_GROWTH))]
-            s.execute(insert_ignore(s, ProviderSlot, more))
-            slot = s.scalar(free)
-    return slot
+
+
+def _busy(slot: int) -> Select[bool]:
+    holder = select(ProviderSlot.job_id).where(ProviderSlot.slot == slot).scalar_subquery()
+    return select(select(Job.id).where(Job.id == holder, Job.status == "processing").exists())
 
 
 def _hold(s: Session, slot: int, job_id: uuid.UUID) -> None:

@@ -47,6 +47,20 @@ from local.cloud import LocalCloud  # noqa: E402
 from tests import api, databases  # noqa: E402
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`postgres_only` tests belong to the PostgreSQL pass: deselected, not skipped, in the SQLite one."""
+    sqlite_only_copies = [
+        item
+        for item in items
+        if item.get_closest_marker("postgres_only")
+        and getattr(getattr(item, "callspec", None), "params", {}).get("database_url") == "sqlite"
+    ]
+    if sqlite_only_copies:
+        config.hook.pytest_deselected(items=sqlite_only_copies)
+        dropped = set(map(id, sqlite_only_copies))
+        items[:] = [item for item in items if id(item) not in dropped]
+
+
 def _use_database(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
