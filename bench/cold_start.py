@@ -59,6 +59,18 @@ t2 = time.perf_counter()
 print(json.dumps({"import_ms": (t1 - t0) * 1000, "query_ms": (t2 - t0) * 1000}))
 """
 
+# The floor of any function that reads the database with the card's libraries: SQLAlchemy Core's engine on psycopg,
+# one connect-and-query, nothing of ours (no models, no pydantic, no boto3).
+FLOOR = """
+import json, sys, time
+t0 = time.perf_counter()
+from sqlalchemy import create_engine, text
+engine = create_engine(sys.argv[1].replace("postgresql://", "postgresql+psycopg://", 1))
+with engine.connect() as conn:
+    conn.execute(text("SELECT 1")).scalar()
+print(json.dumps({"query_ms": (time.perf_counter() - t0) * 1000}))
+"""
+
 
 def gateway_event(
     method: str,
@@ -201,20 +213,27 @@ def main() -> None:
     }
     # Interleaved: each round runs the baseline and every function once, so machine noise hits all alike.
     base_rows: list[dict[str, float]] = []
+    floor_rows: list[dict[str, float]] = []
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in cases}
     for _ in range(args.runs):
         base_rows.append(json.loads(spawn(["-c", BASELINE, db_url], env)[1]))
+        floor_rows.append(json.loads(spawn(["-c", FLOOR, db_url], env)[1]))
         for name, event in cases.items():
             cwd = code_dirs.get(name, ROOT)
             rows[name].append(json.loads(spawn(["-c", CHILD, name, json.dumps(event)], env, cwd)[1]))
     base_import = statistics.median(r["import_ms"] for r in base_rows)
     base_query = statistics.median(r["query_ms"] for r in base_rows)
+    floor = statistics.median(r["query_ms"] for r in floor_rows)
 
     print(
         f"runs per row: {args.runs} (medians, ms, interleaved); Python {sys.version.split()[0]}; PostgreSQL; "
         "code from the " + ("deploy zips (shipped bytecode)" if code_dirs else "source tree (compiled per start)")
     )
     print(f"baseline: card packages {base_import:.0f} ms; plus a psycopg connect-and-query {base_query:.0f} ms")
+    print(
+        f"floor: SQLAlchemy Core + psycopg, connect and query, nothing of ours {floor:.0f} ms "
+        f"({floor / base_query:.2f}x of baseline + query)"
+    )
     header = f"{'function':<20}{'import':>8}{'ratio':>7}{'1st answer':>12}{'ratio':>7}  status  loads boto3/assemblyai"
     print(header)
     worst_import = worst_first = 0.0

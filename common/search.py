@@ -25,15 +25,17 @@ def terms_of(query: str) -> list[str]:
     return [t.lower() for t in _TERM.findall(query)][:MAX_TERMS]
 
 
-# PostgreSQL, in two ways, because its planner cannot tell a rare word from a common one here (it estimates every
-# word not among its most common at the same few hundred rows). Left to itself, it walked the user's jobs newest first,
-# matching each transcript: fine for a common word, but ~0.5 s for a name said in 5 of 100,000 recordings
-# (bench/scale.py). So a query with a word outside the index's most common words (ANALYZE's statistics, read every
-# few minutes) asks the GIN index first: the word's matches among everyone's transcripts, up to a cap, then the user's
-# newest among them by primary key. Only common words, or more matches than the cap, take the newest-first walk,
-# which finds their page soon (building the GIN bitmap of 100,000 matches would cost more than the walk).
+# PostgreSQL reads the stored `search_vector` (to_tsvector('simple', text), migration 0011) and never computes it at
+# query time: for a 30-minute transcript that costs ~3 ms a row. It finds matches in two ways, because its planner
+# cannot tell a rare word from a common one here (it estimates every word not among its most common at the same few
+# hundred rows). Left to itself, it walked the user's jobs newest first, matching each transcript: fine for a common
+# word, but ~0.5 s for a name said in 5 of 100,000 recordings (bench/scale.py). So a query with a word outside the
+# index's most common words (ANALYZE's statistics, read every few minutes) asks the GIN index first: the word's
+# matches among everyone's transcripts, up to a cap, then the user's newest among them by primary key. Only common
+# words, or more matches than the cap, take the newest-first walk, which finds their page soon (building the GIN
+# bitmap of 100,000 matches would cost more than the walk).
 _PG_MATCHES = """
-SELECT job_id FROM transcripts WHERE to_tsvector('simple', text) @@ plainto_tsquery('simple', :terms) LIMIT :cap
+SELECT job_id FROM transcripts WHERE search_vector @@ plainto_tsquery('simple', :terms) LIMIT :cap
 """
 
 
@@ -41,7 +43,7 @@ def _pg_newest_hits(matching: str) -> str:
     """The user's newest transcripts `matching` (a condition of this module's own, never input), with what a hit
     shows."""
     return f"""
-SELECT j.id, f.filename, t.text, t.words, t.utterances, j.created_at
+SELECT j.id, f.filename, t.text, t.words::text, t.utterances::text, j.created_at
 FROM transcription_jobs j
 JOIN transcripts t ON t.job_id = j.id
 JOIN media_files f ON f.id = j.media_file_id
@@ -52,11 +54,11 @@ LIMIT :limit
 
 
 _PG_AMONG = _pg_newest_hits("j.id = ANY(:ids)")
-_PG_WALK = _pg_newest_hits("to_tsvector('simple', t.text) @@ plainto_tsquery('simple', :terms)")
+_PG_WALK = _pg_newest_hits("t.search_vector @@ plainto_tsquery('simple', :terms)")
 MATCH_CAP = 2000
 _PG_COMMON_WORDS = """
 SELECT most_common_elems::text::text[] FROM pg_stats
-WHERE schemaname = current_schema() AND tablename = 'ix_transcripts_search'
+WHERE schemaname = current_schema() AND tablename = 'transcripts' AND attname = 'search_vector'
 """
 COMMON_WORDS_TTL_S = 600.0
 _common_words_cache: dict[str, tuple[float, frozenset[str]]] = {}  # per database: a process may change it (tests)
@@ -88,13 +90,26 @@ def _normal(word: str) -> str:
 
 
 def _where_said(words: list[dict[str, Any]], wanted: list[str]) -> tuple[int | None, str]:
-    """The first moment all the query's words follow one another (or the first one is said), and the words around."""
-    said = [_normal(str(w.get("text", ""))) for w in words]
-    for i in range(len(said)):
-        if said[i : i + len(wanted)] == wanted or (len(wanted) > 1 and said[i] == wanted[0]):
-            window = words[max(0, i - 6) : i + len(wanted) + 8]
-            return int(words[i].get("start") or 0), " ".join(str(w.get("text", "")) for w in window)
-    return None, ""
+    """The first moment the query's words are said one after another (else where its first word is first said), and
+    the words around it.
+
+    A 30-minute transcript has ~5,000 words: each is normalised only if it contains the first word at all (a substring
+    test), which spares ~5,000 regular-expression calls a hit."""
+    first, found = wanted[0], None
+    for i, word in enumerate(words):
+        said = str(word.get("text", ""))
+        if first not in said.lower() or _normal(said) != first:
+            continue
+        following = [_normal(str(w.get("text", ""))) for w in words[i + 1 : i + len(wanted)]]
+        if following == wanted[1:]:
+            found = i
+            break
+        if found is None:
+            found = i
+    if found is None:
+        return None, ""
+    window = words[max(0, found - 6) : found + len(wanted) + 8]
+    return int(words[found].get("start") or 0), " ".join(str(w.get("text", "")) for w in window)
 
 
 def search(user_id: uuid.UUID, query: str, limit: int = 20) -> SearchResults:
@@ -127,8 +142,10 @@ def search(user_id: uuid.UUID, query: str, limit: int = 20) -> SearchResults:
 
 
 def _json(value: Any) -> Any:
-    if isinstance(value, str):
-        import json
+    """A hit's words or utterances, as read: JSON text (a 30-minute transcript's words are ~0.4 MB, which
+    pydantic-core parses in a third of the standard library's time)."""
+    if isinstance(value, str | bytes):
+        from pydantic_core import from_json
 
-        return json.loads(value)
+        return from_json(value)
     return value

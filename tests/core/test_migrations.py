@@ -11,8 +11,9 @@ from common.models import Base
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """The search index is DDL of its own (a GIN expression index, an FTS5 table and its shadow tables)."""
-    return not (name or "").startswith(("transcripts_fts", "ix_transcripts_search"))
+    """The search index is DDL of its own (PostgreSQL's generated vector and its GIN index, an FTS5 table and its
+    shadow tables)."""
+    return not (name or "").startswith(("transcripts_fts", "ix_transcripts_search", "search_vector"))
 
 
 def test_migrations_build_every_table_and_models_match(database_url: str) -> None:
