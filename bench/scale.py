@@ -13,8 +13,9 @@ repeated runs of:
 - full-text search (`GET /api/v1/search`) over the heavy user's transcripts: a name said in five of their recordings
   (the same five hits at either size: what grows is everything around them), and a word said in one transcript
   in ten across everyone's (20 hits at either size, out of ~100 or ~10,000 matches of the heavy user's).
-Every completed job has a transcript (a dozen words of a 500-word vocabulary). `EXPLAIN (ANALYZE, BUFFERS)` of the
-list queries must use an index and no sort of the table; the search must use its GIN index.
+Every completed job has a transcript (a dozen words of a 500-word vocabulary). In the large database, `EXPLAIN
+(ANALYZE, BUFFERS)` of the list queries must use an index and no sort of the table, and the search its GIN index. The
+small database's plans are printed, not judged: there a sequential scan of a few dozen pages is the right plan.
 
 Run: .venv/bin/python bench/scale.py [--runs 15]     (about 2 minutes; prints the ratios, the last line a summary)
 """
@@ -235,7 +236,8 @@ def main() -> None:
             heavy_id = seed(url, users, 100, heavy)
             print(f"{label}: seeded in {time.perf_counter() - started:.0f} s", flush=True)
             results[label] = measures(url, heavy_id, args.runs)
-            problems += plans(url, heavy_id)
+            found = plans(url, heavy_id)
+            problems += found if users else []  # judged at scale only (see the docstring)
             from common import db
 
             db.reset_engine()

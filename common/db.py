@@ -70,9 +70,11 @@ def build_engine(url: str, *, pool_size: int = 2, statement_timeout_ms: int = 10
     )
 
     @event.listens_for(eng, "begin")
-    def _timeout(conn: Any) -> None:
-        # SET LOCAL holds for this transaction only, so it is right behind a transaction pooler too.
-        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}")
+    def _transaction_settings(conn: Any) -> None:
+        # SET LOCAL holds for this transaction only, so it is right behind a transaction pooler too. In UTC, psycopg
+        # hands timestamps back in `datetime.UTC`, the zone the API writes, so no value needs converting (a page of
+        # jobs has 100); the server's default zone (Etc/UTC here, a cluster's own setting in the cloud) does not matter.
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}; SET LOCAL TimeZone = 'UTC'")
 
     return eng
 

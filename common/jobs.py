@@ -119,7 +119,7 @@ def _job_fields(row: Any) -> dict[str, Any]:
 
 
 def _utc(moment: datetime | None) -> datetime | None:
-    """In UTC, as the API writes every time (rows read by `plain_rows` carry the session's time zone)."""
+    """In UTC, as the API writes every time (rows read by `plain_rows` carry the session's zone: UTC, see db.py)."""
     return moment if moment is None or moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
