@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import tempfile
+import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -95,3 +97,14 @@ def cloud(database_url: str, **env: str) -> Iterator[object]:
             yield running
         finally:
             api.GATEWAY = None
+
+
+def median_ms(fn: Callable[[], Any], runs: int) -> float:
+    """The median of `runs` timed calls, in ms, after one untimed call: the measures are of a warm container."""
+    fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)

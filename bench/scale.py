@@ -26,15 +26,13 @@ import argparse
 import io
 import json
 import os
-import statistics
 import sys
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from harness import HANDLER_ENV, copy_into, postgres_database
+from harness import HANDLER_ENV, copy_into, median_ms, postgres_database
 
 RUNNING = 50  # jobs at the provider, and as many waiting for their upload: activity, not history, so the same
 # number at either size; the rest is history: completed, one in 17 failed
@@ -125,16 +123,6 @@ def seed(url: str, users: int, per_user: int, heavy: int) -> uuid.UUID:
         conn.commit()
         cur.execute("ANALYZE")
     return heavy_id
-
-
-def median_ms(fn: Callable[[], Any], runs: int) -> float:
-    fn()  # warm: the measures are of a warm container, not of a cold start
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def measures(url: str, heavy: uuid.UUID, runs: int) -> dict[str, float]:
