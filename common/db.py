@@ -156,9 +156,9 @@ def plain_rows(conn: Connection, query: Executable, params: Mapping[str, Any]) -
     """The rows of a query built once (a hot read's), as plain tuples.
 
     On PostgreSQL they come straight off psycopg's cursor, in the transaction `conn` holds: psycopg already gives every
-    type these reads select its Python value (uuid, int, float, bool, text, timestamptz as an aware datetime, in the
-    session's time zone: callers that need UTC convert), and SQLAlchemy's per-execution and per-row work was about a
-    sixth of a warm `GET /jobs` (bench/warm_api.py). Elsewhere through SQLAlchemy, whose result processors SQLite needs.
+    type these reads select its Python value (uuid, int, float, bool, text, timestamptz as an aware datetime in the
+    transaction's zone, UTC), and SQLAlchemy's per-execution and per-row work was about a sixth of a warm `GET /jobs`
+    (bench/warm_api.py). Elsewhere through SQLAlchemy, whose result processors SQLite needs.
     """
     if conn.dialect.name != "postgresql":
         return conn.execute(query, dict(params)).all()
