@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from common import transitions
 from common.db import transaction
@@ -143,3 +143,31 @@ def test_a_retried_job_takes_its_old_slot_back_and_is_counted_once() -> None:
     with transaction() as s:
         holders = s.scalars(select(ProviderSlot.slot).where(ProviderSlot.job_id == first.job_id)).all()
     assert len(holders) == 1
+
+
+def test_a_slot_offered_from_an_older_snapshot_is_passed_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL's READ COMMITTED re-check of a slot row locked just after another claim committed re-reads the slot
+    (now naming that claim's job) but not the job, which the statement's snapshot still shows unstarted: the free-slot
+    query can offer a busy slot. Rare under a race, so here the query is made to see that stale view every time."""
+    seed(users=2, jobs_each=1)
+    with transaction() as s:
+        first = transitions.claim(s, utcnow(), LIMIT)
+    assert first is not None
+
+    def stale_view(limit: int, passed: list[int]) -> Select[int]:  # every slot row looks free
+        return (
+            select(ProviderSlot.slot)
+            .where(ProviderSlot.slot < limit, ProviderSlot.slot.not_in(passed))
+            .order_by(ProviderSlot.slot)
+            .limit(1)
+            .with_for_update(of=ProviderSlot, skip_locked=True)
+        )
+
+    monkeypatch.setattr(transitions, "_free_query", stale_view)
+    with transaction() as s:
+        second = transitions.claim(s, utcnow(), LIMIT)
+    assert second is not None and second.job_id != first.job_id
+    with transaction() as s:
+        rows = s.execute(select(ProviderSlot.job_id, ProviderSlot.slot).where(ProviderSlot.job_id.isnot(None)))
+        holders = {job: slot for job, slot in rows}
+    assert holders.keys() == {first.job_id, second.job_id}  # each job in flight holds a slot of its own
