@@ -71,6 +71,20 @@ def copy_into(cur: Any, table: str, columns: str, rows: str) -> None:
         copy.write(rows)
 
 
+MEDIA_COLUMNS = (
+    "id, owner_id, object_key, filename, content_type, declared_size, uploaded_size, status, created_at, uploaded_at"
+)
+TRANSCRIPT_COLUMNS = "job_id, text, utterances, words, language, audio_duration, confidence, created_at"
+
+
+def copy_history(cur: Any, files: str, jobs: str, job_columns: str, transcripts: str) -> None:
+    """Seeded history in COPY's text format: media files (`MEDIA_COLUMNS`), their jobs (`job_columns`, which differ by
+    what a bench needs) and the jobs' transcripts (`TRANSCRIPT_COLUMNS`)."""
+    copy_into(cur, "media_files", MEDIA_COLUMNS, files)
+    copy_into(cur, "transcription_jobs", job_columns, jobs)
+    copy_into(cur, "transcripts", TRANSCRIPT_COLUMNS, transcripts)
+
+
 @contextmanager
 def cloud(database_url: str, **env: str) -> Iterator[object]:
     import logging

@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from harness import HANDLER_ENV, copy_into, median_ms, postgres_database
+from harness import HANDLER_ENV, copy_history, median_ms, postgres_database
 
 WORDS = 5_000
 EVERY, SOMETIMES, RARE = "budget", "quarterly", "zanzibar"
@@ -71,23 +71,11 @@ def seed(url: str, jobs: int) -> uuid.UUID:
                 extra = ([SOMETIMES] if n % 20 == 0 else []) + ([RARE] if n in rare_at else [])
                 text, words = _transcript(rng, vocabulary, extra)
                 transcripts.write(f"{jid}\t{text}\t[]\t{words}\ten\t1800\t0.93\t{created}\n")
-            copy_into(
+            copy_history(
                 cur,
-                "media_files",
-                "id, owner_id, object_key, filename, content_type, declared_size, uploaded_size, status, created_at,"
-                " uploaded_at",
                 files.getvalue(),
-            )
-            copy_into(
-                cur,
-                "transcription_jobs",
-                "id, owner_id, media_file_id, language, mode, status, stage, attempts, created_at, completed_at",
                 rows.getvalue(),
-            )
-            copy_into(
-                cur,
-                "transcripts",
-                "job_id, text, utterances, words, language, audio_duration, confidence, created_at",
+                "id, owner_id, media_file_id, language, mode, status, stage, attempts, created_at, completed_at",
                 transcripts.getvalue(),
             )
         conn.commit()

@@ -28,7 +28,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from harness import HANDLER_ENV, copy_into, postgres_database
+from harness import HANDLER_ENV, copy_history, postgres_database
 
 N = "\\N"  # NULL in COPY's text format
 
@@ -88,24 +88,12 @@ def seed(url: str, jobs: int) -> uuid.UUID:
             "INSERT INTO users (id, email, password_hash, created_at, token_version) VALUES (%s, %s, 'x', %s, 0)",
             (user, "warm@example.com", now),
         )
-        copy_into(
+        copy_history(
             cur,
-            "media_files",
-            "id, owner_id, object_key, filename, content_type, declared_size, uploaded_size, status, created_at,"
-            " uploaded_at",
             files.getvalue(),
-        )
-        copy_into(
-            cur,
-            "transcription_jobs",
+            rows.getvalue(),
             "id, owner_id, media_file_id, language, mode, speakers_expected, status, stage, error_message,"
             " error_retryable, attempts, created_at, submitted_at, completed_at",
-            rows.getvalue(),
-        )
-        copy_into(
-            cur,
-            "transcripts",
-            "job_id, text, utterances, words, language, audio_duration, confidence, created_at",
             transcripts.getvalue(),
         )
         conn.commit()
