@@ -62,7 +62,8 @@ _COLUMNS = (
 
 def _job_fields(row: Any) -> dict[str, Any]:
     """A row of `_jobs_query` (plain columns, no ORM objects) as the fields of a JobOut, validated by the caller in one
-    call of pydantic-core (a page's 20 jobs at once, not 40 model constructors)."""
+    call of pydantic-core (a page's 20 jobs at once, not 40 model constructors). Its times are in UTC already: the
+    ORM's column type makes them so, and `plain_rows` reads in a transaction whose zone is UTC (db.py)."""
     (
         job_id,
         status,
@@ -99,8 +100,8 @@ def _job_fields(row: Any) -> dict[str, Any]:
             "uploaded_size": uploaded_size,
             "status": file_status,
             "status_reason": status_reason,
-            "created_at": _utc(file_created_at),
-            "uploaded_at": _utc(uploaded_at),
+            "created_at": file_created_at,
+            "uploaded_at": uploaded_at,
         },
         "status": status,
         "stage": stage,
@@ -112,15 +113,10 @@ def _job_fields(row: Any) -> dict[str, Any]:
         "error_message": redact(error_message) if error_message else None,
         "retryable": _can_retry(status, file_status, error_retryable),
         "attempts": attempts,
-        "created_at": _utc(created_at),
-        "submitted_at": _utc(submitted_at),
-        "completed_at": _utc(completed_at),
+        "created_at": created_at,
+        "submitted_at": submitted_at,
+        "completed_at": completed_at,
     }
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """In UTC, as the API writes every time (rows read by `plain_rows` carry the session's zone: UTC, see db.py)."""
-    return moment if moment is None or moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 def _can_retry(status: str, file_status: str, error_retryable: bool | None) -> bool:

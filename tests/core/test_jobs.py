@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+import psycopg
 import pytest
 from sqlalchemy import update
 
 from common import transitions
-from common.db import transaction
+from common.db import reset_engine, transaction
 from common.models import TranscriptionJob, utcnow
 from common.provider import ProviderTranscript
 from tests.api import Api, signed_up
@@ -120,6 +121,32 @@ def test_pages_stay_stable_while_new_jobs_arrive() -> None:
         seen += [j["id"] for j in page["items"]]
         cursor = page["next_cursor"]
     assert seen == created[::-1]
+
+
+@pytest.mark.postgres_only
+def test_times_are_written_in_utc_whatever_the_servers_zone(database_url: str) -> None:
+    """A cluster's default zone is its own setting; the API writes UTC times (Z) and pages by them all the same."""
+    api = signed_up(unique_email())
+    file_id = declare(api)["file"]["id"]
+    created = [api.post(JOBS, {"file_id": file_id}).json for _ in range(3)]
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute(f"ALTER DATABASE \"{name}\" SET timezone TO 'Asia/Tokyo'")
+    try:
+        reset_engine()  # connections made from now on start in Tokyo time
+        with psycopg.connect(database_url) as plain:  # the control: what a session sees by default now
+            assert plain.execute("SHOW timezone").fetchone() == ("Asia/Tokyo",)
+        first = api.get(JOBS, query={"limit": "2"}).json
+        rest = api.get(JOBS, query={"limit": "2", "cursor": first["next_cursor"]}).json
+        listed = first["items"] + rest["items"]
+        assert [j["id"] for j in listed] == [j["id"] for j in created[::-1]]
+        for job, made in zip(listed, created[::-1], strict=True):
+            assert job["created_at"] == made["created_at"] and job["created_at"].endswith("Z")
+            assert job["file"]["created_at"].endswith("Z")
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" RESET timezone')
+        reset_engine()
 
 
 def test_the_list_checks_the_account_whether_or_not_it_has_jobs() -> None:
