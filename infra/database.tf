@@ -11,8 +11,9 @@ locals {
   db_user  = "transcribe"
   # c-<cluster id>.rw.mdb.yandexcloud.net always names the current primary; 6432 is Odyssey, the only port offered.
   db_host = "c-${yandex_mdb_postgresql_cluster.db.id}.rw.mdb.yandexcloud.net"
-  # sslmode=require: encrypted; the host is not verified against Yandex's CA, which the zips do not carry.
-  database_url = "postgresql://${local.db_user}:${urlencode(random_password.db.result)}@${local.db_host}:6432/${local.db_name}?sslmode=require"
+  # verify-full, as managed-postgresql/operations/connect.md connects: the host is checked against Yandex's CA, which
+  # every zip carries (common/data/yandex-internal-root-ca.pem; common/db.py points psycopg at it).
+  database_url = "postgresql://${local.db_user}:${urlencode(random_password.db.result)}@${local.db_host}:6432/${local.db_name}?sslmode=verify-full"
 }
 
 resource "yandex_vpc_network" "main" {
@@ -109,7 +110,11 @@ resource "yandex_mdb_postgresql_user" "app" {
   cluster_id = yandex_mdb_postgresql_cluster.db.id
   name       = local.db_user
   password   = random_password.db.result
-  conn_limit = 100
+  # Users' conn_limit must add up to at most max_connections - 15 (the service's reserved connections; troubleshooting
+  # conn-limit-parameter.md). The docs give no max_connections for burstable presets such as b3-c1-m4; 50 fits any
+  # max_connections of 65 or more (PostgreSQL's own default is 100). The functions reach PostgreSQL through Odyssey,
+  # so this bounds the pooler's server connections, not the number of function instances.
+  conn_limit = 50
 }
 
 resource "yandex_mdb_postgresql_database" "app" {

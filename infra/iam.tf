@@ -15,7 +15,7 @@ resource "yandex_iam_service_account_static_access_key" "media" {
 
 # Password-reset mail: Postbox's SES-compatible API signs with static keys (kept in Lockbox, read by `auth` only).
 # postbox.sender lets the key send from the folder's registered addresses and nothing else; registering the address
-# is deploy.sh's job, with the deployer's own postbox.editor role (README.md, "Mail").
+# is deploy.sh's job, as the postbox_admin account below (README.md, "Mail").
 resource "yandex_iam_service_account" "mail" {
   name        = "${var.name}-mail"
   description = "Sends password-reset mail through Postbox, nothing else."
@@ -31,6 +31,29 @@ resource "yandex_resourcemanager_folder_iam_member" "mail_sender" {
   folder_id = var.folder_id
   role      = "postbox.sender"
   member    = "serviceAccount:${yandex_iam_service_account.mail.id}"
+}
+
+# Registers the sender's domain (deploy.sh, scripts/mail_sender.py). Postbox's API takes a service account's IAM token
+# and picks the folder from that account (postbox/aws-compatible-api/index.md, api-ref/create-domain-identity.md), so
+# the domain is registered in var.folder_id, where the mail account may send. No key: deploy.sh impersonates it
+# (`yc iam create-token --impersonate-service-account-id`), which the deployer's admin role allows.
+resource "yandex_iam_service_account" "postbox_admin" {
+  name        = "${var.name}-postbox-admin"
+  description = "Registers the mail sender's domain in Postbox (deploy.sh impersonates it), nothing else."
+}
+
+resource "yandex_resourcemanager_folder_iam_member" "postbox_admin" {
+  folder_id = var.folder_id
+  role      = "postbox.editor"
+  member    = "serviceAccount:${yandex_iam_service_account.postbox_admin.id}"
+}
+
+# A deployer narrower than the folder's admin (README.md, "Service accounts and roles") is let impersonate it here.
+resource "yandex_iam_service_account_iam_member" "deployer_impersonates_postbox_admin" {
+  count              = var.deployer_member != "" ? 1 : 0
+  service_account_id = yandex_iam_service_account.postbox_admin.id
+  role               = "iam.serviceAccounts.tokenCreator"
+  member             = var.deployer_member
 }
 
 # Message Queue is managed through its SQS-compatible API, which takes static keys only: this account exists so

@@ -69,12 +69,17 @@ output "mail_dkim_record" {
   description = "The DNS TXT record Postbox checks before it sends from the domain (README.md, \"Mail\")."
 }
 
+output "postbox_admin_service_account_id" {
+  value       = yandex_iam_service_account.postbox_admin.id
+  description = "deploy.sh registers the mail domain as this account (an impersonated IAM token)."
+}
+
 output "mail_dkim_selector" {
   value = var.mail_dkim_selector
 }
 
 output "mail_dkim_private_key" {
-  value       = tls_private_key.dkim.private_key_pem
+  value       = tls_private_key.dkim.private_key_pem_pkcs8 # PKCS#8 ("BEGIN PRIVATE KEY"): the format SES takes
   sensitive   = true
   description = "Handed to Postbox by deploy.sh when it registers the domain; never printed."
 }

@@ -44,6 +44,12 @@ resource "yandex_lockbox_secret" "app" {
 resource "yandex_lockbox_secret_version" "app" {
   secret_id = yandex_lockbox_secret.app.id
 
+  # Every field is ForceNew and deleting a version schedules its destruction: the new version must exist (and the
+  # functions move to it) before the one the running function versions name goes away.
+  lifecycle {
+    create_before_destroy = true
+  }
+
   entries {
     key        = "DATABASE_URL"
     text_value = local.database_url
@@ -85,9 +91,11 @@ resource "yandex_lockbox_secret_iam_member" "function_reads_secret" {
   member    = "serviceAccount:${yandex_iam_service_account.function[each.key].id}"
 }
 
+# The role Lockbox and Functions name for a KMS-encrypted secret (_includes/functions/transmit-secret.md,
+# _includes/lockbox/lockbox-and-kms-roles.md: "kms.keys.encrypterDecrypter"), granted on this one key only.
 resource "yandex_kms_symmetric_key_iam_member" "function_decrypts_secret" {
   for_each         = local.functions
   symmetric_key_id = yandex_kms_symmetric_key.secrets.id
-  role             = "kms.keys.decrypter"
+  role             = "kms.keys.encrypterDecrypter"
   member           = "serviceAccount:${yandex_iam_service_account.function[each.key].id}"
 }

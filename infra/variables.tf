@@ -191,3 +191,13 @@ variable "mail_dns_zone_id" {
   default     = ""
   description = "Optional Cloud DNS zone of the sender's domain: Terraform then creates the DKIM record itself."
 }
+
+variable "deployer_member" {
+  type        = string
+  default     = ""
+  description = "Who runs deploy.sh, when not the folder's admin (e.g. userAccount:aje...): granted iam.serviceAccounts.tokenCreator on the postbox-admin account so deploy.sh can register the mail domain as it."
+  validation {
+    condition     = var.deployer_member == "" || can(regex("^(userAccount|serviceAccount|federatedUser):[a-z0-9]+$", var.deployer_member))
+    error_message = "deployer_member is userAccount:<id>, serviceAccount:<id> or federatedUser:<id>."
+  }
+}

@@ -2,8 +2,10 @@
 left as it is. The Terraform provider has no Postbox resource, so this goes through Postbox's SES v2 API.
 
 Usage: POSTBOX_IAM_TOKEN=... python scripts/mail_sender.py --domain D --selector S --dkim-key-file KEY.pem
-The token (`yc iam create-token`) must belong to an identity with postbox.editor on the folder (infra/README.md,
-"Mail"). POSTBOX_ENDPOINT overrides https://postbox.cloud.yandex.net (the tests point it at the local one).
+The token must be a *service account's* IAM token (postbox/aws-compatible-api/index.md: "X-YaCloud-SubjectToken:
+Contains a service account IAM token"); Postbox registers the domain in that account's folder. deploy.sh gets one for
+the Terraform-made `<name>-postbox-admin` account (postbox.editor on the folder) with
+`yc iam create-token --impersonate-service-account-id` (infra/README.md, "Mail"). POSTBOX_ENDPOINT overrides https://postbox.cloud.yandex.net (the tests point it at the local one).
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     dkim = identity.get("DkimAttributes", {}).get("Status", "unknown")
     print(f"    sender domain {args.domain}: DKIM {dkim}, may send: {identity.get('VerifiedForSendingStatus', False)}")
     if dkim != "SUCCESS":
-        print("    add the DKIM record (terraform -chdir=infra output mail_dkim_record) to the domain's DNS; Postbox")
-        print("    checks it by itself and sends once it sees it (infra/README.md, 'Mail').")
+        print("    add the DKIM record (terraform -chdir=infra output mail_dkim_record) to the domain's DNS, then press")
+        print("    Validate on the address in Postbox's console; it sends once the check passes (infra/README.md, 'Mail').")
     return 0
 
 

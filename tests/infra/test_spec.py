@@ -3,6 +3,8 @@ provider needed) with dummy values for every template variable, then read as YAM
 
 from __future__ import annotations
 
+import copy
+import re
 from functools import cache
 from typing import Any
 
@@ -113,3 +115,38 @@ def test_the_bootstrap_spec_is_a_static_503_with_no_function() -> None:
 @pytest.mark.parametrize("name", ["functions", "gateway_service_account_id", "spa_bucket", "token_keys_url"])
 def test_every_template_variable_is_needed(name: str) -> None:
     assert "${" + name in tf.SPEC.read_text(), f"{name} is passed by gateway.tf but unused by the spec"
+
+
+def test_the_rendered_spec_is_valid_openapi_3_0() -> None:
+    """What Terraform hands the gateway validates against the OpenAPI 3.0 schema. The one liberty taken: Yandex's greedy
+    path parameter (`{path+}`, api-gateway/concepts/extensions/greedy-parameters.md) is a documented extension the
+    schema does not know, so its `+` is dropped before validation; nothing else is touched."""
+    from openapi_spec_validator import OpenAPIV30SpecValidator
+
+    spec = copy.deepcopy(rendered())
+    greedy = {path: re.sub(r"\{(\w+)\+\}", r"{\1}", path) for path in spec["paths"]}
+    assert any(path != plain for path, plain in greedy.items()), "the SPA route is greedy"
+    spec["paths"] = {greedy[path]: item for path, item in spec["paths"].items()}
+    problems = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in OpenAPIV30SpecValidator(spec).iter_errors()
+    ]
+    assert problems == []
+
+
+def test_no_description_was_cut_short_by_a_flow_mapping() -> None:
+    """A comma ends a plain scalar inside `{...}`: `description: a, b` becomes the description `a` and a stray key
+    `b: null`. No mapping of the spec may hold a null-valued key that is not a schema keyword."""
+    stray: list[str] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if value is None and key not in {"example", "default"}:
+                    stray.append(f"{where}/{key}")
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{where}/{i}")
+
+    walk(rendered(), "")
+    assert stray == []

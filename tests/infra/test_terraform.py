@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import hcl2
@@ -106,7 +107,7 @@ def test_sensitive_values_stay_sensitive() -> None:
     # and it is sensitive: terraform prints it only when asked by name.
     outputs = parsed()["output"]
     assert outputs["mail_dkim_private_key"] == {
-        "value": "${tls_private_key.dkim.private_key_pem}",
+        "value": "${tls_private_key.dkim.private_key_pem_pkcs8}",  # PKCS#8, the format SES documents
         "sensitive": True,
         "description": outputs["mail_dkim_private_key"]["description"],
     }
@@ -468,7 +469,7 @@ def test_database_url_uses_the_pooler_with_tls_and_the_generated_password() -> N
     assert url.startswith(
         "postgresql://${local.db_user}:${urlencode(random_password.db.result)}@${local.db_host}:6432/"
     )
-    assert url.endswith("?sslmode=require")
+    assert url.endswith("?sslmode=verify-full")  # the host checked against the CA the zips carry (common/db.py)
     assert local("db_host") == "c-${yandex_mdb_postgresql_cluster.db.id}.rw.mdb.yandexcloud.net"
     assert resource("yandex_mdb_postgresql_user", "app")["password"] == "${random_password.db.result}"
 
@@ -539,3 +540,58 @@ def test_every_variable_and_local_is_used() -> None:
     refs = references()
     assert set(parsed()["variable"]) == {name for kind, name in refs if kind == "var"}
     assert set(parsed()["locals"]) == {name for kind, name in refs if kind == "local"}
+
+
+YANDEX_ROLES = Path(__file__).parent / "vendor" / "yandex-roles.txt"
+
+
+def _yandex_roles() -> tuple[set[str], set[str]]:
+    """The vendored role list (provenance in its header) and the services it covers."""
+    lines = YANDEX_ROLES.read_text().splitlines()
+    services = set(next(line for line in lines if line.startswith("# services:")).split(":", 1)[1].split())
+    return {line for line in lines if line and not line.startswith("#")}, services
+
+
+def _readme_roles() -> set[str]:
+    """Every `service.role` the README's role table and deploy steps name."""
+    named = re.findall(r"`((?:functions|iam|kms|lockbox|logging|postbox|storage|ymq|ai)\.[A-Za-z.-]+)`", README)
+    return {n for n in named if not n.endswith((".tf", ".py", ".md"))}  # file names are not roles
+
+
+def test_every_role_in_infra_and_its_readme_exists_in_yandexs_role_list() -> None:
+    known, services = _yandex_roles()
+    used = _all_roles() | _readme_roles()
+    assert used, "no role found: the parsing is broken"
+    uncovered = sorted(r for r in used if r.split(".")[0] not in services)
+    assert not uncovered, f"vendor the role list of these services first: {uncovered}"
+    unknown = sorted(used - known)
+    assert not unknown, f"roles Yandex does not document: {unknown}"
+
+
+def test_the_role_check_catches_a_misspelt_role() -> None:
+    known, _ = _yandex_roles()
+    assert "kms.keys.encrypterDecrypter" in known and "kms.keys.encryptDecrypter" not in known
+
+
+def test_functions_decrypt_the_secret_with_the_role_lockbox_documents() -> None:
+    grant = resource("yandex_kms_symmetric_key_iam_member", "function_decrypts_secret")
+    assert grant["role"] == "kms.keys.encrypterDecrypter"
+    assert grant["symmetric_key_id"] == "${yandex_kms_symmetric_key.secrets.id}"  # this key only, not the folder
+
+
+def test_a_new_secret_version_exists_before_the_old_one_is_scheduled_for_destruction() -> None:
+    version = resource("yandex_lockbox_secret_version", "app")
+    assert version["lifecycle"][0]["create_before_destroy"] is True
+
+
+def test_the_mail_domain_is_registered_by_a_service_account_of_the_folder_with_postbox_editor() -> None:
+    grant = resource("yandex_resourcemanager_folder_iam_member", "postbox_admin")
+    assert (grant["folder_id"], grant["role"]) == ("${var.folder_id}", "postbox.editor")
+    assert grant["member"] == "serviceAccount:${yandex_iam_service_account.postbox_admin.id}"
+    assert "yandex_iam_service_account_key" not in parsed()["resource"], "impersonated: no key to leak"
+    assert parsed()["output"]["postbox_admin_service_account_id"]["value"].endswith("postbox_admin.id}")
+
+
+def test_the_database_user_leaves_the_reserved_connections_free() -> None:
+    # max_connections - 15 must cover every user's conn_limit; PostgreSQL's default max_connections is 100.
+    assert resource("yandex_mdb_postgresql_user", "app")["conn_limit"] <= 100 - 15
