@@ -3,7 +3,8 @@
 # keys, the web app's upload. Safe to run again: unchanged code gives byte-identical zips, so Terraform leaves those
 # functions alone, and the migration is a no-op at head.
 #
-#   ./deploy.sh            build, apply, migrate, publish the token keys, upload the web app, print the URLs
+#   ./deploy.sh            build, apply (publishing the token keys before and after), migrate, upload the web app,
+#                          register the mail domain (a warning, not a stop, when that fails), print the URLs
 #   ./deploy.sh --plan     build the zips and show what Terraform would change; change nothing
 #   ./deploy.sh --dry-run  (also with --plan) build the zips, then PRINT every yc/terraform/npm command a real run
 #                          would issue, in order, without running any; <...> marks values only a real run knows
@@ -15,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-usage() { sed -n '6,10s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '6,11s/^# \{0,1\}//p' "$0"; }
 mode=apply
 dry=no
 while [ $# -gt 0 ]; do
@@ -34,7 +35,12 @@ need() { command -v "$1" >/dev/null 2>&1 || die "'$1' is not on PATH — $2"; }
 # Every yc/terraform/npm call goes through run or value. A dry run prints the command and runs nothing; the line
 # goes to fd 3, a copy of stdout, so it shows in order even where the caller captures or redirects the output.
 exec 3>&1
-show() { { printf 'would run:'; printf ' %q' "$@"; printf '\n'; } >&3; }
+show() {
+  local tool=$1
+  shift
+  [ "$tool" = yc_ ] && tool=yc
+  { printf 'would run: %q' "$tool"; printf ' %q' "$@"; printf '\n'; } >&3
+}
 run() {
   if [ "$dry" = yes ]; then show "$@"; else "$@"; fi
 }
@@ -62,7 +68,8 @@ if [ -z "$AWS_ACCESS_KEY_ID" ] || [ -z "$AWS_SECRET_ACCESS_KEY" ]; then
   die "set TF_STATE_ACCESS_KEY and TF_STATE_SECRET_KEY (the state bucket's static key, infra/README.md, step 2)"
 fi
 tf() { run terraform -chdir=infra "$@"; }
-tf_value() { local placeholder=$1; shift; value "$placeholder" terraform -chdir=infra "$@"; }
+# yc signs with its own (IAM) identity: the state bucket's key, which Terraform's S3 backend needs, is kept from it.
+yc_() { env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY yc "$@"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -87,38 +94,65 @@ fi
 # --- infrastructure ------------------------------------------------------------------------------------------------
 say "terraform"
 if [ -z "${YC_TOKEN:-}" ] && [ -z "${YC_SERVICE_ACCOUNT_KEY_FILE:-}" ]; then
-  YC_TOKEN=$(value "<iam token>" yc iam create-token)
+  YC_TOKEN=$(value "<iam token>" yc_ iam create-token)
   export YC_TOKEN
 fi
 tf init -input=false -reconfigure -backend-config="bucket=$TF_STATE_BUCKET"
 
+# Terraform's outputs, read once per apply while the state bucket's key is set (each `terraform output` reads the
+# state from the bucket). `out NAME` prints one of them; a dry run prints <NAME> instead.
+read_outputs() {
+  if [ "$dry" = yes ]; then show terraform -chdir=infra output -json; return; fi
+  terraform -chdir=infra output -json >"$tmp/outputs.json" ||
+    die "terraform output failed (above): the state could not be read, so nothing was changed"
+}
+out() {
+  if [ "$dry" = yes ]; then printf '<%s>\n' "$1"; return; fi
+  "$venv/bin/python" -c '
+import json, sys
+outputs = json.load(open(sys.argv[1]))
+if sys.argv[2] not in outputs:
+    sys.exit(f"deploy: Terraform has no output {sys.argv[2]!r}")
+value = outputs[sys.argv[2]]["value"]
+print(value if isinstance(value, str) else json.dumps(value))' "$tmp/outputs.json" "$1"
+}
+
 # PUBLIC_BASE_URL (AssemblyAI's webhook target) is the gateway's URL, which exists only once the gateway does. With a
-# custom domain (or an explicit public_base_url) it is known upfront. Otherwise it comes from the state; on the very
-# first deploy there is none, so a bootstrap apply creates everything that does not need it (the gateway serves a
-# static 503) and the real apply follows with the gateway's URL (infra/README.md, "PUBLIC_BASE_URL").
+# custom domain (or an explicit public_base_url) it is known upfront. Otherwise it comes from the state. Only an EMPTY
+# state is a first deploy: a bootstrap apply then creates everything that does not need the URL (the gateway serves a
+# static 503) and the real apply follows with it (infra/README.md, "PUBLIC_BASE_URL"). Any error reading the state
+# stops here: taking it for a first deploy would run the bootstrap apply on a live deployment.
 url_args=()
 first_deploy=no
-if [ -z "$(tfvar custom_domain)" ] && [ -z "$(tfvar public_base_url)" ]; then
-  if [ "$dry" = yes ]; then
-    show terraform -chdir=infra output -raw api_url
-    echo "    (the gateway's URL from the state; when there is none yet — the first deploy — a real run first runs"
-    if [ "$mode" = plan ]; then
-      echo "     terraform -chdir=infra plan -input=false -var bootstrap=true, and stops there)"
-    else
-      echo "     terraform -chdir=infra apply -input=false -auto-approve -var bootstrap=true, then reads the URL again)"
-    fi
-    url_args=(-var "public_base_url=<api_url>")
+if [ "$dry" = yes ]; then
+  show terraform -chdir=infra state list
+  echo "    (an empty state is the first deploy: a real run then first runs"
+  if [ "$mode" = plan ]; then
+    echo "     terraform -chdir=infra plan -input=false -var bootstrap=true, and stops there)"
   else
-    known=$(terraform -chdir=infra output -raw api_url 2>/dev/null || true)
-    case "$known" in
-      https://*) url_args=(-var "public_base_url=$known") ;;
+    echo "     terraform -chdir=infra apply -input=false -auto-approve -var bootstrap=true and publishes the token keys)"
+  fi
+else
+  resources=$(terraform -chdir=infra state list) ||
+    die "terraform state list failed (above): the state could not be read, so nothing was changed"
+  [ -n "$resources" ] || first_deploy=yes
+fi
+needs_url=no
+[ -z "$(tfvar custom_domain)" ] && [ -z "$(tfvar public_base_url)" ] && needs_url=yes
+if [ "$first_deploy" = no ]; then
+  read_outputs
+  if [ "$needs_url" = yes ]; then
+    api_url=$(out api_url 2>/dev/null) || api_url=""
+    case "$api_url" in
+      https://* | "<api_url>") url_args=(-var "public_base_url=$api_url") ;;
+      # Resources but no gateway yet: a bootstrap apply that stopped halfway. Nothing live needs the URL yet.
       *) first_deploy=yes ;;
     esac
   fi
 fi
 
 if [ "$mode" = plan ]; then
-  if [ "$first_deploy" = yes ]; then
+  if [ "$first_deploy" = yes ] && [ "$needs_url" = yes ]; then
     tf plan -input=false -var bootstrap=true
     echo "(first deploy: this is the bootstrap apply; a second apply then hands the gateway's URL to the functions)"
   else
@@ -127,21 +161,50 @@ if [ "$mode" = plan ]; then
   exit 0
 fi
 
-if [ "$first_deploy" = yes ]; then
+# --- token keys ----------------------------------------------------------------------------------------------------
+# The gateway's JWT authorizer verifies access tokens against <token_keys_url>/jwks.json. Published from the state's
+# keys before any apply that could make auth sign with a key (so never a token the gateway cannot check), and again
+# after it, rebuilt from Terraform's outputs every time.
+publish_keys() {
+  say "publish the token keys (jwks.json, openid-configuration)"
+  out token_public_keys >"$tmp/keys.json"
+  run "$venv/bin/python" scripts/token_keys.py --keys "$tmp/keys.json" --base-url "$(out token_keys_url)" \
+    --out "$tmp/keys"
+  local bucket doc
+  bucket=$(out keys_bucket)
+  for doc in jwks.json .well-known/openid-configuration; do
+    run yc_ storage s3 cp --content-type application/json --cache-control "max-age=300" \
+      "$tmp/keys/$doc" "s3://$bucket/$doc"
+  done
+}
+
+if [ "$first_deploy" = yes ] && [ "$needs_url" = yes ]; then
   tf apply -input=false -auto-approve -var bootstrap=true
-  api_url=$(tf_value "<api_url>" output -raw api_url)
+  read_outputs
+  publish_keys
+  api_url=$(out api_url)
   say "terraform, again: the functions that need the gateway's URL ($api_url)"
   url_args=(-var "public_base_url=$api_url")
+elif [ "$first_deploy" = no ]; then
+  # A signing key must be published before auth signs with it: a key new in token_key_ids is deployed (published)
+  # first, then made token_signing_key_id (infra/README.md, "Token keys: rotation").
+  signing=$(tfvar token_signing_key_id)
+  if [ -n "$signing" ] && [ "$dry" = no ] && ! out token_public_keys | grep -q "\"$signing\""; then
+    die "token_signing_key_id \"$signing\" is not published yet: deploy with it in token_key_ids first, then switch"
+  fi
+  publish_keys
 fi
 tf apply -input=false -auto-approve ${url_args[@]+"${url_args[@]}"}
+read_outputs
+publish_keys
 
 # --- database schema -----------------------------------------------------------------------------------------------
 # The migrate function runs Alembic inside the database's network; the database has no public address. It answers
 # {"revision": "<head>"}; anything else (an error object, no output) stops the deploy.
 say "migrations (the migrate function)"
-migrate_id=$(tf_value "<migrate_function_id>" output -raw migrate_function_id)
+migrate_id=$(out migrate_function_id)
 for attempt in 1 2 3 4 5; do
-  result=$(value '{"revision": "<head>"}' yc serverless function invoke "$migrate_id" 2>"$tmp/invoke.err") || true
+  result=$(value '{"revision": "<head>"}' yc_ serverless function invoke "$migrate_id" 2>"$tmp/invoke.err") || true
   if revision=$("$venv/bin/python" -c '
 import json, sys
 try:
@@ -165,44 +228,44 @@ print(answer["revision"])' "$result"); then
   sleep "${TRANSCRIBE_MIGRATE_RETRY_SECONDS:-30}"
 done
 
-# --- token keys ----------------------------------------------------------------------------------------------------
-# The gateway's JWT authorizer verifies access tokens against <token_keys_url>/jwks.json: published before anyone can
-# sign in (the SPA below is what users reach), rebuilt from Terraform's outputs on every deploy.
-say "publish the token keys (jwks.json, openid-configuration)"
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY # yc uploads as you (IAM), not with the state bucket's key
-keys_bucket=$(tf_value "<keys_bucket>" output -raw keys_bucket)
-token_keys_url=$(tf_value "<token_keys_url>" output -raw token_keys_url)
-tf output -json token_public_keys >"$tmp/keys.json"
-run "$venv/bin/python" scripts/token_keys.py --keys "$tmp/keys.json" --base-url "$token_keys_url" --out "$tmp/keys"
-for doc in jwks.json .well-known/openid-configuration; do
-  run yc storage s3 cp --content-type application/json --cache-control "max-age=300" \
-    "$tmp/keys/$doc" "s3://$keys_bucket/$doc"
-done
+# --- web app -------------------------------------------------------------------------------------------------------
+say "upload the web app"
+spa_bucket=$(out spa_bucket)
+[ "$dry" = yes ] || [ -f frontend/dist/index.html ] || die "frontend/dist/index.html is missing: the build failed?"
+run yc_ storage s3 cp --recursive frontend/dist/ "s3://$spa_bucket/"
+# index.html names the hashed asset files of this build: browsers must revalidate it, the assets never change.
+run yc_ storage s3 cp --cache-control no-cache --content-type "text/html; charset=utf-8" \
+  frontend/dist/index.html "s3://$spa_bucket/index.html"
 
 # --- mail sender ---------------------------------------------------------------------------------------------------
 # Password-reset mail goes out through Postbox, which sends only from a registered domain; the provider has no
-# resource for it, so it is registered here (idempotent: an existing one is left alone). With the deployer's IAM
-# token, which needs postbox.editor on the folder; Postbox then waits for the DKIM record (infra/README.md, "Mail").
+# resource for it, so it is registered here (idempotent: an existing one is left alone), as the postbox-admin service
+# account: Postbox takes a service account's IAM token and registers the domain in that account's folder. Last, and
+# not fatal: the web app works without mail, and a failure says what to do by hand.
 say "register the mail sender's domain in Postbox"
-mail_domain=$(tf_value "<mail_domain>" output -raw mail_domain)
-mail_selector=$(tf_value "<mail_dkim_selector>" output -raw mail_dkim_selector)
-(umask 077 && tf output -raw mail_dkim_private_key >"$tmp/dkim.pem")
-postbox_token=${YC_TOKEN:-}
-[ -n "$postbox_token" ] || postbox_token=$(value "<iam token>" yc iam create-token)
-POSTBOX_IAM_TOKEN="$postbox_token" run "$venv/bin/python" scripts/mail_sender.py --domain "$mail_domain" \
-  --selector "$mail_selector" --dkim-key-file "$tmp/dkim.pem"
-
-# --- web app -------------------------------------------------------------------------------------------------------
-say "upload the web app"
-spa_bucket=$(tf_value "<spa_bucket>" output -raw spa_bucket)
-[ "$dry" = yes ] || [ -f frontend/dist/index.html ] || die "frontend/dist/index.html is missing: the build failed?"
-run yc storage s3 cp --recursive frontend/dist/ "s3://$spa_bucket/"
-# index.html names the hashed asset files of this build: browsers must revalidate it, the assets never change.
-run yc storage s3 cp --cache-control no-cache --content-type "text/html; charset=utf-8" \
-  frontend/dist/index.html "s3://$spa_bucket/index.html"
+mail_domain=$(out mail_domain)
+mail_failed() {
+  printf '\nWARNING: the mail domain %s was not registered in Postbox (%s).\n' "$mail_domain" "$1" >&2
+  printf '  Password-reset mail is refused until it is. By hand: Postbox in the console of folder %s, Create\n' \
+    "$(tfvar folder_id)" >&2
+  printf '  address %s, selector %s, the key from "terraform -chdir=infra output -raw mail_dkim_private_key";\n' \
+    "$mail_domain" "$(out mail_dkim_selector)" >&2
+  printf '  or run ./deploy.sh again once the cause above is fixed.\n' >&2
+}
+postbox_admin=$(out postbox_admin_service_account_id)
+if postbox_token=$(value "<postbox-admin iam token>" yc_ iam create-token --impersonate-service-account-id "$postbox_admin" 2>"$tmp/token.err"); then
+  (umask 077 && out mail_dkim_private_key >"$tmp/dkim.pem")
+  if ! POSTBOX_IAM_TOKEN="$postbox_token" run "$venv/bin/python" scripts/mail_sender.py --domain "$mail_domain" \
+    --selector "$(out mail_dkim_selector)" --dkim-key-file "$tmp/dkim.pem"; then
+    mail_failed "Postbox refused the registration: see above"
+  fi
+else
+  cat "$tmp/token.err" >&2
+  mail_failed "no IAM token for the postbox-admin account $postbox_admin: the deployer needs iam.serviceAccounts.tokenCreator on it (admin on the folder has it; or set deployer_member)"
+fi
 
 # --- summary -------------------------------------------------------------------------------------------------------
-public_url=$(tf_value "<public_url>" output -raw public_url)
+public_url=$(out public_url)
 if [ "$dry" = yes ]; then
   say "dry run: nothing was run; the commands above are what a real run issues"
 else

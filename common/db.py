@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session, SessionTransaction
 from common.config import get_settings
 
 _engine: Engine | None = None
+# Yandex's root CA (https://storage.yandexcloud.net/cloud-certs/CA.pem, CN=YandexInternalRootCA, valid to 2033),
+# shipped in every zip: managed PostgreSQL's certificates chain to it, and verify-full needs it as a file.
+YANDEX_CA = __file__.rpartition("/")[0] + "/data/yandex-internal-root-ca.pem"
 
 
 def normalise_url(url: str) -> str:
@@ -57,6 +60,10 @@ def build_engine(url: str, *, pool_size: int = 2, statement_timeout_ms: int = 10
 
         return eng
 
+    connect_args: dict[str, Any] = {"prepare_threshold": None, "connect_timeout": 5, "application_name": "transcribe"}
+    query = make_url(url).query
+    if query.get("sslmode") in ("verify-ca", "verify-full") and "sslrootcert" not in query:
+        connect_args["sslrootcert"] = YANDEX_CA  # a URL naming its own CA file keeps it
     eng = create_engine(
         url,
         pool_size=pool_size,
@@ -65,7 +72,7 @@ def build_engine(url: str, *, pool_size: int = 2, statement_timeout_ms: int = 10
         # the round trip a `SELECT 1` per checkout would cost.
         pool_recycle=300,
         # Prepared statements break behind a transaction-mode pooler (Odyssey/PgBouncer).
-        connect_args={"prepare_threshold": None, "connect_timeout": 5, "application_name": "transcribe"},
+        connect_args=connect_args,
         json_serializer=json_text,
     )
 
