@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Deploys Transcribe to Yandex Cloud: function zips, the web app, Terraform, the schema (in the cloud), the token
-# keys, the web app's upload. Safe to run again: unchanged code gives byte-identical zips, so Terraform leaves those
+# Deploys Transcribe to Yandex Cloud: the web app, function zips, Terraform, the token keys, the schema (in the
+# cloud), the mail domain. Safe to run again: unchanged code gives byte-identical zips, so Terraform leaves those
 # functions alone, and the migration is a no-op at head.
 #
-#   ./deploy.sh            build, apply (publishing the token keys before and after), migrate, upload the web app,
-#                          register the mail domain (a warning, not a stop, when that fails), print the URLs
+#   ./deploy.sh            build; publish the token keys and upload the web app's files, then apply (the gateway then
+#                          serves this build's index.html), publish the keys again, migrate, register the mail
+#                          domain (a warning, not a stop, when that fails), print the URLs
 #   ./deploy.sh --plan     build the zips and show what Terraform would change; change nothing
 #   ./deploy.sh --dry-run  (also with --plan) build the zips, then PRINT every yc/terraform/npm command a real run
 #                          would issue, in order, without running any; <...> marks values only a real run knows
@@ -16,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-usage() { sed -n '6,11s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '6,12s/^# \{0,1\}//p' "$0"; }
 mode=apply
 dry=no
 while [ $# -gt 0 ]; do
@@ -85,11 +86,10 @@ fi
 say "function zips (build/functions)"
 "$venv/bin/python" scripts/build_functions.py --out build/functions
 
-if [ "$mode" != plan ]; then
-  say "web app (frontend/dist)"
-  (cd frontend && run npm ci --no-audit --no-fund --loglevel=error &&
-    VITE_API_BASE_URL="${VITE_API_BASE_URL:-}" run npm run --silent build)
-fi
+# Built for plans too: Terraform renders the built index.html into the gateway's spec (infra/gateway.tf).
+say "web app (frontend/dist)"
+(cd frontend && run npm ci --no-audit --no-fund --loglevel=error &&
+  VITE_API_BASE_URL="${VITE_API_BASE_URL:-}" run npm run --silent build)
 
 # --- infrastructure ------------------------------------------------------------------------------------------------
 say "terraform"
@@ -178,10 +178,29 @@ publish_keys() {
   done
 }
 
+# --- web app -------------------------------------------------------------------------------------------------------
+# The gateway serves index.html itself (rendered into its spec, with the security headers), and the files it names
+# from the web bucket. Those have content-hashed names, so this build's files go up before the apply that makes its
+# index.html live, and old ones stay for pages still open.
+upload_spa() {
+  say "upload the web app's files"
+  local bucket file
+  bucket=$(out spa_bucket)
+  [ "$dry" = yes ] || [ -f frontend/dist/index.html ] || die "frontend/dist/index.html is missing: the build failed?"
+  run yc_ storage s3 cp --recursive --cache-control "public, max-age=31536000, immutable" \
+    frontend/dist/assets/ "s3://$bucket/assets/"
+  for file in frontend/dist/*; do
+    if [ -f "$file" ] && [ "$file" != frontend/dist/index.html ]; then
+      run yc_ storage s3 cp --cache-control "max-age=3600" "$file" "s3://$bucket/${file#frontend/dist/}"
+    fi
+  done
+}
+
 if [ "$first_deploy" = yes ] && [ "$needs_url" = yes ]; then
   tf apply -input=false -auto-approve -var bootstrap=true
   read_outputs
   publish_keys
+  upload_spa
   api_url=$(out api_url)
   say "terraform, again: the functions that need the gateway's URL ($api_url)"
   url_args=(-var "public_base_url=$api_url")
@@ -193,10 +212,13 @@ elif [ "$first_deploy" = no ]; then
     die "token_signing_key_id \"$signing\" is not published yet: deploy with it in token_key_ids first, then switch"
   fi
   publish_keys
+  upload_spa
 fi
 tf apply -input=false -auto-approve ${url_args[@]+"${url_args[@]}"}
 read_outputs
 publish_keys
+# A first deploy with a custom domain has no bootstrap apply: the web bucket exists only now.
+[ "$first_deploy" = yes ] && [ "$needs_url" = no ] && upload_spa
 
 # --- database schema -----------------------------------------------------------------------------------------------
 # The migrate function runs Alembic inside the database's network; the database has no public address. It answers
@@ -227,15 +249,6 @@ print(answer["revision"])' "$result"); then
   # A function just attached to the network, or a database still starting, gets another chance.
   sleep "${TRANSCRIBE_MIGRATE_RETRY_SECONDS:-30}"
 done
-
-# --- web app -------------------------------------------------------------------------------------------------------
-say "upload the web app"
-spa_bucket=$(out spa_bucket)
-[ "$dry" = yes ] || [ -f frontend/dist/index.html ] || die "frontend/dist/index.html is missing: the build failed?"
-run yc_ storage s3 cp --recursive frontend/dist/ "s3://$spa_bucket/"
-# index.html names the hashed asset files of this build: browsers must revalidate it, the assets never change.
-run yc_ storage s3 cp --cache-control no-cache --content-type "text/html; charset=utf-8" \
-  frontend/dist/index.html "s3://$spa_bucket/index.html"
 
 # --- mail sender ---------------------------------------------------------------------------------------------------
 # Password-reset mail goes out through Postbox, which sends only from a registered domain; the provider has no

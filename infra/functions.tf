@@ -41,7 +41,7 @@ locals {
       ACCESS_TOKEN_EXPIRE_MINUTES = tostring(var.access_token_expire_minutes)
     }
     storage = {
-      S3_ENDPOINT_URL  = "https://storage.yandexcloud.net"
+      S3_ENDPOINT_URL  = local.s3_endpoint
       S3_REGION        = "ru-central1"
       S3_BUCKET        = local.media_bucket
       MAX_UPLOAD_BYTES = tostring(var.max_upload_bytes)
@@ -69,6 +69,8 @@ locals {
   bootstrap       = local.public_base_url == ""
 
   zip_dir = "${path.module}/../build/functions"
+  # Object Storage's endpoint: presigned URLs point at it, so the web app's CSP admits it (gateway.tf).
+  s3_endpoint = "https://storage.yandexcloud.net"
 }
 
 resource "yandex_iam_service_account" "function" {

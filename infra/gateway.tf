@@ -1,7 +1,9 @@
 # The API and the web app behind one gateway and one origin. The spec is infra/api/openapi.yaml — the same file the
 # local gateway routes from — rendered as a template: ${functions.<name>} are function ids,
-# ${gateway_service_account_id} is the account the gateway acts as, ${spa_bucket} serves the SPA, and
-# ${token_keys_url} is where the JWT authorizer reads the access tokens' public keys (the keys bucket).
+# ${gateway_service_account_id} is the account the gateway acts as, ${spa_bucket} serves the SPA's files,
+# ${token_keys_url} is where the JWT authorizer reads the access tokens' public keys (the keys bucket),
+# ${spa_index_html} is the built index.html (served with the app's security headers) and ${media_origin} the origin
+# of the presigned upload and playback URLs, which the page's Content-Security-Policy admits.
 locals {
   spec_file = "${path.module}/api/openapi.yaml"
   # The functions the spec routes to, read from the spec itself so the invoker grants below can never drift from it.
@@ -53,6 +55,9 @@ resource "yandex_api_gateway" "api" {
     gateway_service_account_id = yandex_iam_service_account.gateway.id
     spa_bucket                 = yandex_storage_bucket.spa.bucket
     token_keys_url             = local.token_keys_url
+    # deploy.sh builds the web app before every plan and apply; its assets are uploaded before this spec goes live.
+    spa_index_html = file("${path.module}/../frontend/dist/index.html")
+    media_origin   = local.s3_endpoint
   })
 
   dynamic "custom_domains" {

@@ -53,6 +53,12 @@ def _bind(what: str, flag: str, port: int, make: Any) -> Any:
 logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines drown the useful ones
 
 
+def _origin(url: str) -> str:
+    """scheme://host:port of a URL: what a Content-Security-Policy names."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _say(line: str) -> None:
     logs.log(line)
 
@@ -204,7 +210,7 @@ class LocalCloud:
                 self.ports["gateway"],
                 self.spa_dir,
                 _say,
-                variables={"token_keys_url": token_keys_url},
+                variables={"token_keys_url": token_keys_url, "media_origin": _origin(self.s3.endpoint)},
             ),
         )
         env = {

@@ -23,15 +23,21 @@ NOT_BUILT = b"""<!doctype html><meta charset="utf-8"><title>Transcribe</title>
 The API is up under <code>/api/v1</code>.</p>"""
 
 
+SPA_INDEX = "${jsonencode(spa_index_html)}"  # in the spec, where Terraform puts the built index.html
+
+
 def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     return status, {"Content-Type": "application/json"}, body
 
 
-def _dummy(integration: dict[str, Any], headers: list[tuple[str, str]]) -> tuple[int, dict[str, str], bytes]:
-    """`type: dummy`: fixed content chosen by Accept (the `*` key by default), as Yandex documents it."""
-    content = {str(k): str(v) for k, v in (integration.get("content") or {}).items()}
-    out_headers = {str(k): str(v) for k, v in (integration.get("http_headers") or {}).items()}
+def _dummy(
+    integration: dict[str, Any], headers: list[tuple[str, str]], render: Callable[[str], str] = str
+) -> tuple[int, dict[str, str], bytes]:
+    """`type: dummy`: fixed content chosen by Accept (the `*` key by default), as Yandex documents it. `render` fills
+    in the template values Terraform would have (the built index.html, the media origin)."""
+    content = {str(k): render(str(v)) for k, v in (integration.get("content") or {}).items()}
+    out_headers = {str(k): render(str(v)) for k, v in (integration.get("http_headers") or {}).items()}
     accept = next((v for k, v in headers if k.lower() == "accept"), "")
     wanted = [part.split(";")[0].strip() for part in accept.split(",") if part.strip()]
     key = next((w for w in wanted if w in content), None) or ("*" if "*" in content else None)
@@ -54,7 +60,8 @@ class Gateway:
     ) -> None:
         """`variables` are the spec's template values that are not function ids (e.g. `token_keys_url`)."""
         self.spec, self.spa_dir, self._log = spec, spa_dir, log
-        self.authorizers = Authorizers(spec, variables or {})
+        self.variables = variables or {}
+        self.authorizers = Authorizers(spec, self.variables)
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
 
@@ -122,7 +129,7 @@ class Gateway:
         if route.integration.get("type") == "object_storage":
             return (*self._static(route, params), "spa")
         if route.integration.get("type") == "dummy":
-            status, out_headers, out_body = _dummy(route.integration, headers)
+            status, out_headers, out_body = _dummy(route.integration, headers, self._render)
             return status, {**out_headers, **self._cors_headers(origin)}, out_body, "dummy"
         return (*_error(500, "integration_not_supported", f"integration {route.integration.get('type')}"), "-")
 
@@ -153,6 +160,16 @@ class Gateway:
         raw = result.get("body") or ""
         out_body = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode()
         return int(result["statusCode"]), out_headers, out_body
+
+    def _render(self, value: str) -> str:
+        """A spec value as Terraform's templatefile() would render it (gateway.tf passes the same names). The built
+        index.html is read on every request, so a rebuild shows without a restart."""
+        if SPA_INDEX in value:
+            index = self.spa_dir / "index.html"
+            value = value.replace(SPA_INDEX, index.read_text() if index.is_file() else NOT_BUILT.decode())
+        for name, known in self.variables.items():
+            value = value.replace("${" + name + "}", known)
+        return value
 
     def _static(self, route: Route, params: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         name = str(route.integration.get("object", "index.html"))

@@ -128,6 +128,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (repo / "frontend" / "dist").mkdir(parents=True)
     shutil.copy2(ROOT / "frontend" / "package.json", repo / "frontend" / "package.json")
     (repo / "frontend" / "dist" / "index.html").write_text("<!doctype html><title>stub build</title>")
+    (repo / "frontend" / "dist" / "assets").mkdir()
+    (repo / "frontend" / "dist" / "assets" / "index-3f2a.js").write_text("console.log('stub build')")
+    (repo / "frontend" / "dist" / "favicon.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     bin_dir = work / "bin"
     bin_dir.mkdir()
     (bin_dir / "stub").write_text(STUB)
@@ -238,15 +241,16 @@ KEYS = [
     "yc storage s3 cp --content-type application/json --cache-control max-age=300 "
     "<tmp>/keys/.well-known/openid-configuration s3://transcribe-keys-f/.well-known/openid-configuration",
 ]
+# index.html is not among them: the gateway serves it from its spec, with the security headers.
 SPA_UPLOAD = [
-    "yc storage s3 cp --recursive frontend/dist/ s3://transcribe-web-f/",
-    "yc storage s3 cp --cache-control no-cache --content-type text/html; charset=utf-8 "
-    "frontend/dist/index.html s3://transcribe-web-f/index.html",
+    "yc storage s3 cp --recursive --cache-control public, max-age=31536000, immutable frontend/dist/assets/ "
+    "s3://transcribe-web-f/assets/",
+    "yc storage s3 cp --cache-control max-age=3600 frontend/dist/favicon.svg s3://transcribe-web-f/favicon.svg",
 ]
 MAIL = f"yc iam create-token --impersonate-service-account-id {POSTBOX_ADMIN}"
 PREPARE = ["npm ci --no-audit --no-fund --loglevel=error", "npm run --silent build", "yc iam create-token", INIT]
-# After the last apply: outputs, the keys again, the schema, the web app, and the mail domain last.
-AFTER_APPLY = [OUTPUTS, *KEYS, INVOKE, *SPA_UPLOAD, MAIL]
+# After the last apply: outputs, the keys again, the schema, and the mail domain last.
+AFTER_APPLY = [OUTPUTS, *KEYS, INVOKE, MAIL]
 
 
 def normalised(calls: list[str]) -> list[str]:
@@ -268,14 +272,14 @@ def test_dry_run_runs_no_tool_and_prints_the_plan_in_order(dry_run: Run) -> None
     plan = dry_run.planned()
     steps = [
         next(i for i, c in enumerate(plan) if "s3://\\<keys_bucket\\>/jwks.json" in c),
+        next(i for i, c in enumerate(plan) if "frontend/dist/assets/" in c),
         next(i for i, c in enumerate(plan) if c.startswith(APPLY)),
         next(i for i, c in enumerate(plan) if c.startswith("yc serverless function invoke")),
-        next(i for i, c in enumerate(plan) if "--recursive frontend/dist/" in c),
         next(i for i, c in enumerate(plan) if "--impersonate-service-account-id" in c),
     ]
     assert steps == sorted(steps), plan
-    assert plan[steps[1]] == f"{APPLY} -var public_base_url=\\<api_url\\>"
-    assert plan[steps[2]] == "yc serverless function invoke \\<migrate_function_id\\>"
+    assert plan[steps[2]] == f"{APPLY} -var public_base_url=\\<api_url\\>"
+    assert plan[steps[3]] == "yc serverless function invoke \\<migrate_function_id\\>"
     assert (
         plan[steps[4]] == "yc iam create-token --impersonate-service-account-id \\<postbox_admin_service_account_id\\>"
     )
@@ -291,8 +295,7 @@ def test_dry_run_of_plan_prints_the_plan_only(workdir: Path) -> None:
     assert run.returncode == 0, run.output[-4000:]
     assert run.calls == []
     assert run.planned() == [
-        "yc iam create-token",
-        INIT,
+        *PREPARE,  # the web app is built for plans too: Terraform renders its index.html into the gateway's spec
         STATE,
         OUTPUTS,
         "terraform -chdir=infra plan -input=false -var public_base_url=\\<api_url\\>",
@@ -323,6 +326,7 @@ def test_first_deploy_bootstraps_publishes_the_keys_then_applies_migrates_upload
         f"{APPLY} -var bootstrap=true",
         OUTPUTS,
         *KEYS,  # right after the bootstrap apply: the keys exist, and the real spec's authorizer will need them
+        *SPA_UPLOAD,  # before the apply that makes the index.html naming them live
         f"{APPLY} -var public_base_url={GATEWAY_URL}",
         *AFTER_APPLY,
     ]
@@ -382,6 +386,7 @@ def test_later_deploys_publish_the_keys_then_apply_once_with_the_url_from_the_st
         STATE,
         OUTPUTS,
         *KEYS,  # before the apply, which may switch the key auth signs with
+        *SPA_UPLOAD,
         f"{APPLY} -var public_base_url={GATEWAY_URL}",
         *AFTER_APPLY,
     ]
@@ -414,14 +419,15 @@ def test_a_custom_domain_needs_no_bootstrap(workdir: Path) -> None:
     run = deploy(workdir, tfvars=tfvars)
     assert run.returncode == 0, run.output[-4000:]
     assert [c for c in run.calls if c.startswith(APPLY)] == [APPLY]
+    calls = normalised(run.calls)
+    assert calls.index(SPA_UPLOAD[0]) > calls.index(APPLY), "the web bucket exists only after that apply"
 
 
 def test_plan_changes_nothing(workdir: Path) -> None:
     run = deploy(workdir, "--plan", state=True)
     assert run.returncode == 0, run.output[-4000:]
     assert normalised(run.calls) == [
-        "yc iam create-token",
-        INIT,
+        *PREPARE,
         STATE,
         OUTPUTS,
         f"terraform -chdir=infra plan -input=false -var public_base_url={GATEWAY_URL}",
@@ -449,7 +455,7 @@ def test_a_failed_migration_stops_the_deploy_loudly(workdir: Path, answer: str) 
     assert run.returncode != 0
     assert "migrate function did not succeed" in run.output
     assert run.calls.count(INVOKE) == 5, "retried, then given up"
-    assert not any("--recursive frontend/dist/" in c or "--impersonate" in c for c in run.calls), "stopped there"
+    assert not any("--impersonate" in c for c in run.calls), "stopped there"
     if answer:
         assert answer in run.output
 

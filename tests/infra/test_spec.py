@@ -19,6 +19,8 @@ DUMMY = {
     "gateway_service_account_id": "aje-gateway-sa",
     "spa_bucket": "transcribe-web-b1gtest",
     "token_keys_url": TOKEN_KEYS_URL,
+    "spa_index_html": '<!doctype html><title>"T" & co</title><script type="module" src="/assets/i.js"></script>',
+    "media_origin": "https://storage.yandexcloud.net",
 }
 # The operations anyone may call: signing up, signing in, and AssemblyAI's callback (which carries its own secret).
 PUBLIC_API = {"register", "login", "requestPasswordReset", "resetPassword", "assemblyaiWebhook", "getCapabilities"}
@@ -112,7 +114,7 @@ def test_the_bootstrap_spec_is_a_static_503_with_no_function() -> None:
     assert "${" not in str(spec)
 
 
-@pytest.mark.parametrize("name", ["functions", "gateway_service_account_id", "spa_bucket", "token_keys_url"])
+@pytest.mark.parametrize("name", list(DUMMY))
 def test_every_template_variable_is_needed(name: str) -> None:
     assert "${" + name in tf.SPEC.read_text(), f"{name} is passed by gateway.tf but unused by the spec"
 
@@ -150,3 +152,34 @@ def test_no_description_was_cut_short_by_a_flow_mapping() -> None:
 
     walk(rendered(), "")
     assert stray == []
+
+
+def test_every_app_page_carries_the_rendered_index_and_a_strict_policy() -> None:
+    """Where the SPA's HTML is served (`/` and its client-side routes), the gateway answers the built index.html,
+    byte for byte after templatefile() and YAML, with the security headers; assets come from the bucket."""
+    spec = rendered()
+    pages = [
+        (path, op["x-yc-apigateway-integration"])
+        for path, method, op in operations(spec)
+        if not path.startswith("/api/") and op["x-yc-apigateway-integration"]["type"] == "dummy"
+    ]
+    assert sorted(path for path, _ in pages) == ["/", "/{path+}"]
+    for path, integration in pages:
+        assert integration["content"] == {"*": DUMMY["spa_index_html"]}, path
+        headers = integration["http_headers"]
+        policy = dict(part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";"))
+        assert policy["default-src"] == "'none'" and policy["script-src"] == "'self'"
+        assert policy["frame-ancestors"] == "'none'" and policy["base-uri"] == "'none'"
+        assert policy["connect-src"] == f"'self' {DUMMY['media_origin']}"
+        assert not any("unsafe" in value or "*" in value.split() for value in policy.values()), policy
+        assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+    assert pages[0][1] == pages[1][1], "both pages are served alike"
+
+
+def test_no_gateway_wide_rate_limit_and_no_cors_rule() -> None:
+    """x-yc-apigateway-rate-limit counts every client together (rate-limit.md), so one client could use up sign-in for
+    everyone: the functions' per-address and per-account throttles do that job. App and API share one origin."""
+    spec = rendered()
+    assert "cors" not in spec.get("x-yc-apigateway", {})
+    assert not [path for path, _, op in operations(spec) if "x-yc-apigateway-rate-limit" in op]

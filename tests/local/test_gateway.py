@@ -247,18 +247,44 @@ def test_spa_files_and_client_routes_fall_back_to_index(gateway: Any) -> None:
     assert body == b"<html>app</html>"  # never outside the SPA folder
 
 
-def test_cors_preflight_answers_from_the_spec(gateway: Any) -> None:
+def test_no_other_origin_is_admitted_by_a_preflight(gateway: Any) -> None:
+    """The app and the API share one origin, so the spec has no CORS rule: a page elsewhere cannot call the API."""
     gw, _ = gateway
-    status, headers, _ = request(
+    _, headers, _ = request(
         f"{gw.url}/api/v1/jobs",
         "OPTIONS",
-        headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"},
+        headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
     )
-    assert status == 204
-    assert headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
-    assert (
-        "POST" in headers["Access-Control-Allow-Methods"] and "Authorization" in headers["Access-Control-Allow-Headers"]
-    )
+    assert "Access-Control-Allow-Origin" not in headers
+
+
+def test_the_app_is_served_with_its_security_headers_and_the_media_origin_in_its_policy(tmp_path: Path) -> None:
+    spa = tmp_path / "dist"
+    (spa / "assets").mkdir(parents=True)
+    (spa / "index.html").write_text('<html><script type="module" src="/assets/app.js"></script></html>')
+    (spa / "assets" / "app.js").write_text("console.log(1)")
+    media = "http://127.0.0.1:9000"
+    variables = {"media_origin": media, "token_keys_url": "http://127.0.0.1:9/keys"}
+    gw = Gateway(gateway_spec.default(), "127.0.0.1", 0, spa, lambda line: None, variables)
+    import threading
+
+    threading.Thread(target=gw.serve_forever, daemon=True).start()
+    try:
+        for path in ("/", "/jobs/42", "/account"):
+            status, headers, body = request(f"{gw.url}{path}")
+            assert (status, body) == (200, (spa / "index.html").read_bytes()), path
+            policy = headers["Content-Security-Policy"]
+            assert "frame-ancestors 'none'" in policy and "script-src 'self';" in policy
+            assert f"connect-src 'self' {media};" in policy and f"media-src 'self' blob: {media};" in policy
+            assert "${" not in policy and "unsafe-inline" not in policy
+            assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+            assert headers["Referrer-Policy"] == "no-referrer"
+        status, headers, body = request(f"{gw.url}/assets/app.js")
+        assert (status, body) == (200, b"console.log(1)")
+        status, _, _ = request(f"{gw.url}/assets/missing.js")
+        assert status == 404, "a missing asset is not answered with the page"
+    finally:
+        gw.stop()
 
 
 def test_a_route_whose_function_is_missing_fails_at_start(tmp_path: Path) -> None:
