@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from common import outbox, passwords, tokens
 from common.config import Settings
 from common.db import transaction
-from common.errors import Conflict, Unauthorized
+from common.errors import Conflict, Invalid, Unauthorized
 from common.models import LoginThrottle, MediaFile, TranscriptionJob, User, utcnow
 from common.schemas import Login, PasswordChange, Registration, SessionOut, UserOut
 from common.throttle import Limit, spend, throttle_key
@@ -105,7 +105,8 @@ def _prove_password(user_id: uuid.UUID, password: str, settings: Settings, clien
         email, hashed = user.email, user.password_hash
     limits = _reserve_attempt(email, client_ip, settings, utcnow())
     if not passwords.verify_password(password, hashed):
-        raise Unauthorized(wrong, "invalid_credentials")
+        # Not 401: the session is fine, only the password typed again is wrong (a 401 reads as "signed out").
+        raise Invalid(wrong, "wrong_password")
     _release(limits)
     return hashed
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from common.errors import BadRequest, NotFound, Unauthorized
 from common.http import JSON, Request, Response
-from common.tokens import Caller
+from common.tokens import Caller, token_version
 
 
 def caller(req: Request) -> uuid.UUID:
@@ -21,7 +21,7 @@ def caller(req: Request) -> uuid.UUID:
     if not req.claims:
         raise Unauthorized("sign in first: this request carries no verified access token", "missing_token")
     try:
-        return Caller(req.claims.get("sub", ""), int(req.claims.get("ver", "0")))
+        return Caller(req.claims.get("sub", ""), token_version(req.claims.get("ver", "0")))
     except ValueError:
         raise Unauthorized("the access token is not valid; sign in again", "invalid_token") from None
 

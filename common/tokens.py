@@ -15,6 +15,7 @@ from common.config import Settings
 ISSUER = "transcribe"
 AUDIENCE = "transcribe-api"
 ALGORITHM = "ES256"  # the authorizer accepts RS*/ES* only; ES256 keys and signatures are the smallest
+CLOCK_SKEW_SECONDS = 30  # iat and nbf lie this far back
 
 
 class Caller(uuid.UUID):
@@ -38,7 +39,9 @@ def _signed(
     """A JWT for `user_id` and `audience`, valid `ttl` from `now`, signed with the auth key (named by its kid)."""
     import jwt  # lazy: only sign-up, sign-in and reset requests sign, `me` does not
 
-    issued = int(now.timestamp())
+    # Back-dated: the gateway requires iat and nbf to be earlier than its clock (jwt-authorizer.md), and the SPA calls
+    # the API right after sign-in, so a gateway clock a moment behind ours must not refuse a token just issued.
+    issued = int(now.timestamp()) - CLOCK_SKEW_SECONDS
     payload = {
         "sub": str(user_id),
         "iss": ISSUER,
@@ -56,8 +59,24 @@ def issue_token(
     """A signed access token and its lifetime in seconds; `version` is the user's token version (see Caller)."""
     now = now or datetime.now(UTC)
     ttl = settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60
-    nbf, jti = int(now.timestamp()), uuid.uuid4().hex
-    return _signed(user_id, AUDIENCE, timedelta(seconds=ttl), settings, now, nbf=nbf, jti=jti, ver=version), ttl
+    nbf, jti = int(now.timestamp()) - CLOCK_SKEW_SECONDS, uuid.uuid4().hex
+    # `ver` as a string: the authorizer hands claims on as map[string]string and does not say how it renders numbers.
+    claims = {"nbf": nbf, "jti": jti, "ver": str(version)}
+    return _signed(user_id, AUDIENCE, timedelta(seconds=ttl), settings, now, **claims), ttl
+
+
+def token_version(claim: str) -> int:
+    """The `ver` claim as the gateway passes it: ASCII digits (tokens issued now), or the text of an integral number
+    (tokens issued before `ver` became a string, however the gateway renders 1: "1", "1.0", "1e+00"). Else ValueError.
+    """
+    if not claim.isascii():
+        raise ValueError(claim)  # float() would read other scripts' digits
+    if claim.isdigit() and len(claim) <= 9:
+        return int(claim)
+    number = float(claim)  # ValueError for anything that is not a number's text
+    if not number.is_integer() or not 0 <= number < 1e9:
+        raise ValueError(claim)
+    return int(number)
 
 
 RESET_AUDIENCE = "transcribe-password-reset"  # never "transcribe-api": the gateway refuses a reset link as a session

@@ -30,7 +30,7 @@ describe("sessions", () => {
     const seen: RequestInit[] = [];
     const fetcher = (async (_url: string, init: RequestInit) => {
       seen.push(init);
-      return new Response(JSON.stringify({ error: { code: "token_expired", message: "expired" } }), { status: 401 });
+      return new Response(JSON.stringify({ error: { code: "token_revoked", message: "signed out" } }), { status: 401 });
     }) as unknown as typeof fetch;
     const client = new Client(fetcher, memory(), "");
     client.token = "abc";
@@ -40,6 +40,33 @@ describe("sessions", () => {
     expect((seen[0].headers as Record<string, string>).Authorization).toBe("Bearer abc");
     expect(client.token).toBeNull();
     expect(notice).toMatch(/session expired/);
+  });
+  it("a wrong current password (422) keeps the session; the gateway's 401 or 403 ends it; a function's code decides", async () => {
+    const answers: [number, string][] = [];
+    const fetcher = (async () => {
+      const [status, body] = answers.shift()!;
+      return new Response(body, { status });
+    }) as unknown as typeof fetch;
+    const client = new Client(fetcher, memory(), "");
+    let ended = 0;
+    client.onExpired = () => { ended += 1; };
+    const json = (code: string) => JSON.stringify({ error: { code, message: code } });
+    client.token = "abc";
+    answers.push([422, json("wrong_password")]);
+    await expect(client.changePassword("nope", "a new passphrase")).rejects.toThrow("wrong_password");
+    answers.push([422, json("wrong_password")]);
+    await expect(client.deleteAccount("nope")).rejects.toThrow("wrong_password");
+    answers.push([401, json("invalid_credentials")], [404, json("job_not_found")]);
+    await expect(client.listJobs()).rejects.toBeInstanceOf(ApiError);
+    await expect(client.getJob("x")).rejects.toBeInstanceOf(ApiError);
+    expect([client.token, ended]).toEqual(["abc", 0]);
+    for (const [status, body] of [[403, "Forbidden"], [401, "<html>401</html>"], [401, json("invalid_token")]] as const) {
+      client.token = "abc";
+      answers.push([status, body]);
+      await expect(client.listJobs()).rejects.toBeInstanceOf(ApiError);
+      expect(client.token, `${status} ${body}`).toBeNull();
+    }
+    expect(ended).toBe(3);
   });
   it("a wrong password is an error, not an expired session", async () => {
     const fetcher = (async () => new Response(JSON.stringify({ error: { code: "invalid_credentials",

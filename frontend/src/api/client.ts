@@ -1,4 +1,4 @@
-// The one typed client of the Transcribe API. A 401 anywhere ends the session (the token expired).
+// The one typed client of the Transcribe API. A session ends when the answer says the token is no good (see expired).
 import type {
   Capabilities, DeclaredUpload, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, Session, Transcript, User,
 } from "./types";
@@ -40,6 +40,23 @@ export const ROUTES = {
   revertTranscript: ["DELETE", "/api/v1/jobs/{job_id}/transcript/edits"],
 } as const;
 
+// The routes anyone may call: a 401 there (a wrong password at sign-in) says nothing about a session.
+const PUBLIC: readonly (readonly [string, string])[] = [
+  ROUTES.register, ROUTES.login, ROUTES.requestPasswordReset, ROUTES.resetPassword, ROUTES.capabilities,
+];
+// Our functions' codes for a token that no longer works.
+const TOKEN_CODES = new Set(["missing_token", "invalid_token", "token_revoked"]);
+// The gateway's own refusals of a token: its JWT authorizer answers 401 or 403 (jwt-authorizer.md says both) with a
+// body the docs do not describe ("http_error": not our JSON), or the local gateway's "unauthorized"/"forbidden".
+const GATEWAY_CODES = new Set(["http_error", "unauthorized", "forbidden"]);
+
+// Whether an error answer means "sign in again". Never from the status alone: a wrong current password (422
+// wrong_password), or any other error of a function, leaves the session as it is.
+export function expired(route: readonly [string, string], status: number, code: string): boolean {
+  if (PUBLIC.includes(route)) return false;
+  return TOKEN_CODES.has(code) || ((status === 401 || status === 403) && GATEWAY_CODES.has(code));
+}
+
 type Storage = Pick<globalThis.Storage, "getItem" | "setItem" | "removeItem">;
 
 export class Client {
@@ -72,7 +89,7 @@ export class Client {
       const err = (await res.json()).error;
       if (err?.code) ({ code, message } = err);
     } catch { /* not JSON: keep the generic message */ }
-    if (res.status === 401 && this.token && route !== ROUTES.login) {
+    if (this.token && expired(route, res.status, code)) {
       this.token = null;
       this.onExpired("Your session expired — please sign in again.");
     }
