@@ -35,7 +35,14 @@ from tests.infra.terraform import (
 )
 
 README = (INFRA / "README.md").read_text()
-TEMPLATE_VARS = {"functions", "gateway_service_account_id", "spa_bucket", "token_keys_url"}
+TEMPLATE_VARS = {
+    "functions",
+    "gateway_service_account_id",
+    "spa_bucket",
+    "token_keys_url",
+    "spa_index_html",
+    "media_origin",
+}
 # The capabilities each function's handler declares (the contract with common/config.py's REQUIREMENTS).
 CAPABILITIES = {
     "auth": ["database", "tokens", "mail"],
@@ -304,7 +311,7 @@ def test_the_spec_renders_as_a_terraform_template() -> None:
     assert not directives, f"template directives in the spec (write %%{{ for a literal): {directives}"
     bad = []
     for expr in re.findall(r"(?<!\$)\$\{([^}]*)\}", text):
-        head = expr.split(".")[0].strip()
+        head = expr.removeprefix("jsonencode(").removesuffix(")").split(".")[0].strip()
         if head not in TEMPLATE_VARS or (head == "functions" and expr.strip()[len("functions.") :] not in FOLDERS):
             bad.append("${" + expr + "}")
     assert not bad, f"not valid template expressions (escape a literal as $${{...}}): {bad}"
