@@ -106,3 +106,41 @@ def test_deleting_the_account_aborts_its_uploads_in_parts(cloud: LocalCloud, con
     assert kept["file"]["id"] in open_upload_files(cloud)
     assert put_status(url, b"\2" * MB) >= 400
     assert put_status(part_url(other, kept["file"]["id"], 2), b"\2" * MB) == 200  # another user's goes on
+
+
+def test_parts_longer_than_declared_are_never_joined(cloud: LocalCloud, configure: Any) -> None:
+    # Parts sent through a URL that signed no length (one handed out before lengths were signed, still valid).
+    configure(MULTIPART_THRESHOLD_BYTES=5 * MB, MULTIPART_PART_BYTES=5 * MB)
+    api = signed_up(unique_email())
+    declared = declare_large(api, b"\0" * (6 * MB))
+    file_id = declared["file"]["id"]
+    with transaction() as s:
+        media = s.get(MediaFile, uuid.UUID(file_id))
+        assert media is not None and media.multipart_upload_id
+        key, upload_id = media.object_key, media.multipart_upload_id
+    s3 = cloud.s3.client()
+    etags = [
+        str(s3.upload_part(Bucket=BUCKET, Key=key, UploadId=upload_id, PartNumber=n, Body=b"\1" * size)["ETag"])
+        for n, size in ((1, 5 * MB), (2, 6 * MB))  # part 2 should be 1 MiB
+    ]
+    done = api.post(
+        f"/api/v1/files/{file_id}/complete",
+        {"parts": [{"part_number": n, "etag": e.strip('"')} for n, e in enumerate(etags, 1)]},
+    )
+    assert (done.status, done.error_code) == (409, "part_size")
+    assert "part 2 has 6291456 bytes but 1048576 were expected" in done.text
+    assert file_id in open_upload_files(cloud)  # not joined; the right part 2 can still be sent
+    assert put_status(part_url(api, file_id, 2), b"\2" * MB) == 200
+
+
+def test_deleting_the_job_of_an_upload_in_parts_stops_its_part_urls_at_once(cloud: LocalCloud, configure: Any) -> None:
+    configure(MULTIPART_THRESHOLD_BYTES=5 * MB, MULTIPART_PART_BYTES=5 * MB)
+    api = signed_up(unique_email())
+    declared = declare_large(api, b"\0" * (6 * MB))
+    file_id = declared["file"]["id"]
+    job = create_job(api, file_id)
+    put_parts(api, file_id, b"\0" * (6 * MB), 5 * MB, [1])
+    url = part_url(api, file_id, 2)
+    assert api.delete(f"/api/v1/jobs/{job['id']}").status == 204  # "Remove" of an interrupted upload
+    assert file_id not in open_upload_files(cloud)
+    assert put_status(url, b"\2" * MB) >= 400
