@@ -104,7 +104,10 @@ export function UploadPanel({ onJobCreated, jobs, handle }: { onJobCreated: () =
           abort.signal);
       } else if (single) {
         const instructions = single;
-        await persist(() => put(file, instructions, onProgress, abort.signal), browserNetwork, 8, abort.signal);
+        // Its one URL cannot be renewed: refused (or expired), Resume declares the file anew.
+        await persist(() => put(file, instructions, onProgress, abort.signal).catch((err: unknown) => {
+          throw err instanceof UploadError && err.kind === "expired" ? new UploadError("rejected", err.message) : err;
+        }), browserNetwork, 8, abort.signal);
       }
       uploadRecords.drop(fileId);
       update(key, { state: "done" });
