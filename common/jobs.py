@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import Integer, Select, bindparam, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from common import capabilities, cleanups, editing, exports, pipeline, quotas, transitions
+from common import capabilities, cleanups, editing, exports, logs, pipeline, quotas, transitions
 from common.db import plain_rows, read_transaction, transaction
 from common.errors import BadRequest, Conflict, Invalid, NotFound
 from common.keys import sanitise_filename
@@ -296,6 +296,7 @@ def _plain(value: float | None) -> bool:
 def delete_job(user_id: uuid.UUID, job_id: uuid.UUID, services: Services) -> None:
     """The job, its transcript, the provider's copy and (when no other job uses it) the recording go."""
     refs: list[tuple[str, str]] = []
+    open_upload: tuple[str, str] | None = None
     with transaction() as s:
         require_user(s, user_id)
         job = s.scalar(select(Job).where(Job.id == job_id, Job.owner_id == user_id))
@@ -310,12 +311,19 @@ def delete_job(user_id: uuid.UUID, job_id: uuid.UUID, services: Services) -> Non
         if not others:
             media = s.get(MediaFile, media_id)
             if media is not None:
+                if media.multipart_upload_id and media.status == "awaiting_upload":
+                    open_upload = (media.object_key, media.multipart_upload_id)
                 refs.append((cleanups.STORAGE_OBJECT, media.object_key))
                 if media.stored_key:
                     refs.append((cleanups.STORAGE_OBJECT, media.stored_key))
                 s.delete(media)
         for kind, ref in refs:
             cleanups.enqueue(s, kind, ref)
+    if open_upload:  # its part URLs stop now; if this fails, the timer's sweep aborts it (abandoned_uploads)
+        try:
+            services.storage.abort_multipart(*open_upload)
+        except Exception as exc:
+            logs.warn("abort_upload_failed", key=open_upload[0], error=str(exc)[:200])
     cleanups.run(services, refs)
     pipeline.start_ready(services)  # it may have held a slot
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
-from common import cleanups, idempotency, keys, logs, transitions
+from common import abandoned_uploads, cleanups, idempotency, keys, logs, transitions
 from common.db import transaction
 from common.errors import BadRequest, Unavailable
 from common.models import LoginThrottle, MediaFile, TranscriptionJob, utcnow
@@ -285,6 +285,7 @@ def handle_webhook(job_ref: str | None, transcript_ref: object, services: Servic
 @dataclass
 class ReconcileReport:
     expired_uploads: int = 0
+    aborted_uploads: int = 0
     resubmitted: int = 0
     adopted: int = 0
     polled: int = 0
@@ -366,6 +367,7 @@ def reconcile(services: Services, now: datetime | None = None) -> ReconcileRepor
     settings = services.settings
     report = ReconcileReport()
     report.expired_uploads = _expire_uploads(services, now)
+    report.aborted_uploads = abandoned_uploads.abort_abandoned(services, now)
     with transaction() as s:
         stale_claims = transitions.reclaim_stale(s, now, timedelta(seconds=settings.CLAIM_TIMEOUT_SECONDS))
     for claim in stale_claims:

@@ -228,6 +228,20 @@ class PartUrlsOut(_Out):
     expires_at: datetime
 
 
+class UploadedPart(_Out):
+    part_number: int
+    size: int
+    etag: str
+
+
+class UploadedPartsOut(_Out):
+    """What storage holds of an upload in parts: a client resuming sends only the parts missing here."""
+
+    part_size: int
+    parts: int
+    uploaded: list[UploadedPart]
+
+
 class CompletedPart(_In):
     part_number: StrictInt = Field(ge=1, le=10_000)
     etag: CleanStr = Field(min_length=1, max_length=128)

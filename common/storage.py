@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -14,6 +16,24 @@ class StoredObject:
     size: int
     etag: str
     content_type: str
+
+
+@dataclass(frozen=True)
+class StoredPart:
+    number: int
+    size: int
+    etag: str
+
+
+@dataclass(frozen=True)
+class OpenUpload:
+    key: str
+    upload_id: str
+    initiated: datetime
+
+
+def _no_upload(exc: Exception) -> bool:
+    return getattr(exc, "response", {}).get("Error", {}).get("Code") in ("NoSuchUpload", "404")
 
 
 class Storage:
@@ -53,9 +73,50 @@ class Storage:
             self._client.create_multipart_upload(Bucket=self.bucket, Key=key, ContentType=content_type)["UploadId"]
         )
 
-    def presign_part(self, key: str, upload_id: str, part_number: int, expires_s: int) -> str:
-        params = {"Bucket": self.bucket, "Key": key, "UploadId": upload_id, "PartNumber": part_number}
+    def presign_part(self, key: str, upload_id: str, part_number: int, size: int, expires_s: int) -> str:
+        # Content-Length is signed, as for a whole PUT: the URL takes this part's exact size and nothing larger.
+        params = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "UploadId": upload_id,
+            "PartNumber": part_number,
+            "ContentLength": size,
+        }
         return str(self._client.generate_presigned_url("upload_part", Params=params, ExpiresIn=expires_s))
+
+    def list_parts(self, key: str, upload_id: str) -> list[StoredPart] | None:
+        """The parts stored so far (None when the upload is gone: completed or aborted)."""
+        from botocore.exceptions import ClientError
+
+        parts: list[StoredPart] = []
+        marker = 0
+        while True:
+            try:
+                page = self._client.list_parts(
+                    Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumberMarker=marker, MaxParts=1000
+                )
+            except ClientError as exc:
+                if _no_upload(exc):
+                    return None
+                raise
+            for p in page.get("Parts", []):
+                parts.append(StoredPart(int(p["PartNumber"]), int(p["Size"]), str(p["ETag"]).strip('"')))
+            if not page.get("IsTruncated"):
+                return parts
+            marker = int(page["NextPartNumberMarker"])
+
+    def open_uploads(self, prefix: str, limit: int = 1000) -> Iterator[OpenUpload]:
+        """Multipart uploads started under `prefix` and neither completed nor aborted (at most `limit`)."""
+        args: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix, "MaxUploads": min(limit, 1000)}
+        seen = 0
+        while seen < limit:
+            page = self._client.list_multipart_uploads(**args)
+            for u in page.get("Uploads", []):
+                seen += 1
+                yield OpenUpload(str(u["Key"]), str(u["UploadId"]), u["Initiated"])
+            if not page.get("IsTruncated"):
+                return
+            args |= {"KeyMarker": page["NextKeyMarker"], "UploadIdMarker": page["NextUploadIdMarker"]}
 
     def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
         listing = {"Parts": [{"PartNumber": n, "ETag": f'"{etag.strip(chr(34))}"'} for n, etag in sorted(parts)]}
@@ -67,7 +128,7 @@ class Storage:
         try:
             self._client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") not in ("NoSuchUpload", "404"):
+            if not _no_upload(exc):
                 raise
 
     def presign_get(self, key: str, expires_s: int, filename: str | None = None) -> str:

@@ -23,6 +23,8 @@ from common.schemas import (
     MultipartInstructions,
     PartUrl,
     PartUrlsOut,
+    UploadedPart,
+    UploadedPartsOut,
     UploadInstructions,
 )
 from common.services import Services
@@ -97,22 +99,49 @@ def _open_multipart(s: Session, user_id: uuid.UUID, file_id: uuid.UUID) -> Media
     return media
 
 
+def part_size(declared: int, part_bytes: int, number: int) -> int:
+    """The exact length of part `number` of a `declared`-byte file cut in `part_bytes` parts (the last is the rest)."""
+    return max(0, min(part_bytes, declared - (number - 1) * part_bytes))
+
+
 def part_urls(user_id: uuid.UUID, file_id: uuid.UUID, numbers: list[int], services: Services) -> PartUrlsOut:
-    """Presigned PUTs for these parts (again after a network error: a part may be sent more than once)."""
+    """Presigned PUTs for these parts, each bound to its part's exact length (again after a network error)."""
     settings = services.settings
     with transaction() as s:
         require_user(s, user_id)
         media = _open_multipart(s, user_id, file_id)
-    last = -(-media.declared_size // settings.MULTIPART_PART_BYTES)
+    part = settings.MULTIPART_PART_BYTES
+    last = -(-media.declared_size // part)
     if any(n > last for n in numbers):
         raise Invalid(f"this upload has parts 1 to {last}", "no_such_part")
     expires = settings.UPLOAD_URL_EXPIRE_SECONDS
     upload_id = media.multipart_upload_id or ""
     urls = [
-        PartUrl(part_number=n, url=services.storage.presign_part(media.object_key, upload_id, n, expires))
+        PartUrl(
+            part_number=n,
+            url=services.storage.presign_part(
+                media.object_key, upload_id, n, part_size(media.declared_size, part, n), expires
+            ),
+        )
         for n in sorted(set(numbers))
     ]
     return PartUrlsOut(parts=urls, expires_at=utcnow() + timedelta(seconds=expires))
+
+
+def uploaded_parts(user_id: uuid.UUID, file_id: uuid.UUID, services: Services) -> UploadedPartsOut:
+    """The parts storage already holds (S3 ListParts), so a resumed upload never sends a finished part again."""
+    part = services.settings.MULTIPART_PART_BYTES
+    with transaction() as s:
+        require_user(s, user_id)
+        media = _open_multipart(s, user_id, file_id)
+    stored = services.storage.list_parts(media.object_key, media.multipart_upload_id or "")
+    if stored is None:
+        raise Conflict("this file has no upload in parts in progress", "no_multipart_upload")
+    return UploadedPartsOut(
+        part_size=part,
+        parts=-(-media.declared_size // part),
+        uploaded=[UploadedPart(part_number=p.number, size=p.size, etag=p.etag) for p in stored],
+    )
 
 
 def complete_multipart(
@@ -127,6 +156,14 @@ def complete_multipart(
     numbers = sorted(p.part_number for p in data.parts)
     if numbers != list(range(1, expected + 1)):
         raise Invalid(f"send every part from 1 to {expected}, each once", "incomplete_parts")
+    # What storage really holds is checked before joining: the declared size (which the quota counted) is the most
+    # that can become a recording, whatever was sent.
+    stored = services.storage.list_parts(media.object_key, media.multipart_upload_id or "") or []
+    sizes = {p.number: p.size for p in stored}
+    for n in numbers:
+        want = part_size(media.declared_size, settings.MULTIPART_PART_BYTES, n)
+        if n in sizes and sizes[n] != want:
+            raise Conflict(f"part {n} has {sizes[n]} bytes but {want} were expected; send it again", "part_size")
     from botocore.exceptions import ClientError
 
     try:

@@ -63,6 +63,11 @@ def part_urls(req: Request) -> Response:
     return json_response(200, domain().part_urls(user_id, file_id, numbers, current()))
 
 
+@router.route("GET", "/api/v1/files/{file_id}/parts")
+def uploaded_parts(req: Request) -> Response:
+    return json_response(200, domain().uploaded_parts(caller(req), path_id(req, "file_id"), current()))
+
+
 @router.route("POST", "/api/v1/files/{file_id}/complete")
 def complete(req: Request) -> Response:
     from common.schemas import MultipartCompletion

@@ -1,6 +1,6 @@
 // The one typed client of the Transcribe API. A session ends when the answer says the token is no good (see expired).
 import type {
-  Capabilities, DeclaredUpload, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, Session, Transcript, User,
+  Capabilities, DeclaredUpload, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, Session, Transcript, UploadedParts, User,
 } from "./types";
 
 export const API_BASE: string = (import.meta.env?.VITE_API_BASE_URL as string | undefined) ?? "";
@@ -25,6 +25,7 @@ export const ROUTES = {
   downloadFile: ["GET", "/api/v1/files/{file_id}/download"],
   renameFile: ["PATCH", "/api/v1/files/{file_id}"],
   partUrls: ["POST", "/api/v1/files/{file_id}/parts"],
+  uploadedParts: ["GET", "/api/v1/files/{file_id}/parts"],
   completeUpload: ["POST", "/api/v1/files/{file_id}/complete"],
   abortUpload: ["DELETE", "/api/v1/files/{file_id}/upload"],
   createJob: ["POST", "/api/v1/jobs"],
@@ -138,9 +139,10 @@ export class Client {
     return this.json(ROUTES.declareFile, {}, { body: { filename: file.name, content_type: file.type, size: file.size } });
   }
   downloadFile(fileId: string): Promise<DownloadLink> { return this.json(ROUTES.downloadFile, { file_id: fileId }); }
-  // The three calls of an upload in parts (lib/multipart.ts drives them).
+  // The calls of an upload in parts (lib/multipart.ts drives them).
   parts(fileId: string) {
     return {
+      uploaded: async () => (await this.uploadedParts(fileId)).uploaded,
       partUrls: async (numbers: number[]) => (await this.json<{ parts: { part_number: number; url: string }[] }>(
         ROUTES.partUrls, { file_id: fileId }, { body: { part_numbers: numbers } })).parts,
       complete: (parts: { part_number: number; etag: string }[]) =>
@@ -148,6 +150,8 @@ export class Client {
       abort: async () => { await this.raw(ROUTES.abortUpload, { file_id: fileId }); },
     };
   }
+  // What storage holds of an upload in parts (409 `no_multipart_upload` once it is completed, aborted or expired).
+  uploadedParts(fileId: string): Promise<UploadedParts> { return this.json(ROUTES.uploadedParts, { file_id: fileId }); }
   renameFile(fileId: string, filename: string): Promise<MediaFile> {
     return this.json(ROUTES.renameFile, { file_id: fileId }, { body: { filename } });
   }

@@ -10,6 +10,9 @@ export interface MediaFile {
 export interface UploadInstructions { method: "PUT"; url: string; headers: Record<string, string>; expires_at: string }
 export interface MultipartInstructions { part_size: number; parts: number; expires_at: string }
 export interface DeclaredUpload { file: MediaFile; upload: UploadInstructions | null; multipart?: MultipartInstructions | null }
+export interface UploadedParts {
+  part_size: number; parts: number; uploaded: { part_number: number; size: number; etag: string }[];
+}
 export interface DownloadLink { url: string; expires_at: string }
 export type JobStatus = "pending" | "processing" | "completed" | "failed";
 export type JobStage = "waiting_for_upload" | "queued" | "retrying" | "submitting" | "submitted" | "completed" | "failed";
@@ -46,6 +49,7 @@ export const REQUIRED: Record<string, string[]> = {
   UploadInstructions: ["method", "url", "headers", "expires_at"],
   DeclaredUpload: ["file"],
   DownloadLink: ["url", "expires_at"],
+  UploadedParts: ["part_size", "parts", "uploaded"],
   Job: ["id", "file", "status", "stage", "language", "mode", "retryable", "attempts", "created_at"],
   JobPage: ["items", "next_cursor"],
   Transcript: ["job_id", "mode", "text", "utterances", "words"],

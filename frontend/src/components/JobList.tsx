@@ -5,8 +5,13 @@ import type { Job } from "../api/types";
 import { navigate } from "../App";
 import { anyRunning, fingerprint, FIRST_MS, nextDelay } from "../lib/backoff";
 import { duration, stageWords, when } from "../lib/format";
+import { interrupted, uploadRecords } from "../lib/resume";
 
-export function JobList({ refreshKey, onJobs }: { refreshKey: number; onJobs?: (jobs: Job[]) => void }) {
+// An upload no tab is sending any more (given up, or its page closed) can be resumed or removed from here.
+export interface InterruptedActions { resume(job: Job): void; remove(job: Job): Promise<void> }
+
+export function JobList({ refreshKey, onJobs, uploads }: { refreshKey: number; onJobs?: (jobs: Job[]) => void;
+  uploads?: InterruptedActions }) {
   const [jobs, setJobs] = useState<Job[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState("");
@@ -62,8 +67,9 @@ export function JobList({ refreshKey, onJobs }: { refreshKey: number; onJobs?: (
       {error && <p className="error" role="alert">{error}</p>}
       {!jobs.length && !error && <p className="hint">Nothing yet: upload a recording above.</p>}
       <ul className="jobs">
-        {jobs.map((job) => (
-          <li key={job.id} className={`job ${job.status}`} data-testid="job" data-status={job.status}>
+        {jobs.map((job) => { const stalled = interrupted(job, uploadRecords); return (
+          <li key={job.id} className={`job ${job.status}`} data-testid="job" data-status={job.status}
+            data-interrupted={stalled || undefined}>
             <div className="title">
               {job.status === "completed"
                 ? <a href={`/jobs/${job.id}`} onClick={(e) => { e.preventDefault(); navigate(`/jobs/${job.id}`); }}>
@@ -71,7 +77,8 @@ export function JobList({ refreshKey, onJobs }: { refreshKey: number; onJobs?: (
                 : <span>{job.file.filename}</span>}
             </div>
             <div className="meta">
-              <span className={`badge ${job.status}`} aria-live="polite">{stageWords(job)}</span>
+              <span className={`badge ${job.status}`} aria-live="polite">
+                {stalled ? "Upload interrupted" : stageWords(job)}</span>
               <span>{duration(job.audio_duration)}</span>
               <span>{job.language_detected ?? job.language}{job.mode === "dialogue" ? " · dialogue" : ""}</span>
               <time dateTime={job.created_at}>{when(job.created_at)}</time>
@@ -79,11 +86,17 @@ export function JobList({ refreshKey, onJobs }: { refreshKey: number; onJobs?: (
             {job.error_message && <p className={job.status === "failed" ? "error" : "hint"}>{job.error_message}</p>}
             <div className="actions">
               {job.status === "failed" && job.retryable && <button onClick={() => void retry(job)}>Retry</button>}
-              <button className="danger" onClick={() => void remove(job)} aria-label={`Delete ${job.file.filename}`}>
-                Delete</button>
+              {stalled && uploads && <>
+                <button onClick={() => uploads.resume(job)} aria-label={`Resume the upload of ${job.file.filename}`}>
+                  Resume</button>
+                <button onClick={() => void uploads.remove(job).then(() => setJobs((all) =>
+                  all.filter((j) => j.id !== job.id)))} aria-label={`Remove ${job.file.filename}`}>Remove</button></>}
+              {!(stalled && uploads) &&
+                <button className="danger" onClick={() => void remove(job)} aria-label={`Delete ${job.file.filename}`}>
+                  Delete</button>}
             </div>
           </li>
-        ))}
+        ); })}
       </ul>
       {cursor && <button onClick={() => void more()}>Load more</button>}
     </section>

@@ -1,12 +1,48 @@
 // Pick or drop files, choose language and mode; each file is declared, its job created, then PUT with progress.
-import { useEffect, useRef, useState, type DragEvent, type FormEvent } from "react";
+// An upload that cannot go on is "interrupted", never silently dropped: Resume continues it from the parts storage
+// holds (also after a reload, when the same file is chosen again), Remove deletes its job.
+import { useEffect, useImperativeHandle, useRef, useState, type DragEvent, type FormEvent, type Ref } from "react";
 import { api, ApiError } from "../api/client";
 import type { Capabilities, Job, Mode } from "../api/types";
 import { acceptAttribute, formatList, languageName, languageOptions, loadCapabilities, mediaDuration, refusal,
   transcribingLine } from "../lib/capabilities";
 import { bytes, stageWords } from "../lib/format";
 import { uploadInParts } from "../lib/multipart";
+import { browserNetwork, persist } from "../lib/network";
+import { BEAT_MS, uploadRecords, type UploadRecord } from "../lib/resume";
 import { put, UploadError, type Progress } from "../lib/upload";
+
+// What the job list asks of the panel for a job whose upload was interrupted.
+export interface UploadPanelHandle { resume(job: Job): void; remove(jobId: string, fileId: string): Promise<void> }
+
+// A job gone (404) is as good as removed; anything else is retried while the network comes back.
+async function removeJob(jobId: string, fileId: string): Promise<void> {
+  await persist(() => api.deleteJob(jobId).catch((err) => {
+    if (!(err instanceof ApiError && err.status === 404)) throw err;
+  }), browserNetwork, 8);
+  uploadRecords.drop(fileId);
+}
+
+interface Target { fileId: string; jobId: string; multipart?: { part_size: number; parts: number } }
+
+// Where an earlier upload of this file stands: its parts still open (continue there), or nothing to continue.
+type Earlier = Pick<UploadRecord, "fileId" | "jobId"> & { multipart?: boolean };
+
+async function resumable(known: Earlier): Promise<Target | null> {
+  try {
+    const held = await persist(() => api.uploadedParts(known.fileId), browserNetwork, 8);
+    return { fileId: known.fileId, jobId: known.jobId, multipart: { part_size: held.part_size, parts: held.parts } };
+  } catch (err) {
+    if (!(err instanceof ApiError && (err.status === 409 || err.status === 404))) throw err;
+  }
+  // A single PUT is sent again whole, as a new upload; its old job would wait for nothing, so it goes. (Parts that
+  // were joined meanwhile leave the job to go on; unknown: the job says whether it still waits.)
+  const single = known.multipart === false || (known.multipart === undefined
+    && (await persist(() => api.getJob(known.jobId), browserNetwork, 8)).stage === "waiting_for_upload");
+  if (single) await removeJob(known.jobId, known.fileId);
+  else uploadRecords.drop(known.fileId);
+  return null;
+}
 
 function jobLine(job: Job | undefined, seconds: number | null, caps: Capabilities | null): string {
   if (!job) return "waiting for the job's status";
@@ -15,12 +51,14 @@ function jobLine(job: Job | undefined, seconds: number | null, caps: Capabilitie
   return stageWords(job).toLowerCase();
 }
 
-interface Item { key: string; file: File; progress: Progress | null; state: "uploading" | "done" | "error";
-  error?: string; jobId?: string; abort?: AbortController; seconds?: number | null }
+interface Item { key: string; file: File; progress: Progress | null;
+  state: "uploading" | "done" | "error" | "interrupted";
+  error?: string; jobId?: string; fileId?: string; abort?: AbortController; seconds?: number | null }
 
 // Each upload's line follows its job (`jobs`, kept fresh by the job list): uploading, queued, transcribing, done
 // or failed, so the panel never says "started" about a job that has ended.
-export function UploadPanel({ onJobCreated, jobs }: { onJobCreated: () => void; jobs: Map<string, Job> }) {
+export function UploadPanel({ onJobCreated, jobs, handle }: { onJobCreated: () => void; jobs: Map<string, Job>;
+  handle?: Ref<UploadPanelHandle> }) {
   const [items, setItems] = useState<Item[]>([]);
   const [caps, setCaps] = useState<Capabilities | null>(null);
   const [language, setLanguage] = useState("auto");
@@ -38,34 +76,80 @@ export function UploadPanel({ onJobCreated, jobs }: { onJobCreated: () => void; 
   const update = (key: string, patch: Partial<Item>) =>
     setItems((all) => all.map((i) => (i.key === key ? { ...i, ...patch } : i)));
 
-  async function send(file: File, key: string) {
+  async function send(file: File, key: string, earlier?: Earlier) {
     const abort = new AbortController();
     update(key, { state: "uploading", error: undefined, progress: null, abort });
-    let jobId: string | undefined;
+    let target: Target | null = null;
+    let beat: number | undefined;
     try {
-      const declared = await api.declareFile({ name: file.name, type: file.type, size: file.size });
-      const job = await api.createJob({ file_id: declared.file.id, language, mode,
-        speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null });
-      jobId = job.id;
-      update(key, { jobId });
+      const known = earlier ?? uploadRecords.find(file);
+      if (known) target = await resumable(known);
+      let single: Awaited<ReturnType<typeof api.declareFile>>["upload"] = null;
+      if (!target) {
+        const declared = await api.declareFile({ name: file.name, type: file.type, size: file.size });
+        const job = await api.createJob({ file_id: declared.file.id, language, mode,
+          speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null });
+        target = { fileId: declared.file.id, jobId: job.id, multipart: declared.multipart ?? undefined };
+        single = declared.upload;
+      }
+      const { fileId, jobId } = target;
+      uploadRecords.save({ fileId, jobId, name: file.name, size: file.size, modified: file.lastModified,
+        multipart: !!target.multipart });
+      beat = window.setInterval(() => uploadRecords.beat(fileId), BEAT_MS);  // "some tab is sending this"
+      update(key, { jobId, fileId });
       onJobCreated();
       const onProgress = (progress: Progress) => update(key, { progress });
-      if (declared.multipart) {
-        await uploadInParts(file, declared.multipart.part_size, declared.multipart.parts, api.parts(declared.file.id),
-          onProgress, abort.signal);
-      } else if (declared.upload) {
-        await put(file, declared.upload, onProgress, abort.signal);
+      if (target.multipart) {
+        await uploadInParts(file, target.multipart.part_size, target.multipart.parts, api.parts(fileId), onProgress,
+          abort.signal);
+      } else if (single) {
+        const instructions = single;
+        // Its one URL cannot be renewed: refused (or expired), Resume declares the file anew.
+        await persist(() => put(file, instructions, onProgress, abort.signal).catch((err: unknown) => {
+          throw err instanceof UploadError && err.kind === "expired" ? new UploadError("rejected", err.message) : err;
+        }), browserNetwork, 8, abort.signal);
       }
+      uploadRecords.drop(fileId);
       update(key, { state: "done" });
       onJobCreated();
     } catch (err) {
-      if (jobId) await api.deleteJob(jobId).catch(() => undefined);  // no half-started job stays behind
-      onJobCreated();
-      const message = err instanceof ApiError || err instanceof UploadError ? err.message
+      const message = err instanceof UploadError && err.kind === "cancelled" ? "Upload stopped."
+        : err instanceof ApiError || err instanceof UploadError ? err.message
         : "The upload failed: check your connection and retry.";
-      update(key, { state: "error", error: message });
+      // A job exists: it stays, saying so, until resumed or removed (the server expires it if neither happens).
+      if (target) uploadRecords.beat(target.fileId, false);
+      update(key, { state: target ? "interrupted" : "error", error: message });
+      onJobCreated();
+    } finally {
+      window.clearInterval(beat);
     }
   }
+
+  async function removeItem(item: Item) {
+    if (item.jobId && item.fileId) {
+      try { await removeJob(item.jobId, item.fileId); }
+      catch (err) { update(item.key, { error: err instanceof ApiError ? err.message : "Could not remove it yet." }); return; }
+    }
+    setItems((all) => all.filter((i) => i.key !== item.key));
+    onJobCreated();
+  }
+
+  // The job list's Resume: this page still has the file, or the person chooses it again.
+  const expected = useRef<Job | null>(null);
+  useImperativeHandle(handle, () => ({
+    resume(job: Job) {
+      const here = items.find((i) => i.jobId === job.id && i.state !== "uploading");
+      if (here) { void send(here.file, here.key); return; }
+      expected.current = job;
+      input.current?.click();
+    },
+    async remove(jobId: string, fileId: string) {
+      const here = items.find((i) => i.jobId === jobId);
+      if (here) { await removeItem(here); return; }
+      await removeJob(jobId, fileId);
+      onJobCreated();
+    },
+  }));
 
   function add(files: FileList | null) {
     for (const file of Array.from(files ?? [])) {
@@ -75,9 +159,16 @@ export function UploadPanel({ onJobCreated, jobs }: { onJobCreated: () => void; 
         setItems((all) => [{ key, file, progress: null, state: "error", error: reason }, ...all]);
         continue;
       }
+      const job = expected.current;
+      expected.current = null;
+      if (job && (file.size !== job.file.size)) {
+        setItems((all) => [{ key, file, progress: null, state: "error", error: `This is not ${job.file.filename} `
+          + `(${bytes(job.file.size)}): choose that file to resume its upload.` }, ...all]);
+        continue;
+      }
       setItems((all) => [{ key, file, progress: null, state: "uploading" }, ...all]);
       void mediaDuration(file).then((seconds) => update(key, { seconds }));
-      void send(file, key);
+      void send(file, key, job ? uploadRecords.find(file) ?? { fileId: job.file.id, jobId: job.id } : undefined);
     }
     if (input.current) input.current.value = "";
   }
@@ -136,8 +227,9 @@ export function UploadPanel({ onJobCreated, jobs }: { onJobCreated: () => void; 
         <p className="hint">A direct link to the file itself; pages such as YouTube cannot be imported.</p>
         {linkStatus && <p role="status" data-testid="import-status">{linkStatus}</p>}
       </form>
-      {items.some((i) => i.state !== "uploading") &&
-        <button className="link" onClick={() => setItems((all) => all.filter((i) => i.state === "uploading"))}>
+      {items.some((i) => i.state === "done" || i.state === "error") &&
+        <button className="link" onClick={() => setItems((all) => all.filter((i) => i.state === "uploading"
+          || i.state === "interrupted"))}>
           Clear finished</button>}
       <ul className="uploads" aria-live="polite">
         {items.map((item) => {
@@ -149,15 +241,21 @@ export function UploadPanel({ onJobCreated, jobs }: { onJobCreated: () => void; 
                 <progress max={100} value={pct} aria-label={`Uploading ${item.file.name}`} data-pct={pct} />
                 <span className="meta">{p ? `${bytes(p.sent)} of ${bytes(p.total)}` : "Preparing…"}
                   {p && p.bytesPerSecond > 0 ? ` · ${bytes(p.bytesPerSecond)}/s` : ""}</span>
-                <button className="link" onClick={() => item.abort?.abort()}>Cancel</button></>}
+                <button className="link" onClick={() => item.abort?.abort()}>Stop</button></>}
               {item.state === "done" && <>
                 <progress max={100} value={100} aria-label={`Uploaded ${item.file.name}`} data-pct={100} />
                 <span className="meta" data-testid="upload-done">{bytes(item.file.size)} uploaded
                   · {jobLine(item.jobId ? jobs.get(item.jobId) : undefined, item.seconds ?? null, caps)}</span></>}
               {item.state === "error" && <>
                 <span className="error" role="alert">{item.error}</span>
-                {!(caps && refusal(caps, item.file)) &&
+                {!(caps && refusal(caps, item.file)) && !item.error?.startsWith("This is not") &&
                   <button className="link" onClick={() => void send(item.file, item.key)}>Retry</button>}</>}
+              {item.state === "interrupted" && <>
+                <span className="error" role="alert" data-testid="upload-interrupted">
+                  Upload interrupted{item.progress ? ` at ${bytes(item.progress.sent)} of ${bytes(item.progress.total)}`
+                    : ""}. {item.error}</span>
+                <button className="link" onClick={() => void send(item.file, item.key)}>Resume</button>
+                <button className="link" onClick={() => void removeItem(item)}>Remove</button></>}
             </li>
           );
         })}

@@ -14,3 +14,10 @@ export function anyRunning(jobs: Pick<Job, "status">[]): boolean {
 export function fingerprint(jobs: Pick<Job, "id" | "status" | "stage">[]): string {
   return jobs.map((j) => `${j.id}:${j.status}:${j.stage}`).join("|");
 }
+
+// Retrying an upload while the network is up: 0.5 s, 1 s, 2 s … at most 15 s apart (offline time is not counted).
+export const RETRY_FIRST_MS = 500, RETRY_MAX_MS = 15_000;
+
+export function retryDelay(failures: number): number {
+  return Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.max(0, failures - 1));
+}

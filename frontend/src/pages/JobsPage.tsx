@@ -1,17 +1,22 @@
-import { useCallback, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import type { Job } from "../api/types";
 import { JobList } from "../components/JobList";
 import { SearchPanel } from "../components/SearchPanel";
-import { UploadPanel } from "../components/UploadPanel";
+import { UploadPanel, type UploadPanelHandle } from "../components/UploadPanel";
 
 export function JobsPage() {
   const [refreshKey, setRefreshKey] = useState(0);
   const [jobs, setJobs] = useState<Map<string, Job>>(new Map());
   const onJobs = useCallback((list: Job[]) => setJobs(new Map(list.map((j) => [j.id, j]))), []);
+  const panel = useRef<UploadPanelHandle>(null);
+  const uploads = useMemo(() => ({
+    resume: (job: Job) => panel.current?.resume(job),
+    remove: async (job: Job) => { await panel.current?.remove(job.id, job.file.id); },
+  }), []);
   return (
     <>
-      <UploadPanel onJobCreated={() => setRefreshKey((k) => k + 1)} jobs={jobs} />
-      <JobList refreshKey={refreshKey} onJobs={onJobs} />
+      <UploadPanel onJobCreated={() => setRefreshKey((k) => k + 1)} jobs={jobs} handle={panel} />
+      <JobList refreshKey={refreshKey} onJobs={onJobs} uploads={uploads} />
       <SearchPanel />
     </>
   );
