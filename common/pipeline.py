@@ -236,6 +236,8 @@ def finish(job_id: uuid.UUID, t: ProviderTranscript, services: Services) -> str:
             retryable = provider_error_is_transient(t.error or "")
             if transitions.fail(s, job_id, message, now, transcript_id=t.id, retryable=retryable):
                 outcome = "failed"
+                if settings.DELETE_PROVIDER_COPY:  # an errored transcript still names the recording there
+                    to_delete.append((cleanups.PROVIDER_TRANSCRIPT, t.id))
         elif transitions.adopt(s, job_id, t.id, now):
             outcome = "adopted"
         if outcome in ("orphan", "duplicate") and final:

@@ -10,7 +10,7 @@ from local.assemblyai.media import make_wav
 from local.cloud import LocalCloud
 from tests.api import signed_up
 from tests.conftest import unique_email
-from tests.pipeline.helpers import create_job, declare, put_bytes, wait_for
+from tests.pipeline.helpers import create_job, declare, put_bytes, wait_for, wait_until
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -43,3 +43,11 @@ def test_messages_name_the_engine_that_ran(cloud: LocalCloud, configure: Any) ->
     _, job = failed_job("File does not appear to contain audio.")
     assert job["error_message"].startswith("the local Whisper engine could not transcribe this file")
     assert "AssemblyAI" not in job["error_message"]
+
+
+def test_a_failed_transcription_leaves_no_copy_at_the_provider(cloud: LocalCloud) -> None:
+    """Privacy by default holds for failures too: the errored transcript at the provider is deleted once the job
+    records the failure, as a completed one is once it is stored."""
+    _, job = failed_job("File does not appear to contain audio. File type is text/html.")
+    stats = cloud.assemblyai.stats
+    wait_until(lambda: len(stats["deleted"]) == 1, timeout=10, what="the errored provider copy to be deleted")
