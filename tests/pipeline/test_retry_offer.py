@@ -48,6 +48,6 @@ def test_messages_name_the_engine_that_ran(cloud: LocalCloud, configure: Any) ->
 def test_a_failed_transcription_leaves_no_copy_at_the_provider(cloud: LocalCloud) -> None:
     """Privacy by default holds for failures too: the errored transcript at the provider is deleted once the job
     records the failure, as a completed one is once it is stored."""
-    _, job = failed_job("File does not appear to contain audio. File type is text/html.")
+    failed_job("File does not appear to contain audio. File type is text/html.")
     stats = cloud.assemblyai.stats
     wait_until(lambda: len(stats["deleted"]) == 1, timeout=10, what="the errored provider copy to be deleted")
