@@ -217,20 +217,21 @@ def test_edits_cannot_grow_a_transcript_without_bound() -> None:
     assert (third.status, third.error_code) == (422, "transcript_too_long"), third.text
     assert "10,000 words" in third.json["error"]["message"]
     after = transcript(api, job_id)
-    assert after["version"] == 3 and len(after["words"]) == 12 + 9_999
+    assert after["version"] == 3 and len(after["words"]) == 12 + 4_996 + 4_995
     shrink = edit(api, job_id, 3, [{"line": 0, "text": "a"}])  # shortening is always allowed
     assert shrink.status == 200, shrink.text
 
 
 @pytest.mark.postgres_only
 def test_text_past_what_the_search_index_takes_is_a_clear_refusal_not_an_outage(database_url: str) -> None:
-    """PostgreSQL takes at most 1 MB of search vector (~65,500 distinct 7-letter words): past it, a 4xx with a
-    sentence, never 503 "the database is unavailable"."""
+    """PostgreSQL's search vector holds at most 1 MB of words and positions (~52,000 distinct 15-letter words): past
+    it, a 4xx with a sentence, never 503 "the database is unavailable"."""
     assert database_url.startswith("postgresql")
     api = signed_up(unique_email())
-    job_id = completed_job(api, " ".join(f"w{i:06d}." for i in range(64_000)))  # ~1.02 MB of search vector
-    new_words = [f"x{i:06d}" for i in range(2_400)]
-    res = edit(api, job_id, 1, [{"line": k, "text": " ".join(new_words[k * 1_200 : (k + 1) * 1_200])} for k in (0, 1)])
-    assert (res.status, res.error_code) == (422, "too_large_to_store"), res.text
+    job_id = completed_job(api, " ".join(f"w{i:014d}." for i in range(51_000)))  # 1,020,000 bytes of 1,048,575
+    new_words = [f"x{i:014d}" for i in range(2_400)]  # +48,000 bytes, 38 KB of text: within one save's limits
+    edits = [{"line": k, "text": " ".join(new_words[k * 600 : (k + 1) * 600])} for k in range(4)]
+    res = edit(api, job_id, 1, edits)
+    assert (res.status, res.error_code) == (422, "too_large_to_store"), res.text[:300]
     assert "make it shorter" in res.json["error"]["message"]
     assert transcript(api, job_id)["version"] == 1
