@@ -15,7 +15,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 
-EXACT_CELLS = 2_500  # the exact alignment for blocks up to about 50 × 50 words: ~1 ms each
+EXACT_CELLS = 2_500  # the exact alignment for blocks up to about 50 by 50 words: ~1 ms each
 EXACT_BUDGET = 40_000  # cells of exact alignment per line, ~20 ms: past it, blocks are left unmatched
 MAX_DEPTH = 4  # rounds of anchoring within anchored blocks; each round costs one pass over the words
 

@@ -193,7 +193,9 @@ def to_txt(transcript: dict[str, Any], dialogue: bool) -> str:
     names = transcript.get("speaker_names") or {}
     if not transcript_lines.by_lines(dialogue, utterances):
         words = transcript_lines.mono_words(transcript.get("words") or [], utterances)
-        texts = [" ".join(t for t in (_clean(w.get("text")) for w in p) if t) for p in transcript_lines.paragraphs(words)]
+        texts = [
+            " ".join(t for t in (_clean(w.get("text")) for w in p) if t) for p in transcript_lines.paragraphs(words)
+        ]
         texts = [t for t in texts if t] or [_clean(transcript.get("text"))]
         return "\n\n".join(texts) + "\n" if any(texts) else ""
     turns: list[tuple[str | None, list[str]]] = []
