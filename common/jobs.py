@@ -353,7 +353,8 @@ def _transcript_out(job: JobOut, stored: Transcript) -> TranscriptOut:
         for u in stored.utterances
     ]
     dialogue = transcript_lines.by_lines(job.mode == "dialogue", stored.utterances)
-    paragraphs = [] if dialogue else transcript_lines.paragraph_starts(transcript_lines.mono_words(stored.words, []))
+    words = transcript_lines.mono_words(stored.words, stored.utterances)
+    paragraphs = [] if dialogue else transcript_lines.paragraph_starts(words)
     return TranscriptOut(
         job_id=job.id,
         mode=job.mode,
