@@ -127,8 +127,7 @@ def _apply_to_utterances(current: Content, edits: Sequence[LineEdit]) -> Content
 
 def _apply_to_paragraphs(current: Content, edits: Sequence[LineEdit], duration_ms: int) -> Content:
     words = transcript_lines.mono_words(current.words, current.utterances)
-    starts = transcript_lines.paragraph_starts(words)
-    bounds = list(zip(starts, [*starts[1:], len(words)], strict=True)) or ([(0, 0)] if current.text.strip() else [])
+    bounds = transcript_lines.paragraph_bounds(words) or ([(0, 0)] if current.text.strip() else [])
     replaced: dict[int, list[dict[str, Any]]] = {}
     for edit in edits:
         if edit.line >= len(bounds):

@@ -42,6 +42,11 @@ def mono_words(words: list[dict[str, Any]], utterances: list[dict[str, Any]]) ->
     return words or [w for u in utterances for w in u.get("words") or []]
 
 
-def paragraphs(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def paragraph_bounds(words: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Each paragraph's [first, end) word indices."""
     starts = paragraph_starts(words)
-    return [words[a:b] for a, b in zip(starts, [*starts[1:], len(words)], strict=True)]
+    return list(zip(starts, [*starts[1:], len(words)], strict=False))
+
+
+def paragraphs(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    return [words[a:b] for a, b in paragraph_bounds(words)]

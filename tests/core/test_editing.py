@@ -4,9 +4,13 @@ never clobber, speakers moved, and no edit costs seconds or grows a transcript w
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
+from sqlalchemy import update
 
+from common.db import transaction
+from common.models import Transcript
 from tests.api import Api, signed_up
 from tests.conftest import unique_email
 from tests.core.transcripts import completed_job, timed_words
@@ -244,3 +248,15 @@ def test_text_past_what_the_search_index_takes_is_a_clear_refusal_not_an_outage(
     assert (res.status, res.error_code) == (422, "too_large_to_store"), res.text[:300]
     assert "make it shorter" in res.json["error"]["message"]
     assert transcript(api, job_id)["version"] == 1
+
+
+def test_a_transcript_without_word_timings_is_one_line_to_edit() -> None:
+    api = signed_up(unique_email())
+    job_id = completed_job(api, TEXT)
+    with transaction() as s:  # some providers' results carry text only
+        s.execute(update(Transcript).where(Transcript.job_id == uuid.UUID(job_id)).values(words=[]))
+    assert transcript(api, job_id)["paragraphs"] == []
+    res = edit(api, job_id, 1, [{"line": 0, "text": "We met on Tuesday."}])
+    assert res.status == 200, res.text
+    assert [w["text"] for w in res.json["words"]] == ["We", "met", "on", "Tuesday."]
+    assert edit(api, job_id, 2, [{"line": 1, "text": "x"}]).error_code == "no_such_line"
