@@ -66,11 +66,13 @@ function TurnEditor({ turn, drafts, labels, names, dialogue, onChange, onSave, o
             <textarea id={`edit-${line.index}`} value={drafts[k].text} autoFocus={k === 0}
               rows={Math.min(6, 1 + Math.ceil(drafts[k].text.length / 70))}
               onChange={(e) => set(k, { text: e.target.value })} />
-            {dialogue && <label className="inline">Speaker{at}
-              <select value={drafts[k].label ?? ""} onChange={(e) => set(k, { label: e.target.value })}>
+            {dialogue && <>
+              <label className="inline" htmlFor={`speaker-${line.index}`}>Speaker{at}</label>
+              <select id={`speaker-${line.index}`} value={drafts[k].label ?? ""}
+                onChange={(e) => set(k, { label: e.target.value })}>
                 {choices.map((l) => <option key={l} value={l}>{speakerLabel(names[l] || l)}</option>)}
                 {!choices.includes(fresh) && <option value={fresh}>New speaker ({speakerLabel(fresh)})</option>}
-              </select></label>}
+              </select></>}
           </div>
         );
       })}
