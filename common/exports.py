@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from common import transcript_lines
+
 MAX_CUE_CHARS = 84  # two lines of 42, the usual subtitle limit
 MAX_LINE_CHARS = 42
 MAX_CUE_MS = 7000
@@ -185,14 +187,17 @@ def to_vtt(cues: Sequence[Cue]) -> str:
 
 
 def to_txt(transcript: dict[str, Any], dialogue: bool) -> str:
-    """Mono: the text. Dialogue: one paragraph per turn, `Speaker A: …`, consecutive turns of one speaker merged."""
+    """Mono: the page's paragraphs. Dialogue: one paragraph per turn, `Speaker A: …`, consecutive lines of one speaker
+    merged, as the page shows them."""
     utterances = transcript.get("utterances") or []
     names = transcript.get("speaker_names") or {}
-    if not (dialogue and utterances):
-        text = _clean(transcript.get("text"))
-        if not text:
-            text = " ".join(_clean(w.get("text")) for w in transcript.get("words") or []).strip()
-        return f"{text}\n" if text else ""
+    if not transcript_lines.by_lines(dialogue, utterances):
+        words = transcript_lines.mono_words(transcript.get("words") or [], utterances)
+        texts = [
+            " ".join(t for t in (_clean(w.get("text")) for w in p) if t) for p in transcript_lines.paragraphs(words)
+        ]
+        texts = [t for t in texts if t] or [_clean(transcript.get("text"))]
+        return "\n\n".join(texts) + "\n" if any(texts) else ""
     turns: list[tuple[str | None, list[str]]] = []
     for u in utterances:
         speaker, text = speaker_label(u.get("speaker"), names), _clean(u.get("text"))

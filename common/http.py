@@ -150,6 +150,21 @@ def _validation_message(exc: Any) -> str:
     return describe([dict(e) for e in exc.errors()])
 
 
+def _db_refusal(exc: BaseException) -> tuple[str, str] | None:
+    """A database refusing this request's data for good (code, sentence), which no retry would change: PostgreSQL's
+    SQLSTATE classes 22 (data exception) and 54 (program limit exceeded, e.g. a text past what its search vector
+    takes), SQLite's DataError (e.g. a string or blob too big). Not an outage: the caller must change the request."""
+    if not any(cls.__module__.startswith("sqlalchemy") for cls in type(exc).__mro__):
+        return None
+    orig = getattr(exc, "orig", None)
+    state = str(getattr(orig, "sqlstate", None) or "")
+    if state.startswith("54") or (orig is not None and "too big" in str(orig)):
+        return "too_large_to_store", "this is more than the database can store or index; make it shorter"
+    if state.startswith("22") or type(orig).__name__ == "DataError":
+        return "not_storable", "the database cannot store this value (out of range or not valid); change it"
+    return None
+
+
 def _is_db_outage(exc: BaseException) -> bool:
     # Checked by name so this module does not import SQLAlchemy or psycopg on its own.
     names = {cls.__name__ for cls in type(exc).__mro__}
@@ -204,6 +219,11 @@ class Router:
         except Exception as exc:
             if _is_validation_error(exc):
                 return error_response(Invalid.status, Invalid.code, _validation_message(exc)).to_result()
+            refusal = _db_refusal(exc)
+            if refusal:
+                state = str(getattr(getattr(exc, "orig", None), "sqlstate", None) or type(exc).__name__)
+                logs.warn("db_refused", request_id=request_id, sqlstate=state)
+                return error_response(Invalid.status, *refusal).to_result()
             if _is_db_outage(exc):
                 logs.error("db_unavailable", request_id=request_id, error=type(exc).__name__)
                 return error_response(503, Unavailable.code, "the database is unavailable; try again").to_result()

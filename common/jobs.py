@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import Integer, Select, bindparam, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from common import capabilities, cleanups, editing, exports, logs, pipeline, quotas, transitions
+from common import capabilities, cleanups, editing, exports, logs, pipeline, quotas, transcript_lines, transitions
 from common.db import plain_rows, read_transaction, transaction
 from common.errors import BadRequest, Conflict, Invalid, NotFound
 from common.keys import sanitise_filename
@@ -360,6 +360,9 @@ def _transcript_out(job: JobOut, stored: Transcript) -> TranscriptOut:
         {**u, "speaker_name": exports.speaker_label(u.get("speaker"), names)} if u.get("speaker") else u
         for u in stored.utterances
     ]
+    dialogue = transcript_lines.by_lines(job.mode == "dialogue", stored.utterances)
+    words = transcript_lines.mono_words(stored.words, stored.utterances)
+    paragraphs = [] if dialogue else transcript_lines.paragraph_starts(words)
     return TranscriptOut(
         job_id=job.id,
         mode=job.mode,
@@ -370,6 +373,7 @@ def _transcript_out(job: JobOut, stored: Transcript) -> TranscriptOut:
         utterances=utterances,
         words=stored.words,
         speaker_names=names,
+        paragraphs=paragraphs,
         version=stored.version,
         edited=stored.original is not None,
     )
@@ -384,50 +388,48 @@ def _completed_transcript(s: Session, user_id: uuid.UUID, job_id: uuid.UUID) -> 
     return job, stored
 
 
-def _save(s: Session, stored: Transcript, expected: int, content: dict[str, Any], original: Any) -> None:
+def _save(s: Session, job_id: uuid.UUID, expected: int, content: dict[str, Any], original: Any) -> Transcript:
     """One conditional UPDATE: a save against another version than the stored one changes nothing (409)."""
     saved = s.execute(
         update(Transcript)
-        .where(Transcript.job_id == stored.job_id, Transcript.version == expected)
+        .where(Transcript.job_id == job_id, Transcript.version == expected)
         .values(**content, original=original, version=expected + 1)
     ).rowcount  # type: ignore[attr-defined]
     if not saved:
-        raise Conflict("the transcript was changed elsewhere (another tab?); reload to see it", "edit_conflict")
-    s.expire(stored)
+        raise _edited_elsewhere()
+    stored = s.get(Transcript, job_id, populate_existing=True)
+    assert stored is not None
+    return stored
+
+
+def _edited_elsewhere() -> Conflict:
+    return Conflict("the transcript was changed elsewhere (another tab?); reload to see it", "edit_conflict")
 
 
 def edit_transcript(user_id: uuid.UUID, job_id: uuid.UUID, version: int, edits: list[Any]) -> TranscriptOut:
-    """Replace the text of lines (their [start, end] in ms), re-timing the words; the original is kept aside."""
+    """New text or another speaker for lines, each named by its index in `version`; the original is kept aside.
+
+    The words are aligned between two transactions, not inside one: the conditional UPDATE of the save refuses the
+    result if another save came first, so nothing holds the row (or a connection) while the words are aligned.
+    """
     with transaction() as s:
         job, stored = _completed_transcript(s, user_id, job_id)
-        words, utterances = [dict(w) for w in stored.words], [dict(u) for u in stored.utterances]
-        for edit in sorted(edits, key=lambda e: e.start):
-            if utterances:  # a dialogue line is an utterance
-                u = next((u for u in utterances if u["start"] <= edit.start <= u["end"]), None)
-                if u is None:
-                    raise Invalid(f"no line of this transcript starts at {edit.start} ms", "no_such_line")
-                u["words"] = editing.retime(list(u.get("words") or []), edit.text, int(u["start"]), int(u["end"]))
-                u["text"] = edit.text.strip()
-                words = [w for x in utterances for w in x.get("words") or []]
-            else:  # mono: the words within the line's range
-                inside = [w for w in words if edit.start <= int(w["start"]) < max(edit.end, edit.start + 1)]
-                if not inside and not edit.text.strip():
-                    continue
-                first = (
-                    words.index(inside[0])
-                    if inside
-                    else next((i for i, w in enumerate(words) if int(w["start"]) >= edit.start), len(words))
-                )
-                replaced = editing.retime(inside, edit.text, edit.start, edit.end)
-                words = words[:first] + replaced + words[first + len(inside) :]
-        text = (
-            " ".join(str(u.get("text", "")).strip() for u in utterances)
-            if utterances
-            else " ".join(str(w["text"]) for w in words)
-        )
-        original = stored.original or {"text": stored.text, "words": stored.words, "utterances": stored.utterances}
-        _save(s, stored, version, {"text": text, "words": words, "utterances": utterances}, original)
-        return _transcript_out(job, s.get(Transcript, job_id))  # type: ignore[arg-type]
+        if stored.version != version:  # the indices name lines of another version
+            raise _edited_elsewhere()
+        current = editing.Content(stored.text, list(stored.words), list(stored.utterances))
+        kept = stored.original
+        duration_ms = int((stored.audio_duration or 0) * 1000)
+    original = (
+        editing.Content(str(kept.get("text") or ""), list(kept.get("words") or []), list(kept.get("utterances") or []))
+        if kept
+        else current
+    )
+    edited = editing.apply(current, edits, job.mode == "dialogue", duration_ms)
+    editing.check_growth(original, edited)
+    content = {"text": edited.text, "words": edited.words, "utterances": edited.utterances}
+    aside = kept or {"text": current.text, "words": current.words, "utterances": current.utterances}
+    with transaction() as s:
+        return _transcript_out(job, _save(s, job_id, version, content, aside))
 
 
 def revert_transcript(user_id: uuid.UUID, job_id: uuid.UUID, version: int) -> TranscriptOut:
@@ -436,8 +438,7 @@ def revert_transcript(user_id: uuid.UUID, job_id: uuid.UUID, version: int) -> Tr
         job, stored = _completed_transcript(s, user_id, job_id)
         if stored.original is None:
             return _transcript_out(job, stored)
-        _save(s, stored, version, dict(stored.original), None)
-        return _transcript_out(job, s.get(Transcript, job_id))  # type: ignore[arg-type]
+        return _transcript_out(job, _save(s, job_id, version, dict(stored.original), None))
 
 
 def rename_speakers(user_id: uuid.UUID, job_id: uuid.UUID, names: dict[str, str]) -> TranscriptOut:

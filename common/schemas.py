@@ -289,18 +289,28 @@ class TranscriptOut(_Out):
     utterances: list[dict[str, Any]]
     words: list[dict[str, Any]]
     speaker_names: dict[str, str] = Field(default_factory=dict)
+    # One-speaker transcripts: the index in `words` of each paragraph's first word, the lines an edit names.
+    paragraphs: list[int] = Field(default_factory=list)
     version: int = 1  # also the ETag: send it back as If-Match to save an edit
     edited: bool = False
 
 
 class LineEdit(_In):
-    start: StrictInt = Field(ge=0)
-    end: StrictInt = Field(ge=0)
-    text: Annotated[StrictStr, AfterValidator(_encodable)] = Field(max_length=10_000)
+    """A line (its index in the version edited: an utterance of a dialogue, else a paragraph) and what changes."""
+
+    line: StrictInt = Field(ge=0, le=1_000_000)
+    text: Annotated[StrictStr, AfterValidator(_encodable)] | None = Field(default=None, max_length=10_000)
+    speaker: Annotated[CleanStr, Field(min_length=1, max_length=16, pattern=r"^\S(?:.*\S)?$")] | None = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> LineEdit:
+        if self.text is None and self.speaker is None:
+            raise ValueError("an edit gives the line new text, a speaker, or both")
+        return self
 
 
 class TranscriptEdit(_In):
-    """New text for lines of the transcript, each named by its [start, end] in milliseconds."""
+    """New text or another speaker for lines of the transcript, each named by its index in the version read."""
 
     edits: list[LineEdit] = Field(min_length=1, max_length=200)
 

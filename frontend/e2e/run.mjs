@@ -196,6 +196,22 @@ try {
     expect(text.includes("Anna: Welcome to the long interview."), text);
   });
 
+  await step("move a line to another speaker: one turn on the page and in the TXT, then revert", async () => {
+    await page.locator("ol.lines li").nth(1).getByRole("button", { name: /^Edit the line at/ }).click();
+    await page.getByLabel("Speaker", { exact: true }).selectOption("A");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.waitForFunction(() => document.querySelectorAll("ol.lines li").length === 1);
+    const turn = await page.locator("ol.lines li").first().innerText();
+    expect(turn.includes("Anna") && turn.includes("glad to be here") && !turn.includes("Speaker B"), turn);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "TXT" }).click()]);
+    const text = readFileSync(await download.path(), "utf8");
+    expect(/^Anna: Welcome to the long interview\. Thank you, glad to be here\. Let us begin/.test(text), text);
+    page.once("dialog", (d) => d.accept());
+    await page.getByRole("button", { name: "Revert to original" }).click();
+    await page.waitForFunction(() => document.querySelectorAll("ol.lines li").length === 3);
+    expect((await page.locator("ol.lines li").nth(1).innerText()).includes("Speaker B"), "B's line is B's again");
+  });
+
   await step("search all transcripts and open a hit at the moment it is said", async () => {
     await page.getByRole("link", { name: "Transcribe" }).click();
     await page.getByLabel("Words to find").fill("begin with");

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from common import events, exports, keys
+from common import alignment, events, exports, keys
 from common.errors import AppError
 from common.http import Router, parse_event
 
@@ -134,3 +134,33 @@ def test_srt_and_vtt_are_always_well_formed(ws: list, us: list, text: str, dialo
         assert re.fullmatch(f"{VTT_TIME} --> {VTT_TIME}", timing)
         assert body and all("-->" not in line for line in body)
     exports.to_txt(transcript, dialogue)  # never raises
+
+
+def _longest_common(a: list[str], b: list[str]) -> int:
+    row = [0] * (len(b) + 1)
+    for x in a:
+        above, row = row, [0]
+        for j, y in enumerate(b):
+            row.append(above[j] + 1 if x == y else max(above[j + 1], row[j]))
+    return row[-1]
+
+
+few_words = st.lists(st.sampled_from("abcd") | st.text("xyz", min_size=1, max_size=2), max_size=60)
+
+
+@given(few_words, few_words)
+@settings(max_examples=300)
+def test_an_edit_keeps_as_many_unchanged_words_as_can_be_kept_on_a_short_line(old: list[str], new: list[str]) -> None:
+    """The fast word alignment turns the old words into the new ones, and on lines short enough for the exact
+    alignment keeps the most words unchanged (so the most words keep their timings)."""
+    kept, at_old, at_new, rebuilt = 0, 0, 0, []
+    for tag, a1, a2, b1, b2 in alignment.opcodes(old, new):
+        assert (a1, b1) == (at_old, at_new) and tag in ("equal", "replace", "insert", "delete")
+        if tag == "equal":
+            assert old[a1:a2] == new[b1:b2]
+            kept += a2 - a1
+        rebuilt += new[b1:b2]
+        at_old, at_new = a2, b2
+    assert (at_old, at_new) == (len(old), len(new)) and rebuilt == new
+    if len(old) * len(new) <= alignment.EXACT_CELLS:
+        assert kept == _longest_common(old, new)

@@ -59,7 +59,7 @@ def test_a_large_file_goes_up_in_parts_resumes_and_is_transcribed(cloud: LocalCl
     assert finished["status"] == "completed", finished
     assert finished["file"]["uploaded_size"] == len(data)
     text = api.get(f"/api/v1/jobs/{job['id']}/transcript", query={"format": "txt"}).text
-    assert text.strip() == script["text"]
+    assert " ".join(text.split()) == script["text"]  # in the page's paragraphs: its words are seconds apart
 
 
 def test_an_abandoned_upload_in_parts_is_aborted_and_its_job_says_so(cloud: LocalCloud, configure: Any) -> None:

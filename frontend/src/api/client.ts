@@ -1,6 +1,6 @@
 // The one typed client of the Transcribe API. A session ends when the answer says the token is no good (see expired).
 import type {
-  Capabilities, DeclaredUpload, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, Session, Transcript, UploadedParts, User,
+  Capabilities, DeclaredUpload, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, LineEdit, Session, Transcript, UploadedParts, User,
 } from "./types";
 
 export const API_BASE: string = (import.meta.env?.VITE_API_BASE_URL as string | undefined) ?? "";
@@ -169,7 +169,7 @@ export class Client {
   transcript(id: string): Promise<Transcript> { return this.json(ROUTES.getTranscript, { job_id: id }); }
   search(q: string): Promise<SearchResults> { return this.json(ROUTES.search, {}, { query: { q } }); }
   // Saves name the version they edit (If-Match): a save on top of another tab's is refused (409), never lost.
-  editTranscript(id: string, version: number, edits: { start: number; end: number; text: string }[]): Promise<Transcript> {
+  editTranscript(id: string, version: number, edits: LineEdit[]): Promise<Transcript> {
     return this.json(ROUTES.editTranscript, { job_id: id }, { body: { edits }, headers: { "If-Match": `"${version}"` } });
   }
   revertTranscript(id: string, version: number): Promise<Transcript> {

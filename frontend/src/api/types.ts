@@ -32,8 +32,10 @@ export interface Utterance {
 export interface Transcript {
   job_id: string; mode: Mode; text: string; language: string | null; audio_duration: number | null;
   confidence: number | null; utterances: Utterance[]; words: Word[]; speaker_names?: Record<string, string>;
-  version?: number; edited?: boolean;
+  paragraphs?: number[]; version?: number; edited?: boolean;
 }
+// A line's new text, speaker, or both; `line` is its index in the version edited (an utterance, else a paragraph).
+export interface LineEdit { line: number; text?: string; speaker?: string }
 export type ExportFormat = "txt" | "srt" | "vtt" | "json";
 export interface Capabilities {
   engine: string; languages: string[]; auto_detect: boolean; formats: string[]; max_upload_bytes: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { anyRunning, FIRST_MS, fingerprint, MAX_MS, nextDelay } from "./backoff";
 import { bytes, clock, speakerLabel, stageWords, when } from "./format";
-import { currentLine, lines, matches, paragraphs } from "./transcript";
+import { currentLine, lines, matches, newSpeakerLabel, paragraphs, turns } from "./transcript";
 import { uploadErrorFor } from "./upload";
 
 describe("format", () => {
@@ -57,6 +57,20 @@ describe("transcript view", () => {
     expect(currentLine(all, 60_000)).toBe(-1);
     expect([...matches(all, "HELLO").entries()]).toEqual([[0, [[0, 5]]], [1, [[3, 8]]]]);
     expect(matches(all, "  ").size).toBe(0);
+  });
+  it("shows consecutive lines of one speaker as one turn, each line still named by its index", () => {
+    const u = (speaker: string, start: number, text: string) => ({ speaker, start, end: start + 500, text, words: [] });
+    const all = lines({ job_id: "j", mode: "dialogue", text: "", language: "en", audio_duration: 30, confidence: 1,
+      words: [], utterances: [u("B", 22_500, "Fuel went up"), u("A", 26_140, "more."), u("A", 26_640, "Can we?")] });
+    const grouped = turns(all);
+    expect(grouped.map((t) => [t.label, t.lines.map((l) => l.index)])).toEqual([["B", [0]], ["A", [1, 2]]]);
+    expect(newSpeakerLabel(["A", "B"])).toBe("C");
+  });
+  it("takes a one-speaker transcript's paragraphs from the server, as the TXT export does", () => {
+    const all = lines({ job_id: "j", mode: "mono", text: "", language: "en", audio_duration: 7, confidence: 1,
+      words, utterances: [], paragraphs: [0, 1, 2] });
+    expect(all.map((l) => [l.index, l.text])).toEqual([[0, "One."], [1, "Two."], [2, "Later words."]]);
+    expect(turns(all).length).toBe(3);
   });
 });
 

@@ -1,17 +1,28 @@
 // Turning stored words and utterances into what the page shows: paragraphs, turns, the current line, matches.
 import type { Transcript, Word } from "../api/types";
 
-export interface Line { start: number; end: number; text: string; speaker: string | null; words: Word[] }
+// `index` names the line in an edit (an utterance of a dialogue, else a paragraph); `label` is its speaker's label
+// ("A"), `speaker` the name it is shown by.
+export interface Line {
+  index: number; start: number; end: number; text: string; speaker: string | null; label: string | null; words: Word[];
+}
+// Consecutive lines of one speaker, shown as one turn (as the TXT export writes them); `first` is its first line.
+export interface Turn { first: number; speaker: string | null; label: string | null; lines: Line[] }
 
 const SENTENCE_END = /[.?!…]["')\]]*$/;
 
-// Mono: paragraphs of a few sentences, or a new one after a long pause.
+function paragraph(words: Word[], index: number): Line {
+  return { index, start: words[0].start, end: words[words.length - 1].end, text: words.map((w) => w.text).join(" "),
+    speaker: null, label: null, words };
+}
+
+// Mono: paragraphs of a few sentences, or a new one after a long pause (the server's rule, for a transcript that
+// does not list its paragraphs).
 export function paragraphs(words: Word[], sentencesPerParagraph = 4, pauseMs = 2000): Line[] {
   const out: Line[] = [];
   let current: Word[] = [], sentences = 0;
   const flush = () => {
-    if (current.length) out.push({ start: current[0].start, end: current[current.length - 1].end,
-      text: current.map((w) => w.text).join(" "), speaker: null, words: current });
+    if (current.length) out.push(paragraph(current, out.length));
     current = []; sentences = 0;
   };
   for (const w of words) {
@@ -23,16 +34,37 @@ export function paragraphs(words: Word[], sentencesPerParagraph = 4, pauseMs = 2
   return out;
 }
 
+// The lines an edit names by index: a dialogue's utterances, else the paragraphs the server lists.
 export function lines(t: Transcript): Line[] {
   if (t.mode === "dialogue" && t.utterances.length) {
-    return t.utterances.map((u) => ({ start: u.start, end: u.end, text: u.text,
-      speaker: u.speaker_name ?? u.speaker ?? null, words: u.words ?? [] }));
+    return t.utterances.map((u, index) => ({ index, start: u.start, end: u.end, text: u.text,
+      speaker: u.speaker_name ?? u.speaker ?? null, label: u.speaker ?? null, words: u.words ?? [] }));
   }
   const words = t.words.length ? t.words : t.utterances.flatMap((u) => u.words);
   if (!words.length && t.text) {
-    return [{ start: 0, end: (t.audio_duration ?? 0) * 1000, text: t.text, speaker: null, words: [] }];
+    return [{ index: 0, start: 0, end: (t.audio_duration ?? 0) * 1000, text: t.text, speaker: null, label: null,
+      words: [] }];
   }
-  return paragraphs(words);
+  if (!t.paragraphs?.length) return paragraphs(words);
+  const starts = t.paragraphs;
+  return starts.map((from, i) => paragraph(words.slice(from, starts[i + 1] ?? words.length), i));
+}
+
+// Consecutive lines of one speaker make one turn; a one-speaker transcript's paragraphs are each their own.
+export function turns(all: Line[]): Turn[] {
+  const out: Turn[] = [];
+  all.forEach((line, i) => {
+    const last = out[out.length - 1];
+    if (last && line.label !== null && last.label === line.label) last.lines.push(line);
+    else out.push({ first: i, speaker: line.speaker, label: line.label, lines: [line] });
+  });
+  return out;
+}
+
+// The label a line moved to "a new speaker" gets: the first letter no speaker of this transcript has.
+export function newSpeakerLabel(labels: string[]): string {
+  for (let c = 65; c <= 90; c++) if (!labels.includes(String.fromCharCode(c))) return String.fromCharCode(c);
+  return `S${labels.length + 1}`;
 }
 
 export function currentLine(all: Line[], ms: number): number {

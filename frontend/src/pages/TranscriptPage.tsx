@@ -5,7 +5,8 @@ import { api, ApiError } from "../api/client";
 import type { ExportFormat, Job, Transcript } from "../api/types";
 import { navigate } from "../App";
 import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
-import { currentLine, currentWord, lines as toLines, matches, speakerLabels } from "../lib/transcript";
+import { currentLine, currentWord, lines as toLines, matches, newSpeakerLabel, speakerLabels, turns as toTurns,
+  type Line } from "../lib/transcript";
 
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
 const SHORTCUTS: [string, string][] = [
@@ -44,6 +45,43 @@ function SpeakerNames({ transcript, onSaved }: { transcript: Transcript; onSaved
   );
 }
 
+type Draft = { text: string; label: string | null };
+
+// A turn's lines while edited: each one's text and, in a dialogue, its speaker (one already there, or a new one).
+function TurnEditor({ turn, drafts, labels, names, dialogue, onChange, onSave, onCancel }: {
+  turn: Line[]; drafts: Draft[]; labels: string[]; names: Record<string, string>; dialogue: boolean;
+  onChange: (drafts: Draft[]) => void; onSave: () => void; onCancel: () => void;
+}) {
+  const fresh = newSpeakerLabel(labels);
+  const choices = [...labels, ...drafts.map((d) => d.label).filter((l): l is string => !!l && !labels.includes(l))];
+  const set = (k: number, change: Partial<Draft>) => onChange(drafts.map((d, n) => (n === k ? { ...d, ...change } : d)));
+  return (
+    <form className="edit" onSubmit={(e) => { e.preventDefault(); onSave(); }}>
+      {turn.map((line, k) => {
+        const at = turn.length > 1 ? ` at ${clock(line.start)}` : "";
+        return (
+          <div key={line.index} className="edit-part">
+            <label className="visually-hidden" htmlFor={`edit-${line.index}`}>
+              {at ? `Text of the line${at}` : "Text of this line"}</label>
+            <textarea id={`edit-${line.index}`} value={drafts[k].text} autoFocus={k === 0}
+              rows={Math.min(6, 1 + Math.ceil(drafts[k].text.length / 70))}
+              onChange={(e) => set(k, { text: e.target.value })} />
+            {dialogue && <>
+              <label className="inline" htmlFor={`speaker-${line.index}`}>Speaker{at}</label>
+              <select id={`speaker-${line.index}`} value={drafts[k].label ?? ""}
+                onChange={(e) => set(k, { label: e.target.value })}>
+                {choices.map((l) => <option key={l} value={l}>{speakerLabel(names[l] || l)}</option>)}
+                {!choices.includes(fresh) && <option value={fresh}>New speaker ({speakerLabel(fresh)})</option>}
+              </select></>}
+          </div>
+        );
+      })}
+      <button type="submit">Save</button>
+      <button type="button" className="link" onClick={onCancel}>Cancel</button>
+    </form>
+  );
+}
+
 function Highlighted({ text, ranges }: { text: string; ranges: [number, number][] | undefined }) {
   if (!ranges?.length) return <>{text}</>;
   const parts = [];
@@ -64,7 +102,8 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
   const [speed, setSpeed] = useState(1);
   const [help, setHelp] = useState(false);
   const [renaming, setRenaming] = useState<string | null>(null);
-  const [editing, setEditing] = useState<{ index: number; text: string } | null>(null);
+  // The turn being edited (its index on the page) and a draft of each of its lines.
+  const [editing, setEditing] = useState<{ index: number; lines: { text: string; label: string | null }[] } | null>(null);
   const [editError, setEditError] = useState("");
 
   // Keyboard shortcuts, except while typing in a field.
@@ -105,6 +144,7 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
   }, [jobId]);
 
   const all = useMemo(() => (transcript ? toLines(transcript) : []), [transcript]);
+  const turns = useMemo(() => toTurns(all), [all]);
   const found = useMemo(() => matches(all, query), [all, query]);
   const active = currentLine(all, now);
   const activeWord = currentWord(all[active], now);
@@ -133,12 +173,21 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
     });
   }
 
+  function startEdit(index: number) {
+    setEditing({ index, lines: turns[index].lines.map((l) => ({ text: l.text, label: l.label })) });
+  }
+
+  // Each line of the turn is named by its index in the version on screen; only what changed is sent.
   async function saveEdit() {
     if (!transcript || !editing) return;
-    const line = all[editing.index];
+    const edits = turns[editing.index].lines.flatMap((line, k) => {
+      const draft = editing.lines[k];
+      const text = draft.text !== line.text ? draft.text : undefined;
+      const speaker = draft.label !== line.label && draft.label ? draft.label : undefined;
+      return text === undefined && speaker === undefined ? [] : [{ line: line.index, text, speaker }];
+    });
     try {
-      setTranscript(await api.editTranscript(transcript.job_id, transcript.version ?? 1,
-        [{ start: line.start, end: line.end, text: editing.text }]));
+      if (edits.length) setTranscript(await api.editTranscript(transcript.job_id, transcript.version ?? 1, edits));
       setEditing(null); setEditError("");
     } catch (err) {
       setEditError(err instanceof ApiError && err.status === 409
@@ -234,31 +283,32 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
           Revert to original</button></p>}
         {editError && <p className="error" role="alert">{editError}</p>}
         <ol className={`lines ${transcript.mode}`}>
-          {all.map((line, i) => (
-            <li key={i} className={i === active ? "active" : ""} aria-current={i === active ? "true" : undefined}>
+          {turns.map((turn, i) => {
+            const current = turn.lines.some((l) => l.index === active);
+            return (
+            <li key={turn.first} className={current ? "active" : ""} aria-current={current ? "true" : undefined}>
               <div className="line">
-                <button className="stamp" onClick={() => seek(line.start)} data-start={line.start}
-                  aria-label={`Play from ${clock(line.start)}`}>{clock(line.start)}</button>
-                {transcript.mode === "dialogue" && <span className="speaker">{speakerLabel(line.speaker)}</span>}
+                <button className="stamp" onClick={() => seek(turn.lines[0].start)} data-start={turn.lines[0].start}
+                  aria-label={`Play from ${clock(turn.lines[0].start)}`}>{clock(turn.lines[0].start)}</button>
+                {transcript.mode === "dialogue" && <span className="speaker">{speakerLabel(turn.speaker)}</span>}
                 {editing?.index === i
-                  ? <form className="edit" onSubmit={(e) => { e.preventDefault(); void saveEdit(); }}>
-                      <label className="visually-hidden" htmlFor={`edit-${i}`}>Text of this line</label>
-                      <textarea id={`edit-${i}`} value={editing.text} autoFocus rows={Math.min(6, 1 + Math.ceil(editing.text.length / 70))}
-                        onChange={(e) => setEditing({ index: i, text: e.target.value })} />
-                      <button type="submit">Save</button>
-                      <button type="button" className="link" onClick={() => setEditing(null)}>Cancel</button>
-                    </form>
+                  ? <TurnEditor turn={turn.lines} drafts={editing.lines} labels={speakerLabels(transcript)}
+                      names={transcript.speaker_names ?? {}} dialogue={transcript.mode === "dialogue"}
+                      onChange={(lines) => setEditing({ index: i, lines })} onSave={() => void saveEdit()}
+                      onCancel={() => setEditing(null)} />
                   : <>
-                <span className="text">{query || !line.words.length
-                  ? <Highlighted text={line.text} ranges={found.get(i)} />
+                <span className="text">{turn.lines.map((line, n) => <span key={line.index} className="segment">
+                  {n ? " " : ""}{query || !line.words.length
+                  ? <Highlighted text={line.text} ranges={found.get(line.index)} />
                   : line.words.map((w, k) => <span key={k}>
-                      <span className={`word${i === active && k === activeWord ? " now" : ""}`} data-start={w.start}
-                        onClick={() => seek(w.start)}>{w.text}</span>{k < line.words.length - 1 ? " " : ""}</span>)}</span>
-                <button className="link edit-line" aria-label={`Edit the line at ${clock(line.start)}`}
-                  onClick={() => setEditing({ index: i, text: line.text })}>Edit</button></>}
+                      <span className={`word${line.index === active && k === activeWord ? " now" : ""}`}
+                        data-start={w.start} onClick={() => seek(w.start)}>{w.text}</span>
+                      {k < line.words.length - 1 ? " " : ""}</span>)}</span>)}</span>
+                <button className="link edit-line" aria-label={`Edit the line at ${clock(turn.lines[0].start)}`}
+                  onClick={() => startEdit(i)}>Edit</button></>}
               </div>
-            </li>
-          ))}
+            </li>);
+          })}
         </ol>
         {!all.length && <p className="hint">No speech was found in this recording.</p>}
       </>}
