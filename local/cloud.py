@@ -197,6 +197,7 @@ class LocalCloud:
                     log=_say,
                     # Like AssemblyAI, fetch only public URLs; our S3 stands in for the public Object Storage.
                     allowed_hosts={urlsplit(self.s3.endpoint).netloc, *self._url_import_hosts()},
+                    folder=self.data_dir / "assemblyai",
                 ),
             )
             self.assemblyai.start()

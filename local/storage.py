@@ -24,7 +24,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from common.events import OBJECT_CREATE
 from common.keys import UPLOAD_PREFIX
-from local.s3_files import S3Files, WriteThrough, remove, write_atomically
+from local.durable_files import remove, write_atomically
+from local.s3_files import S3Files, WriteThrough
 
 Log = Callable[[str], None]
 ACCESS_KEY = SECRET_KEY = "local"  # the only key pair this Object Storage knows
