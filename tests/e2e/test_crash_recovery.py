@@ -124,6 +124,10 @@ class User:
         assert 200 <= status < 300, (method, path, status, raw[:300])
         return json.loads(raw) if raw else None
 
+    def status(self, method: str, path: str) -> int:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        return request(method, self.base + path, None, headers, self.deadline)[0]
+
 
 @dataclass
 class Flow:
@@ -157,27 +161,38 @@ def _upload_in_parts(user: User, flow: Flow, declared: dict[str, Any]) -> None:
     user.call("POST", f"/api/v1/files/{file_id}/complete", {"parts": parts})
 
 
+def declare(user: User, flow: Flow) -> dict[str, Any]:
+    body = {"filename": f"{flow.name}.wav", "content_type": "audio/wav", "size": len(flow.wav)}
+    declared: dict[str, Any] = user.call("POST", "/api/v1/files", body, key=f"file-{flow.name}")
+    flow.file_id = declared["file"]["id"]
+    return declared
+
+
+def upload(user: User, flow: Flow, declared: dict[str, Any]) -> None:
+    if declared["multipart"]:
+        _upload_in_parts(user, flow, declared)
+        return
+    if flow.after_restart:
+        flow.after_restart.wait(60)
+    _put(declared["upload"]["url"], flow.wav, declared["upload"]["headers"], user.deadline)
+
+
+def create_job(user: User, flow: Flow) -> None:
+    try:  # the key makes a retry after the crash safe: the same job, or (its request died) the request run again
+        flow.job_id = user.call("POST", "/api/v1/jobs", {"file_id": flow.file_id}, key=f"job-{flow.name}")["id"]
+    except BaseException as exc:  # reported by the test, with the flow's name
+        flow.errors.append(repr(exc))
+
+
 def run(user: User, flow: Flow) -> None:
     try:
-        body = {"filename": f"{flow.name}.wav", "content_type": "audio/wav", "size": len(flow.wav)}
-        declared = user.call("POST", "/api/v1/files", body, key=f"file-{flow.name}")
-        flow.file_id = declared["file"]["id"]
-
-        def create_job() -> None:
-            flow.job_id = user.call("POST", "/api/v1/jobs", {"file_id": flow.file_id}, key=f"job-{flow.name}")["id"]
-
+        declared = declare(user, flow)
         if flow.job_first:
-            create_job()
-        if declared["multipart"]:
-            _upload_in_parts(user, flow, declared)
-        else:
-            if flow.after_restart:
-                flow.after_restart.wait(60)
-            upload = declared["upload"]
-            _put(upload["url"], flow.wav, upload["headers"], user.deadline)
+            create_job(user, flow)
+        upload(user, flow, declared)
         if not flow.job_first:
-            create_job()
-    except BaseException as exc:  # reported by the test, with the flow's name
+            create_job(user, flow)
+    except BaseException as exc:
         flow.errors.append(repr(exc))
 
 
@@ -203,6 +218,17 @@ def test_a_sigkill_mid_pipeline_loses_no_job_and_no_recording(tmp_path: Path) ->
         flow = Flow(f"done-{i}", recording(2.0, 50, f"Finished before the crash, number {i}."))
         run(users[0], flow)
         flows.append((users[0], flow))
+    # One whose POST /jobs dies mid-way: uploaded first, so the request itself submits, and the provider holds that
+    # submission until the crash. Its retry must not meet "in progress" for a whole day.
+    stuck = Flow("request-killed", recording(2.0, 50, "My request died with the cloud."))
+    upload(users[1], stuck, declare(users[1], stuck))
+    while users[1].status("GET", f"/api/v1/files/{stuck.file_id}/download") == 409:  # until its trigger accepted it
+        time.sleep(0.1)
+    held = {"op": "submit", "delay_s": 60, "times": 1}
+    request("POST", cloud.urls["assemblyai"] + "/_control/faults", json.dumps(held).encode(), {}, deadline)
+    killed_request = threading.Thread(target=create_job, args=(users[1], stuck))
+    killed_request.start()
+    flows.append((users[1], stuck))
     # Uploads that span the crash: one PUT not yet sent, one multipart upload with part 1 stored.
     flows.append((users[1], Flow("put-after", recording(2.0, 50, "Uploaded after."), True, restarted)))
     flows.append((users[2], Flow("parts", recording(340.0, 300, "Sent in parts."), True, restarted)))
@@ -211,7 +237,7 @@ def test_a_sigkill_mid_pipeline_loses_no_job_and_no_recording(tmp_path: Path) ->
     for i in range(8):
         wav = recording(2.0 + i % 3, rng.choice([200, 800, 2500]), f"In flight when the cloud died, number {i}.")
         flows.append((users[i % 3], Flow(f"flight-{i}", wav, job_first=i % 2 == 0)))
-    threads = [threading.Thread(target=run, args=pair) for pair in flows[2:]]
+    threads = [threading.Thread(target=run, args=pair) for pair in flows[3:]]
     for thread in threads:
         thread.start()
         time.sleep(0.1)
@@ -219,7 +245,7 @@ def test_a_sigkill_mid_pipeline_loses_no_job_and_no_recording(tmp_path: Path) ->
     cloud.kill()  # the whole group: gateway, functions, S3, trigger, AssemblyAI, timer
     cloud.start()
     restarted.set()
-    for thread in threads:
+    for thread in [killed_request, *threads]:
         thread.join(90)
     assert all(not flow.errors for _, flow in flows), [(f.name, f.errors) for _, f in flows if f.errors]
 
