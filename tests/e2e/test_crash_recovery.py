@@ -32,6 +32,12 @@ def test_a_sigkill_mid_pipeline_loses_no_job_and_no_recording(cloud_process: Clo
         flow = Flow(f"done-{i}", recording(2.0, 50, f"Finished before the crash, number {i}."))
         run(users[0], flow)
         flows.append((users[0], flow))
+    # One being transcribed at the crash: the provider must finish it and call back after the restart.
+    transcribing = Flow("transcribing", recording(2.0, 8000, "Transcribed across the crash."))
+    run(users[2], transcribing)
+    while users[2].call("GET", f"/api/v1/jobs/{transcribing.job_id}")["stage"] != "submitted":
+        time.sleep(0.1)
+    flows.append((users[2], transcribing))
     # One whose POST /jobs dies mid-way: uploaded first, so the request itself submits, and the provider holds that
     # submission until the crash. Its retry must not meet "in progress" for a whole day.
     stuck = Flow("request-killed", recording(2.0, 50, "My request died with the cloud."))
@@ -46,12 +52,12 @@ def test_a_sigkill_mid_pipeline_loses_no_job_and_no_recording(cloud_process: Clo
     # Uploads that span the crash: one PUT not yet sent, one multipart upload with part 1 stored.
     flows.append((users[1], Flow("put-after", recording(2.0, 50, "Uploaded after."), True, restarted)))
     flows.append((users[2], Flow("parts", recording(340.0, 300, "Sent in parts."), True, restarted)))
-    # Eight more in flight at once, so the kill finds them declaring, uploading, queued behind the per-user limit,
+    # Six more in flight at once, so the kill finds them declaring, uploading, queued behind the per-user limit,
     # submitting, transcribing and inside their webhook.
-    for i in range(8):
+    for i in range(6):
         wav = recording(2.0 + i % 3, rng.choice([200, 800, 2500]), f"In flight when the cloud died, number {i}.")
         flows.append((users[i % 3], Flow(f"flight-{i}", wav, job_first=i % 2 == 0)))
-    threads = [threading.Thread(target=run, args=pair) for pair in flows[3:]]
+    threads = [threading.Thread(target=run, args=pair) for pair in flows[4:]]
     for thread in threads:
         thread.start()
         time.sleep(0.1)
