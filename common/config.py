@@ -114,6 +114,9 @@ class Settings:
     SUBMIT_MAX_ATTEMPTS: int = setting(5, ge=1)
     RETRY_BASE_SECONDS: float = setting(30.0, ge=0)
     CLAIM_TIMEOUT_SECONDS: int = setting(120, ge=1)
+    # An Idempotency-Key whose first request died mid-way frees itself after this (a little past the longest timeout
+    # of the functions that take keys, `jobs`' 30 s in infra/functions.tf), so a retry does not meet 409 all day.
+    IDEMPOTENCY_IN_PROGRESS_SECONDS: int = setting(40, ge=1)
     SILENT_AFTER_SECONDS: int = setting(15 * 60, ge=1)
     POLL_INTERVAL_SECONDS: int = setting(60, ge=1)
     UPLOAD_EXPIRE_SECONDS: int = setting(24 * 3600, ge=60)

@@ -1,5 +1,9 @@
 """Idempotency keys (IETF draft-ietf-httpapi-idempotency-key-header): the first answer to a keyed POST is kept and
-replayed to the same user's retries; the same key with another body is 422, and while the first runs, 409."""
+replayed to the same user's retries; the same key with another body is 422, and while the first runs, 409.
+
+A first request that dies mid-way (its function killed or timed out) leaves its record in progress. As in Powertools'
+idempotency utility, that mark expires a little after the function's own timeout: the next retry then runs the
+request again, and only the run holding the latest mark stores its answer."""
 
 from __future__ import annotations
 
@@ -8,17 +12,21 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
+from common.config import get_settings
 from common.db import transaction
 from common.dialect import insert_ignore
 from common.errors import BadRequest, Conflict, Invalid
-from common.models import IdempotencyRecord
+from common.models import IdempotencyRecord, utcnow
 from common.users import require_user
 
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII: what a client library puts in a header
+
+
+IN_PROGRESS = "in progress: "  # a record's response while a run holds it, followed by that run's id
 
 
 @dataclass(frozen=True)
@@ -43,21 +51,32 @@ def run_once(owner_id: uuid.UUID, key: str, operation: str, request: bytes, prod
             raise Invalid("this Idempotency-Key was used with a different request", "idempotency_key_reused")
         if row.status_code is not None:
             return Answer(row.status_code, row.response or "")
+        now = utcnow()
+        abandoned = now - timedelta(seconds=get_settings().IDEMPOTENCY_IN_PROGRESS_SECONDS)
+        # The in-progress mark names this run, so a first run that was only slow, not dead, cannot overwrite it.
+        mark = f"{IN_PROGRESS}{uuid.uuid4()}"
         claimed = s.execute(
-            update(IdempotencyRecord).where(*where, IdempotencyRecord.response.is_(None)).values(response="")
+            update(IdempotencyRecord)
+            .where(
+                *where,
+                IdempotencyRecord.status_code.is_(None),
+                or_(IdempotencyRecord.response.is_(None), IdempotencyRecord.created_at < abandoned),
+            )
+            .values(response=mark, created_at=now)
         ).rowcount  # type: ignore[attr-defined]
         if not claimed:
             raise Conflict(
                 "a request with this Idempotency-Key is still in progress; retry shortly", "request_in_progress"
             )
+    ours = (*where, IdempotencyRecord.status_code.is_(None), IdempotencyRecord.response == mark)
     try:
         answer = produce()
     except BaseException:
         with transaction() as s:  # a failed first attempt leaves nothing: the client may retry with the key
-            s.execute(delete(IdempotencyRecord).where(*where))
+            s.execute(delete(IdempotencyRecord).where(*ours))
         raise
     with transaction() as s:
-        s.execute(update(IdempotencyRecord).where(*where).values(status_code=answer.status, response=answer.body))
+        s.execute(update(IdempotencyRecord).where(*ours).values(status_code=answer.status, response=answer.body))
     return answer
 
 

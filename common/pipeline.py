@@ -297,6 +297,16 @@ class ReconcileReport:
     errors: list[str] = field(default_factory=list)
 
 
+def _arrived_unannounced(key: str, services: Services) -> bool:
+    """An object sits at this upload key though its ObjectCreate event never came: take it in as the trigger would
+    have (checked, copied, jobs started, or rejected). True unless nothing is there to take."""
+    if services.storage.head(key) is None:
+        return False
+    outcome = handle_upload(services.settings.S3_BUCKET, key, services)
+    logs.warn("upload_event_missed", key=key, outcome=outcome)
+    return outcome != "missing"
+
+
 def _expire_uploads(services: Services, now: datetime) -> int:
     cutoff = now - timedelta(seconds=services.settings.UPLOAD_EXPIRE_SECONDS)
     expired = 0
@@ -306,7 +316,9 @@ def _expire_uploads(services: Services, now: datetime) -> int:
             .where(MediaFile.status == "awaiting_upload", MediaFile.created_at < cutoff)
             .limit(500)
         ).all()
-        for file_id, key in stale:
+    never_came = [(file_id, key) for file_id, key in stale if not _arrived_unannounced(key, services)]
+    with transaction() as s:
+        for file_id, key in never_came:
             done = s.execute(
                 update(MediaFile)
                 .where(MediaFile.id == file_id, MediaFile.status == "awaiting_upload")

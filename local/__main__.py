@@ -58,6 +58,8 @@ def main() -> None:
     print(f"Transcribe is running at {cloud.url}", flush=True)
     print(f"  S3: {cloud.s3_endpoint}   database: {cloud.database_url}", flush=True)
     print(f"  mail it sent (password resets): {cloud.mail_url}", flush=True)
+    if cloud.assemblyai:
+        print(f"  AssemblyAI stand-in: {cloud.assemblyai.base_url}", flush=True)
     for i, line in enumerate(_speech(cloud)):
         print(f"  {'speech:' if i == 0 else '       '} {line}", flush=True)
     print("  Ctrl-C stops it.", flush=True)

@@ -95,6 +95,7 @@ class LocalCloud:
             _say,
             retry_attempts=trigger_retry_attempts,
             retry_interval_s=trigger_retry_interval_s,
+            folder=self.data_dir / "triggers",
         )
         self.assemblyai: Any = None
         self._threads: list[threading.Thread] = []
@@ -164,7 +165,13 @@ class LocalCloud:
             "--s3-port",
             self.ports["s3"],
             lambda: S3Server(
-                self.host, self.ports["s3"], BUCKET, REGION, self._on_upload, public_read_buckets=[KEYS_BUCKET]
+                self.host,
+                self.ports["s3"],
+                BUCKET,
+                REGION,
+                self._on_upload,
+                public_read_buckets=[KEYS_BUCKET],
+                folder=self.data_dir / "s3",
             ),
         )
         self.s3.start()
@@ -196,6 +203,7 @@ class LocalCloud:
                     log=_say,
                     # Like AssemblyAI, fetch only public URLs; our S3 stands in for the public Object Storage.
                     allowed_hosts={urlsplit(self.s3.endpoint).netloc, *self._url_import_hosts()},
+                    folder=self.data_dir / "assemblyai",
                 ),
             )
             self.assemblyai.start()

@@ -3,6 +3,8 @@
 Successful uploads under `uploads/` (a PUT, or a completed multipart upload) become Yandex Object Storage
 trigger events, delivered in batches to `functions/upload_trigger` and retried when the function fails,
 like the real trigger's retry settings; after the last attempt the event is logged as dead-lettered.
+Given a data directory, both keep what the cloud keeps durably: the objects and open multipart uploads
+(`local.s3_files`) and the events not yet delivered, each on disk before the request that caused it is answered.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -21,6 +24,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from common.events import OBJECT_CREATE
 from common.keys import UPLOAD_PREFIX
+from local.durable_files import remove, write_atomically
+from local.s3_files import S3Files, WriteThrough
 
 Log = Callable[[str], None]
 ACCESS_KEY = SECRET_KEY = "local"  # the only key pair this Object Storage knows
@@ -64,7 +69,11 @@ class UploadWatcher:
 
 
 class TriggerQueue:
-    """At-least-once delivery of storage events to a function, with batching, retries and a dead-letter log."""
+    """At-least-once delivery of storage events to a function, with batching, retries and a dead-letter log.
+
+    With a folder, each event is a file there from `put` until its batch is delivered or dead-lettered (then it
+    moves to `dead-letters/`), and `start` sends again whatever an earlier run left, as the trigger service would.
+    """
 
     def __init__(
         self,
@@ -74,11 +83,13 @@ class TriggerQueue:
         batch_cutoff_s: float = 0.05,
         retry_attempts: int = 5,
         retry_interval_s: float = 1.0,
+        folder: Path | None = None,
     ) -> None:
         self._deliver, self._log = deliver, log
         self.batch_size, self.batch_cutoff_s = batch_size, batch_cutoff_s
         self.retry_attempts, self.retry_interval_s = retry_attempts, retry_interval_s
-        self._pending: deque[dict[str, Any]] = deque()
+        self.folder = folder
+        self._pending: deque[tuple[dict[str, Any], Path | None]] = deque()
         self._cond = threading.Condition()
         self._busy = False
         self._paused = False
@@ -87,6 +98,12 @@ class TriggerQueue:
         self._thread = threading.Thread(target=self._run, name="storage-trigger", daemon=True)
 
     def start(self) -> None:
+        if self.folder and self.folder.is_dir():
+            left = sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix == ".json")
+            with self._cond:
+                self._pending.extend((json.loads(path.read_text()), path) for path in left)
+            if left:
+                self._log(f"trigger: {len(left)} event(s) from before the restart to deliver")
         self._thread.start()
 
     def stop(self) -> None:
@@ -96,8 +113,12 @@ class TriggerQueue:
         self._thread.join(timeout=5)
 
     def put(self, message: dict[str, Any]) -> None:
+        path = None
+        if self.folder:  # on disk before the upload's answer goes out: the event outlives a crash from then on
+            path = self.folder / f"{time.time_ns():020d}-{message['event_metadata']['event_id']}.json"
+            write_atomically(path, [json.dumps(message).encode()])
         with self._cond:
-            self._pending.append(message)
+            self._pending.append((message, path))
             self._cond.notify_all()
 
     def pause(self) -> None:
@@ -118,7 +139,7 @@ class TriggerQueue:
                     raise TimeoutError("storage trigger did not drain in time")
                 self._cond.wait(remaining)
 
-    def _next_batch(self) -> list[dict[str, Any]] | None:
+    def _next_batch(self) -> list[tuple[dict[str, Any], Path | None]] | None:
         with self._cond:
             while not self._stopped and (self._paused or not self._pending):
                 self._cond.wait(0.5)
@@ -132,7 +153,8 @@ class TriggerQueue:
 
     def _run(self) -> None:
         while (batch := self._next_batch()) is not None:
-            event = {"messages": batch}
+            event = {"messages": [message for message, _ in batch]}
+            dead = False
             for attempt in range(1, self.retry_attempts + 1):
                 try:
                     self._deliver(event)
@@ -140,11 +162,18 @@ class TriggerQueue:
                 except Exception as exc:
                     self._log(f"trigger upload_trigger attempt={attempt} failed: {exc!r}"[:300])
                     if attempt == self.retry_attempts:
+                        dead = True
                         self.dead_letters.append(event)
-                        keys = [m["details"]["object_id"] for m in batch]
+                        keys = [m["details"]["object_id"] for m in event["messages"]]
                         self._log(f"trigger dead-lettered after {attempt} attempts: {keys}")
                     else:
                         time.sleep(self.retry_interval_s)
+            for _, path in batch:
+                if path and dead:
+                    (path.parent / "dead-letters").mkdir(exist_ok=True)
+                    path.replace(path.parent / "dead-letters" / path.name)
+                elif path:
+                    remove(path)
             with self._cond:
                 self._busy = False
                 self._cond.notify_all()
@@ -170,7 +199,9 @@ class S3Server:
         region: str,
         on_created: Callable[[str, str], None],
         public_read_buckets: Iterable[str] = (),
+        folder: Path | None = None,
     ) -> None:
+        """`folder`: where the buckets are kept across restarts; None keeps them in memory only."""
         from moto.server import create_backend_app
 
         from local.s3_auth import SigV4Verifier
@@ -178,7 +209,11 @@ class S3Server:
         self.public_read_buckets = frozenset(public_read_buckets)
         # moto's S3 app itself, not its dispatcher: the dispatcher guesses the service of unsigned requests from
         # the path, and sends an anonymous GET of `<bucket>/.well-known/openid-configuration` to Cognito.
-        watcher = UploadWatcher(create_backend_app("s3"), bucket, on_created)
+        app: Any = create_backend_app("s3")
+        self.files = S3Files(folder, region) if folder else None
+        if self.files:
+            app = WriteThrough(app, self.files)  # inside the watcher: an upload is on disk before it is announced
+        watcher = UploadWatcher(app, bucket, on_created)
         # Outermost, so a rejected request never reaches moto nor announces an upload.
         self.auth = SigV4Verifier(watcher, {ACCESS_KEY: SECRET_KEY}, public_read_buckets=self.public_read_buckets)
         self._server: BaseWSGIServer = make_server(host, port, self.auth, threaded=True)
@@ -201,6 +236,8 @@ class S3Server:
         )
 
     def start(self) -> None:
+        if self.files:
+            self.files.load()
         self._thread.start()
         s3 = self.client()
         existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}

@@ -5,7 +5,8 @@ Usage: POSTBOX_IAM_TOKEN=... python scripts/mail_sender.py --domain D --selector
 The token must be a *service account's* IAM token (postbox/aws-compatible-api/index.md: "X-YaCloud-SubjectToken:
 Contains a service account IAM token"); Postbox registers the domain in that account's folder. deploy.sh gets one for
 the Terraform-made `<name>-postbox-admin` account (postbox.editor on the folder) with
-`yc iam create-token --impersonate-service-account-id` (infra/README.md, "Mail"). POSTBOX_ENDPOINT overrides https://postbox.cloud.yandex.net (the tests point it at the local one).
+`yc iam create-token --impersonate-service-account-id` (infra/README.md, "Mail"). POSTBOX_ENDPOINT overrides
+https://postbox.cloud.yandex.net (the tests point it at the local one).
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     dkim = identity.get("DkimAttributes", {}).get("Status", "unknown")
     print(f"    sender domain {args.domain}: DKIM {dkim}, may send: {identity.get('VerifiedForSendingStatus', False)}")
     if dkim != "SUCCESS":
-        print("    add the DKIM record (terraform -chdir=infra output mail_dkim_record) to the domain's DNS, then press")
-        print("    Validate on the address in Postbox's console; it sends once the check passes (infra/README.md, 'Mail').")
+        print("    add the DKIM record (terraform -chdir=infra output mail_dkim_record) to the domain's DNS,")
+        print("    then press Validate on the address in Postbox's console; it sends once the check passes")
+        print("    (infra/README.md, 'Mail').")
     return 0
 
 

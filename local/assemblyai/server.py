@@ -5,6 +5,10 @@ Implemented: POST/GET /v2/transcript, GET/DELETE /v2/transcript/{id}, the Author
 fails the transcript), processed by an engine, and the webhook is POSTed with the custom auth header and
 retried like AssemblyAI (timeout per attempt, up to 10 attempts, never after a 4xx). Tests steer failures
 through `faults` and read `stats`; the same is reachable over HTTP under /_control/.
+
+Given a folder, each transcript is a file there from the moment its submission is answered, as AssemblyAI keeps it:
+after a crash and restart, transcripts still queued or processing are transcribed, and webhooks not yet delivered are
+sent, so the pipeline carries on as it would after a crash of ours alone.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ import urllib.request
 import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from common.languages import SUPPORTED
 from local.assemblyai.engines import Engine, EngineError, Request, engine_named
 from local.assemblyai.faults import Faults, Rule
+from local.durable_files import remove, write_atomically
 from local.http import QuietNoDelayHandler
 
 MAX_AUDIO_BYTES = 5 * 1024**3
@@ -70,10 +76,13 @@ class AssemblyAIServer:
         max_webhook_attempts: int = 10,
         log: Any = None,
         allowed_hosts: set[str] | None = None,
+        folder: Path | None = None,
     ) -> None:
         """`allowed_hosts`: fetch audio only from public addresses, or these "host:port" pairs (the local S3), as
-        AssemblyAI can only reach the public internet; None fetches anything (unit tests of the API alone)."""
+        AssemblyAI can only reach the public internet; None fetches anything (unit tests of the API alone).
+        `folder`: where transcripts are kept across restarts; None keeps them in memory only."""
         self.allowed_hosts = allowed_hosts
+        self.folder = folder
         self.api_key = api_key
         self.engine_name = engine
         self.webhook_retry_interval_s = webhook_retry_interval_s
@@ -103,9 +112,44 @@ class AssemblyAIServer:
         return f"http://{host}:{port}"
 
     def start(self) -> AssemblyAIServer:
+        self._resume()
         self._serve = threading.Thread(target=self._httpd.serve_forever, name="assemblyai", daemon=True)
         self._serve.start()
         return self
+
+    # durability
+
+    def _save(self, tid: str) -> None:
+        """The transcript on disk as it is now (caller holds the lock, so files follow the order of changes)."""
+        if self.folder:
+            record = {"transcript": self._transcripts[tid], "meta": self._meta[tid]}
+            write_atomically(self.folder / f"{tid}.json", [json.dumps(record).encode()])
+
+    def _resume(self) -> None:
+        """Take up what a previous run left: finish unfinished transcripts, send undelivered webhooks."""
+        if not self.folder or not self.folder.is_dir():
+            return
+        records = [json.loads(p.read_text()) for p in self.folder.glob("*.json")]
+        records.sort(key=lambda r: str(r["meta"]["created"]))
+        with self._lock:
+            for r in records:
+                tid = r["transcript"]["id"]
+                self._transcripts[tid], self._meta[tid] = r["transcript"], r["meta"]
+        for r in records:
+            t, tid = r["transcript"], r["transcript"]["id"]
+            if t["status"] in ("queued", "processing"):
+                with self._lock:
+                    self.stats["in_flight"] += 1
+                self._spawn(self._process, tid)
+            elif r["meta"].get("webhook_pending") and t["webhook_url"]:
+                self._spawn(self._notify, tid, t["webhook_url"], t["status"])
+        if records:
+            self._log(f"assemblyai resumed {len(records)} transcript(s) from {self.folder}")
+
+    def _spawn(self, target: Any, *args: Any) -> None:
+        worker = threading.Thread(target=target, args=args, name=f"transcript-{str(args[0])[:8]}", daemon=True)
+        self._threads.append(worker)
+        worker.start()
 
     def stop(self) -> None:
         self._httpd.shutdown()
@@ -123,6 +167,9 @@ class AssemblyAIServer:
     def reset(self) -> None:
         """Forget transcripts, faults and counters (between tests)."""
         with self._lock:
+            if self.folder:
+                for tid in self._transcripts:
+                    remove(self.folder / f"{tid}.json")
             self._transcripts.clear()
             self._encoded.clear()
             self._meta.clear()
@@ -236,15 +283,15 @@ class AssemblyAIServer:
                 "created": _now(),
                 "completed": None,
                 "auth_value": body.get("webhook_auth_header_value"),
+                "webhook_pending": False,
             }
+            self._save(tid)  # kept before the id is answered: from then on the caller may rely on it
             self.stats["submissions"] += 1
             self.stats["in_flight"] += 1
             self.stats["max_in_flight"] = max(self.stats["max_in_flight"], self.stats["in_flight"])
             self.last_request = {k: v for k, v in body.items() if k != "webhook_auth_header_value"}
             snapshot = json.loads(json.dumps(transcript))
-        worker = threading.Thread(target=self._process, args=(tid,), name=f"transcript-{tid[:8]}", daemon=True)
-        self._threads.append(worker)
-        worker.start()
+        self._spawn(self._process, tid)
         self._log(f"assemblyai submitted transcript={tid} audio_url={audio_url.split('?')[0]}")
         return snapshot
 
@@ -279,6 +326,7 @@ class AssemblyAIServer:
                 {"text": "Deleted by user.", "words": None, "utterances": None, "audio_url": "http://deleted_by_user"}
             )
             self._encoded.pop(tid, None)
+            self._save(tid)
             self.stats["deletes"] += 1
             if tid not in self.stats["deleted"]:
                 self.stats["deleted"].append(tid)
@@ -329,6 +377,8 @@ class AssemblyAIServer:
             self._encoded.pop(tid, None)
             if self._transcripts[tid]["status"] in ("completed", "error"):
                 self._encode(tid)  # finished: encoded here, in the worker thread, not by each GET
+                self._meta[tid].update(completed=_now(), webhook_pending=bool(self._transcripts[tid]["webhook_url"]))
+            self._save(tid)
 
     def _process(self, tid: str) -> None:
         with self._lock:
@@ -367,7 +417,6 @@ class AssemblyAIServer:
         except Exception as exc:  # an engine bug must still end the transcript, as the real service would
             self._set(tid, status="error", error=f"Internal error: {exc}")
         with self._lock:
-            self._meta[tid]["completed"] = _now()
             self.stats["in_flight"] -= 1
             status = self._transcripts[tid]["status"]
         self._log(f"assemblyai {status} transcript={tid}")
@@ -406,6 +455,9 @@ class AssemblyAIServer:
         copies = 1
         if rule and rule.mode == "drop":
             self._log(f"assemblyai webhook dropped transcript={tid}")
+            with self._lock:
+                self._meta[tid]["webhook_pending"] = False
+                self._save(tid)
             return
         if rule and rule.mode == "duplicate":
             copies = rule.copies
@@ -440,8 +492,11 @@ class AssemblyAIServer:
                 self._encoded.pop(tid, None)
             self._log(f"assemblyai webhook transcript={tid} attempt={attempt} status={code or 'no answer'}")
             if 200 <= code < 300 or 400 <= code < 500:  # AssemblyAI treats any 4xx as final
-                return
+                break
             time.sleep(self.webhook_retry_interval_s)
+        with self._lock:
+            self._meta[tid]["webhook_pending"] = False
+            self._save(tid)
 
     # HTTP
 
@@ -500,7 +555,8 @@ class AssemblyAIServer:
         return Handler
 
     def control(self, method: str, path: str, body: Any) -> Any:
-        """Test control over HTTP: /_control/faults (POST adds, DELETE clears), /_control/stats, /_control/reset."""
+        """Test control over HTTP: /_control/faults (POST adds, DELETE clears), /_control/stats, /_control/submissions
+        (transcripts per job, across restarts), /_control/reset."""
         if path == "/_control/faults" and method == "POST":
             for rule in body if isinstance(body, list) else [body]:
                 self.faults.add(rule)
@@ -511,6 +567,8 @@ class AssemblyAIServer:
         if path == "/_control/stats":
             with self._lock:
                 return json.loads(json.dumps(self.stats))
+        if path == "/_control/submissions":
+            return self.submissions_per_job()
         if path == "/_control/reset" and method == "POST":
             self.reset()
             return {"ok": True}

@@ -22,6 +22,8 @@ NOT_BUILT = b"""<!doctype html><meta charset="utf-8"><title>Transcribe</title>
 <p>The web app is not built yet. Run <code>make spa</code> (needs Node.js 20+), then reload.
 The API is up under <code>/api/v1</code>.</p>"""
 
+READ_TIMEOUT_S = 60
+
 
 SPA_INDEX = "${jsonencode(spa_index_html)}"  # in the spec, where Terraform puts the built index.html
 
@@ -175,6 +177,8 @@ class Gateway:
         name = str(route.integration.get("object", "index.html"))
         for key, value in params.items():
             name = name.replace(f"{{{key}}}", value)
+        if "\x00" in name:  # no file name holds a NUL (the file system refuses it); Object Storage answers 400
+            return _error(400, "invalid_path", "the path contains a NUL character")
         root = self.spa_dir.resolve()
         target = (root / name).resolve()
         if not target.is_relative_to(root) or not target.is_file():
@@ -192,14 +196,25 @@ class Gateway:
         gateway = self
 
         class Handler(QuietNoDelayHandler):
+            timeout = READ_TIMEOUT_S  # a client that announces a body and never sends it does not hold a thread
+
             def _handle(self) -> None:
                 start = time.perf_counter()
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                status, headers, out, target = gateway.respond(
-                    self.command, self.path, list(self.headers.items()), body, self.client_address[0]
-                )
+                raw_length = (self.headers.get("Content-Length") or "0").strip()
+                if not raw_length.isascii() or not raw_length.isdigit():
+                    # Without a length the body cannot be told from the next request: answer, then close.
+                    self.close_connection = True
+                    status, headers, out = _error(400, "invalid_content_length", "Content-Length must be a number")
+                    target = "-"
+                else:
+                    length = int(raw_length)
+                    body = self.rfile.read(length) if length else b""
+                    status, headers, out, target = gateway.respond(
+                        self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+                    )
                 self.send_response(status)
+                if self.close_connection:
+                    self.send_header("Connection", "close")
                 for name, value in headers.items():
                     if name.lower() not in ("content-length", "connection", "transfer-encoding"):
                         self.send_header(name, value)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
+from collections.abc import Callable
 
 import pytest
 
@@ -95,3 +97,32 @@ def test_a_signed_out_token_gets_no_replay() -> None:
     assert api.post("/api/v1/auth/logout").status == 204
     res = declare(api, "k")
     assert (res.status, res.error_code) == (401, "token_revoked")
+
+
+def test_a_first_request_that_died_mid_way_frees_its_key_after_the_in_progress_expiry(
+    configure_settings: Callable[..., None],
+) -> None:
+    configure_settings(IDEMPOTENCY_IN_PROGRESS_SECONDS=1)
+    api = signed_up(unique_email())
+    owner = uuid.UUID(api.get("/api/v1/auth/me").json["id"])
+    inside, release = threading.Event(), threading.Event()
+    late: list[int] = []
+
+    def killed() -> idempotency.Answer:  # stands in for a function killed mid-way: it never reports back in time
+        inside.set()
+        release.wait(10)
+        return idempotency.Answer(201, '{"run": "first"}')
+
+    stuck = threading.Thread(target=lambda: late.append(idempotency.run_once(owner, "k", "op", b"{}", killed).status))
+    stuck.start()
+    assert inside.wait(10)
+    with pytest.raises(Conflict):  # within the expiry, the first run still holds the key
+        idempotency.run_once(owner, "k", "op", b"{}", lambda: idempotency.Answer(201, '{"run": "retry"}'))
+    time.sleep(1.2)
+    retry = idempotency.run_once(owner, "k", "op", b"{}", lambda: idempotency.Answer(201, '{"run": "retry"}'))
+    assert (retry.status, retry.body) == (201, '{"run": "retry"}')  # ran again instead of 409 for a whole day
+    release.set()  # the first run was only slow after all: its late answer does not replace the stored one
+    stuck.join(10)
+    assert late == [201]
+    again = idempotency.run_once(owner, "k", "op", b"{}", lambda: idempotency.Answer(500, "never runs"))
+    assert again.body == '{"run": "retry"}'

@@ -388,6 +388,16 @@ def test_timer_runs_reconcile_every_minute() -> None:
     assert local("functions")["reconcile"]["timeout"] < 60, "a run should end before the next one starts"
 
 
+def test_an_idempotency_key_in_progress_outlives_every_function_that_takes_keys() -> None:
+    from common.config import Settings
+
+    takes_keys = [p.parent.name for p in (ROOT / "functions").glob("*/index.py") if "idempotent(" in p.read_text()]
+    assert sorted(takes_keys) == ["files", "jobs"]
+    longest = max(local("functions")[name]["timeout"] for name in takes_keys)
+    # Expiring sooner would let a retry run beside a first request that is still alive.
+    assert longest < Settings.IDEMPOTENCY_IN_PROGRESS_SECONDS <= longest + 30
+
+
 def test_triggers_may_invoke_exactly_their_functions() -> None:
     assert set(re.findall(r'"([a-z_]+)"', local("trigger_functions"))) == {"upload_trigger", "reconcile"}
     invoke = resource("yandex_function_iam_member", "triggers_invoke")

@@ -315,3 +315,36 @@ def test_unknown_api_paths_are_a_json_404_not_the_spa(gateway: Any, path: str, m
     assert status == 404 and headers["Content-Type"].startswith("application/json")
     assert json.loads(body)["error"]["code"] == "route_not_found"
     assert recorder.events == []
+
+
+def raw_exchange(url: str, request: bytes) -> bytes:
+    """Send bytes as they are (no client library would send these) and read until the server closes."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "code"),
+    [
+        (b"GET /%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "invalid_path"),
+        (b"GET /index.html%00.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "invalid_path"),
+        (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}", "invalid_content_length"),
+        (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n{}", "invalid_content_length"),
+    ],
+    ids=["nul-path", "nul-in-file-name", "content-length-abc", "content-length-negative"],
+)
+def test_malformed_requests_get_a_400_with_the_error_body(gateway: Any, request_bytes: bytes, code: str) -> None:
+    gw, recorder = gateway
+    answer = raw_exchange(gw.url, request_bytes)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 "), answer[:200]
+    assert json.loads(body)["error"]["code"] == code
+    assert recorder.events == []  # nothing reached a function

@@ -5,6 +5,7 @@ import { api, ApiError } from "../api/client";
 import type { ExportFormat, Job, Transcript } from "../api/types";
 import { navigate } from "../App";
 import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
+import { playbackProblem, RECORDING_GONE } from "../lib/playback";
 import { currentLine, currentWord, lines as toLines, matches, newSpeakerLabel, speakerLabels, turns as toTurns,
   type Line } from "../lib/transcript";
 
@@ -95,6 +96,7 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
   const [job, setJob] = useState<Job | null>(null);
   const [transcript, setTranscript] = useState<Transcript | null>(null);
   const [media, setMedia] = useState("");
+  const [mediaError, setMediaError] = useState("");
   const [error, setError] = useState("");
   const [now, setNow] = useState(0);
   const [query, setQuery] = useState("");
@@ -133,8 +135,10 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
         const j = await api.getJob(jobId);
         setJob(j);
         if (j.status !== "completed") return;
-        const [t, link] = await Promise.all([api.transcript(jobId), api.downloadFile(j.file.id)]);
-        setTranscript(t); setMedia(link.url);
+        // A recording that is gone must not take the transcript with it: the page says so beside the player.
+        const [t, link] = await Promise.all([api.transcript(jobId), api.downloadFile(j.file.id).catch(() => null)]);
+        setTranscript(t);
+        if (link) setMedia(link.url); else setMediaError(RECORDING_GONE);
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) return;
         setError(err instanceof ApiError && err.status === 404 ? "This transcript does not exist (or was deleted)."
@@ -230,6 +234,8 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
   if (!job) return <p aria-live="polite">Loading…</p>;
   const isVideo = job.file.content_type.startsWith("video/");
   const onTime = (e: { currentTarget: HTMLMediaElement }) => setNow(e.currentTarget.currentTime * 1000);
+  const onMediaError = (e: { currentTarget: HTMLMediaElement }) =>
+    void playbackProblem(media, e.currentTarget.error?.code).then(setMediaError);
   // Opened from a search hit (?t=ms): start where the words are said.
   const onReady = (e: { currentTarget: HTMLMediaElement }) => {
     if (startAt > 0) { e.currentTarget.currentTime = startAt / 1000; setNow(startAt); }
@@ -248,11 +254,13 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
         <span>{bytes(job.file.size)}</span><span>{duration(job.audio_duration)}</span><span>{job.file.content_type}</span>
       </p>
       {job.status !== "completed" && <p className="hint">This job is {stageWords(job).toLowerCase()}.</p>}
+      {mediaError && <p className="error" role="alert" data-testid="player-error">{mediaError}</p>}
       {media && <div className="player">
         {isVideo
-          ? <video ref={(el) => { player.current = el; }} src={media} controls onTimeUpdate={onTime} onLoadedMetadata={onReady} data-testid="player" />
+          ? <video ref={(el) => { player.current = el; }} src={media} controls onTimeUpdate={onTime} onLoadedMetadata={onReady}
+              onError={onMediaError} data-testid="player" />
           : <audio ref={(el) => { player.current = el; }} src={media} controls onTimeUpdate={onTime} onLoadedMetadata={onReady}
-              data-testid="player" />}
+              onError={onMediaError} data-testid="player" />}
         <div className="controls">
           <button onClick={() => skip(-5)} aria-label="Back 5 seconds">−5 s</button>
           <button onClick={() => skip(5)} aria-label="Forward 5 seconds">+5 s</button>
