@@ -6,7 +6,8 @@ import { navigate } from "../App";
 import { anyRunning, fingerprint, FIRST_MS, nextDelay } from "../lib/backoff";
 import { duration, stageWords, when } from "../lib/format";
 
-export function JobList({ refreshKey, onJobs }: { refreshKey: number; onJobs?: (jobs: Job[]) => void }) {
+export function JobList({ refreshKey, onJobs, durations }: { refreshKey: number; onJobs?: (jobs: Job[]) => void;
+  durations?: Map<string, number> }) {
   const [jobs, setJobs] = useState<Job[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState("");
@@ -72,7 +73,7 @@ export function JobList({ refreshKey, onJobs }: { refreshKey: number; onJobs?: (
             </div>
             <div className="meta">
               <span className={`badge ${job.status}`} aria-live="polite">{stageWords(job)}</span>
-              <span>{duration(job.audio_duration)}</span>
+              <span>{duration(job.audio_duration ?? durations?.get(job.id) ?? null)}</span>
               <span>{job.language_detected ?? job.language}{job.mode === "dialogue" ? " · dialogue" : ""}</span>
               <time dateTime={job.created_at}>{when(job.created_at)}</time>
             </div>

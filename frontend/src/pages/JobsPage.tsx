@@ -3,15 +3,19 @@ import type { Job } from "../api/types";
 import { JobList } from "../components/JobList";
 import { SearchPanel } from "../components/SearchPanel";
 import { UploadPanel } from "../components/UploadPanel";
+import { useTitle } from "../lib/title";
 
 export function JobsPage() {
   const [refreshKey, setRefreshKey] = useState(0);
   const [jobs, setJobs] = useState<Map<string, Job>>(new Map());
+  const [durations, setDurations] = useState<Map<string, number>>(new Map());
+  useTitle("Your transcriptions");
   const onJobs = useCallback((list: Job[]) => setJobs(new Map(list.map((j) => [j.id, j]))), []);
   return (
     <>
-      <UploadPanel onJobCreated={() => setRefreshKey((k) => k + 1)} jobs={jobs} />
-      <JobList refreshKey={refreshKey} onJobs={onJobs} />
+      <h1 className="visually-hidden">Transcribe: your recordings and transcripts</h1>
+      <UploadPanel onJobCreated={() => setRefreshKey((k) => k + 1)} jobs={jobs} onDurations={setDurations} />
+      <JobList refreshKey={refreshKey} onJobs={onJobs} durations={durations} />
       <SearchPanel />
     </>
   );
