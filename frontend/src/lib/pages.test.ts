@@ -29,6 +29,7 @@ describe("single-key shortcuts (WCAG 2.1.4)", () => {
     expect(shortcutFor(key("K"), true)).toBe("toggle");
     expect(shortcutFor(key("?"), true)).toBe("help");
     expect(shortcutFor({ ...key("k"), ctrlKey: true }, true)).toBeNull();
+    expect(shortcutFor(key("Escape", "BUTTON"), false)).toBe("close");  // closing the help is never taken away
   });
 
   it("can be turned off, and the choice is remembered", () => {

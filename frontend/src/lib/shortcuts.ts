@@ -4,7 +4,7 @@ export type Action = "toggle" | "back5" | "forward5" | "back10" | "forward10" | 
 
 const KEYS: Record<string, Action> = {
   " ": "toggle", k: "toggle", ArrowLeft: "back5", ArrowRight: "forward5", j: "back10", l: "forward10",
-  "<": "slower", ">": "faster", "?": "help", Escape: "close",
+  "<": "slower", ">": "faster", "?": "help",
 };
 const CONTROL_TAGS = new Set(["INPUT", "TEXTAREA", "SELECT", "BUTTON", "A", "SUMMARY", "AUDIO", "VIDEO", "OPTION"]);
 const CONTROL_ROLES = new Set(["button", "link", "checkbox", "radio", "switch", "slider", "textbox", "combobox",
@@ -23,7 +23,9 @@ export function isControl(el: Target | null): boolean {
 }
 
 export function shortcutFor(e: Key, enabled: boolean): Action | null {
-  if (!enabled || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return null;
+  if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return null;
+  if (e.key === "Escape") return "close";  // not a character key: closing the help works from anywhere, always
+  if (!enabled) return null;
   if (isControl(e.target as Target | null)) return null;
   return KEYS[e.key] ?? KEYS[e.key.toLowerCase()] ?? null;
 }

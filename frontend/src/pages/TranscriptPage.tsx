@@ -85,7 +85,7 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
         close: () => setHelp(false),
       };
       const action = shortcutFor(e, keysOn);
-      if (action) { e.preventDefault(); act[action](); }
+      if (action && (action !== "close" || help)) { e.preventDefault(); act[action](); }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
