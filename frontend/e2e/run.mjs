@@ -56,7 +56,9 @@ async function step(name, fn) {
 function expect(cond, message) { if (!cond) throw new Error(message); }
 
 // axe-core (WCAG 2.2 A/AA and best practices) on the page as it stands; any serious or critical violation fails.
-const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+let axePath;
+try { axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js"); }
+catch { console.error("axe-core is missing: run `npm ci` in frontend/ (it is a devDependency)"); process.exit(1); }
 async function accessible(p, state) {
   if (!(await p.evaluate(() => Boolean(window.axe)))) await p.addScriptTag({ path: axePath });
   const { violations } = await p.evaluate(() => window.axe.run(document, { runOnly: { type: "tag",
