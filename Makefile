@@ -10,10 +10,22 @@ test:
 venv:
 	scripts/venv.sh local
 
-spa:
-	@if command -v npm >/dev/null 2>&1; then \
-	  cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build; \
-	else echo "Node.js 20+ and npm are needed to build the web app (apt-get install nodejs npm)"; exit 1; fi
+# npm ci runs again only when package-lock.json changed, and the build only when a source did: a restart of
+# `make run` with nothing changed starts at once. The npm stamp lives in node_modules, so deleting it re-installs.
+SPA_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html \
+  frontend/vite.config.ts frontend/tsconfig.json frontend/package.json frontend/package-lock.json
+NPM_STAMP := frontend/node_modules/.installed-from-lock
+
+spa: frontend/dist/index.html
+
+$(NPM_STAMP): frontend/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "Node.js 20+ and npm are needed to build the web app (apt-get install nodejs npm)"; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend/dist/index.html: $(NPM_STAMP) $(SPA_SOURCES)
+	cd frontend && npm run --silent build
+	touch $@
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy

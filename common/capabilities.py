@@ -37,6 +37,7 @@ def describe(settings: Settings) -> CapabilitiesOut:
         max_active_jobs_per_user=settings.MAX_ACTIVE_JOBS_PER_USER,
         max_stored_bytes_per_user=settings.MAX_STORED_BYTES_PER_USER,
         realtime_factor=settings.SPEECH_REALTIME_FACTOR,
+        url_import_note=settings.URL_IMPORT_NOTE or None,
     )
 
 

@@ -101,6 +101,8 @@ class Settings:
     SPEECH_FORMATS: str = ""
     # URL imports: "host:port" pairs admitted although private (a self-hosted media server; the local cloud's tests).
     URL_IMPORT_ALLOWED_HOSTS: str = ""
+    # A sentence for the import form when fetching is narrower than "any public link" (the local cloud says why).
+    URL_IMPORT_NOTE: str = ""
     SPEECH_REALTIME_FACTOR: float | None = setting(None, gt=0)  # processing s per audio s, when the engine knows it
     WEBHOOK_SECRET: str = ""
     DELETE_PROVIDER_COPY: bool = True

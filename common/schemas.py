@@ -333,6 +333,7 @@ class CapabilitiesOut(_Out):
     max_active_jobs_per_user: int
     max_stored_bytes_per_user: int
     realtime_factor: float | None = None
+    url_import_note: str | None = None
 
 
 class SearchHit(_Out):

@@ -22,14 +22,39 @@ def _speech(cloud: LocalCloud) -> list[str]:
     return [f"local {cloud.assemblyai.engine_name} engine (test transcripts from the WAV files themselves)"]
 
 
-def main() -> None:
+def build_parser() -> argparse.ArgumentParser:
+    """Every flag says what it moves or keeps, so `--help` is enough to run several copies side by side."""
     parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080, help="gateway and web app (0: any free port)")
-    parser.add_argument("--s3-port", type=int, default=9000)
-    parser.add_argument("--assemblyai-port", type=int, default=8091)
-    parser.add_argument("--mail-port", type=int, default=8025, help="Postbox stand-in and its page of sent mail")
-    parser.add_argument("--data-dir", type=Path, default=Path("data"))
+    parser.add_argument("--host", default="127.0.0.1", help="address every server listens on (default: %(default)s)")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="gateway and web app (default: %(default)s; 0: any free port)"
+    )
+    parser.add_argument(
+        "--s3-port",
+        type=int,
+        default=9000,
+        help="local Object Storage, S3 API (default: %(default)s; 0: any free port)",
+    )
+    parser.add_argument(
+        "--assemblyai-port",
+        type=int,
+        default=8091,
+        help="local speech server with AssemblyAI's API (default: %(default)s; 0: any free port)",
+    )
+    parser.add_argument(
+        "--mail-port",
+        type=int,
+        default=8025,
+        help="Postbox stand-in and its page of sent mail (default: %(default)s; 0: any free port)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("data"),
+        help="where everything is kept across restarts and crashes: accounts, jobs and transcripts (SQLite), the "
+        "signing keys, recordings and open uploads (s3/), undelivered upload events and the local AssemblyAI's "
+        "transcripts (default: ./%(default)s)",
+    )
     parser.add_argument(
         "--engine",
         choices=["auto", "whisper", "deterministic"],
@@ -37,8 +62,23 @@ def main() -> None:
         help="auto: real AssemblyAI when ASSEMBLYAI_API_KEY is set, else whisper (offline Whisper tiny.en, "
         "English only); deterministic: the test engine",
     )
-    parser.add_argument("--reconcile-interval", type=float, default=30.0, help="seconds; 0 turns the timer off")
-    parser.add_argument("--webhook-retry-interval", type=float, default=10.0)
+    parser.add_argument(
+        "--reconcile-interval",
+        type=float,
+        default=30.0,
+        help="seconds between runs of the reconcile timer (default: %(default)s; 0 turns the timer off)",
+    )
+    parser.add_argument(
+        "--webhook-retry-interval",
+        type=float,
+        default=10.0,
+        help="seconds the local speech server waits before re-sending a webhook that failed (default: %(default)s)",
+    )
+    return parser
+
+
+def main() -> None:
+    parser = build_parser()
     args = parser.parse_args()
     cloud = LocalCloud(
         args.host,

@@ -59,6 +59,16 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def url_import_note(admitted: list[str]) -> str:
+    """Why a link may not import on this machine: only the public internet is fetched, unless hosts are admitted."""
+    also = f" Admitted besides: {', '.join(admitted)}." if admitted else ""
+    return (
+        "Here the local speech server fetches a link as AssemblyAI would: only from the public internet, which this "
+        "machine must be able to reach. To import from a server on this machine or your network, start the local "
+        f"cloud with URL_IMPORT_ALLOWED_HOSTS=host:port (comma-separated).{also}"
+    )
+
+
 def _say(line: str) -> None:
     logs.log(line)
 
@@ -114,6 +124,10 @@ class LocalCloud:
             path.write_text(json.dumps(values))
             path.chmod(0o600)
         return values
+
+    def _url_import_note(self) -> str:
+        """The import form's sentence: the local speech server fetches as AssemblyAI would, public links only."""
+        return url_import_note(self._url_import_hosts()) if self.assemblyai else ""
 
     def _url_import_hosts(self) -> list[str]:
         raw = self.extra_env.get("URL_IMPORT_ALLOWED_HOSTS") or os.environ.get("URL_IMPORT_ALLOWED_HOSTS", "")
@@ -241,6 +255,7 @@ class LocalCloud:
             "MAIL_SECRET_ACCESS_KEY": "local",
             "DB_POOL_SIZE": "5",
             **self._speech_settings(),
+            "URL_IMPORT_NOTE": self._url_import_note(),
             **self._secrets(),
             **self.extra_env,
         }

@@ -46,6 +46,10 @@ def sent_messages() -> list[dict[str, Any]]:
     return out
 
 
+def _links_open_on_top(body: str) -> str:
+    return f'<base target="_top">{body}'  # the parser moves a leading <base> into the head
+
+
 def _page(messages: list[dict[str, Any]]) -> bytes:
     items = []
     for m in messages:
@@ -54,8 +58,10 @@ def _page(messages: list[dict[str, Any]]) -> bytes:
             "<article>"
             f"<h2>{html.escape(m['subject'])}</h2>"
             f"<p class=meta>to {html.escape(', '.join(m['to']))} · from {html.escape(m['from'])}</p>"
-            # The body is the sender's HTML; shown sandboxed (no scripts), its links listed below as plain anchors.
-            f'<iframe sandbox title="message" srcdoc="{html.escape(m["html"])}"></iframe>'
+            # The body is the sender's HTML, shown sandboxed (no scripts); a click on one of its links opens the page
+            # in this tab, top-level, where the app can run (inside the sandbox it would load blank).
+            '<iframe sandbox="allow-top-navigation-by-user-activation" title="message" '
+            f'srcdoc="{html.escape(_links_open_on_top(m["html"]))}"></iframe>'
             f"<ul class=links>{links}</ul></article>"
         )
     empty = "<p>No mail sent yet. Ask for a password reset in the web app, then reload this page.</p>"

@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync, openSync, readFileSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createServer } from "node:http";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
@@ -59,6 +60,32 @@ async function step(name, fn, { always = false } = {}) {
 }
 function expect(cond, message) { if (!cond) throw new Error(message); }
 
+// axe-core (WCAG 2.2 A/AA and best practices) on the page as it stands; any serious or critical violation fails.
+let axePath;
+try { axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js"); }
+catch { console.error("axe-core is missing: run `npm ci` in frontend/ (it is a devDependency)"); process.exit(1); }
+async function accessible(p, state) {
+  if (!(await p.evaluate(() => Boolean(window.axe)))) await p.addScriptTag({ path: axePath });
+  const { violations } = await p.evaluate(() => window.axe.run(document, { runOnly: { type: "tag",
+    values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] } }));
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(!bad.length, `axe on ${state}: ${bad.map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(" "))
+    .join(", ")}`).join("; ")}`);
+}
+async function titled(p, title) {
+  await p.waitForFunction((want) => document.title === want, title, { timeout: 5000 })
+    .catch(async () => { throw new Error(`title "${await p.title()}", expected "${title}"`); });
+}
+// Every text the upload lines and job rows show while a file goes through (a poll would miss short states).
+async function watchRows(p) {
+  await p.evaluate(() => {
+    window.__rows = [];
+    const record = () => document.querySelectorAll("[data-testid=upload-done], [data-testid=job]")
+      .forEach((el) => window.__rows.push(el.innerText));
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
 const { proc, url, mailUrl } = await startCloud();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -74,6 +101,13 @@ try {
   await step("sign up", async () => {
     await page.goto(`${url}/signup`);
     await page.screenshot({ path: join(shots, "1-signup.png") });
+    await titled(page, "Create your account · Transcribe");
+    await accessible(page, "sign-up");
+    const icon = await page.evaluate(async () => {
+      const res = await fetch(document.querySelector("link[rel=icon]").href);
+      return `${res.status} ${res.headers.get("content-type")}`;
+    });
+    expect(icon === "200 image/svg+xml", `favicon: ${icon}`);
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill("a long enough password");
     await page.getByRole("button", { name: "Sign up" }).click();
@@ -86,6 +120,15 @@ try {
     await page.getByRole("heading", { name: "Your transcriptions" }).waitFor();
   });
 
+  await step("the jobs page: its own title, a main heading, and no serious axe violation at 1100 and 390 px", async () => {
+    await titled(page, "Your transcriptions · Transcribe");
+    expect(await page.getByRole("heading", { level: 1 }).count() === 1, "one main heading");
+    await accessible(page, "jobs");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await accessible(page, "jobs at 390 px");
+    await page.setViewportSize({ width: 1100, height: 800 });
+  });
+
   await step("upload a WAV and watch the progress bar reach 100%", async () => {
     await page.getByLabel("Dialogue (speaker labels)").check();
     await page.getByLabel("Speakers (optional)").fill("2");
@@ -95,6 +138,7 @@ try {
       new MutationObserver(() => document.querySelectorAll("progress").forEach((p) => window.__progress.push(p.value)))
         .observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["value"] });
     });
+    await watchRows(page);
     await page.getByTestId("file-input").setInputFiles(wav);
     await page.getByTestId("upload-done").waitFor({ timeout: 20_000 });
     const seen = await page.evaluate(() => window.__progress);
@@ -106,6 +150,8 @@ try {
     const row = page.getByTestId("job").first();
     expect((await row.innerText()).includes("Done"), "the stage reads Done");
     expect((await row.innerText()).includes("0:08"), "the duration is shown");
+    const rows = await page.evaluate(() => window.__rows);
+    expect(!rows.some((t) => /uploaded\s*·\s*uploading/i.test(t)), `an upload line said "uploaded · uploading": ${rows}`);
     await page.screenshot({ path: join(shots, "2-jobs.png"), fullPage: true });
   });
 
@@ -115,6 +161,69 @@ try {
     const lines = await page.locator("ol.lines li").allInnerTexts();
     expect(lines.length === 3 && lines[1].includes("Thank you, glad to be here."), `lines: ${lines}`);
     await page.screenshot({ path: join(shots, "3-transcript.png"), fullPage: true });
+    await titled(page, "interview.wav · Transcribe");
+    await page.getByTestId("player").evaluate((el) => new Promise((ok) => (el.readyState >= 1 ? ok() : el.addEventListener("loadedmetadata", ok))));
+    await accessible(page, "transcript");
+    expect(await page.getByRole("button", { name: "−5 s" }).count() === 1, "the −5 s button is named by its text");
+  });
+
+  await step("keyboard: Space presses the focused button, not the player; focus goes back to the line after Cancel", async () => {
+    const player = page.getByTestId("player");
+    const paused = () => player.evaluate((el) => el.paused);
+    await player.evaluate((el) => el.pause());
+    await page.getByRole("button", { name: "Keyboard shortcuts" }).focus();
+    await page.keyboard.press(" ");
+    const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await dialog.waitFor();
+    expect(await paused(), "Space on the button did not also play");
+    expect(await dialog.evaluate((el) => el.contains(document.activeElement)), "the dialog has focus");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim()) === "Keyboard shortcuts",
+      "focus back on the button");
+    await page.locator("summary", { hasText: "Rename speakers" }).focus();
+    await page.keyboard.press(" ");
+    expect(await page.locator("details.speakers").evaluate((el) => el.open), "Space opened Rename speakers");
+    await page.keyboard.press(" ");
+    await page.getByRole("button", { name: "Edit the line at 0:00" }).focus();
+    await page.keyboard.press(" ");
+    await page.getByLabel("Text of this line").waitFor();
+    expect(await paused(), "Space on Edit did not play");
+    await page.getByRole("button", { name: "Cancel" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByLabel("Text of this line").waitFor({ state: "detached" });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")) === "Edit the line at 0:00",
+      "focus is back on the line's Edit button");
+  });
+
+  await step("keyboard: a line's words can be chosen and played, and single-key shortcuts can be turned off", async () => {
+    const player = page.getByTestId("player");
+    await player.evaluate((el) => el.pause());
+    await page.locator("ol.lines li").nth(1).locator("button.stamp").focus();
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight");
+    const word = page.locator("ol.lines li").nth(1).locator(".word").nth(2);
+    expect(await word.evaluate((el) => el === document.activeElement), "the third word has focus");
+    await page.keyboard.press("Enter");
+    const at = Number(await word.getAttribute("data-start")) / 1000;
+    expect(Math.abs((await player.evaluate((el) => el.currentTime)) - at) < 0.6, "Enter played from the word");
+    await player.evaluate((el) => el.pause());
+    await page.getByRole("button", { name: "Keyboard shortcuts" }).click();
+    await page.getByLabel("Single-key shortcuts").uncheck();
+    await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+    await page.reload();
+    await player.evaluate((el) => new Promise((ok) => (el.readyState >= 1 ? ok() : el.addEventListener("loadedmetadata", ok))));
+    await page.getByRole("heading", { level: 1 }).click();
+    const before = await player.evaluate((el) => el.currentTime);
+    await page.keyboard.press("k");
+    await page.keyboard.press("ArrowRight");
+    await page.waitForTimeout(300);
+    expect(await player.evaluate((el) => el.paused) && (await player.evaluate((el) => el.currentTime)) === before,
+      "turned off (and remembered): keys do nothing");
+    await page.getByRole("button", { name: "Keyboard shortcuts" }).click();
+    await page.getByLabel("Single-key shortcuts").check();
+    await page.keyboard.press("Escape");
   });
 
   await step("clicking a line seeks the player and highlights it", async () => {
@@ -188,6 +297,8 @@ try {
     await page.getByLabel("Text of this line").fill("Welcome to the long interview.");
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByText("Revert to original").waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")) === "Edit the line at 0:00",
+      "after Save, focus is back on the line");
     const first = page.locator("ol.lines li").first();
     expect((await first.innerText()).includes("Welcome to the long interview."), await first.innerText());
     expect((await first.locator("button.stamp").innerText()) === "0:00", "the line keeps its time");
@@ -220,10 +331,17 @@ try {
     await hit.waitFor();
     expect((await hit.innerText()).startsWith("interview.wav at 0:0"), await hit.innerText());
     const at = Number(new URL(await hit.getAttribute("href"), url).searchParams.get("t")) / 1000;
+    await page.setViewportSize({ width: 1100, height: 400 });  // the line is below the fold unless scrolled to
     await hit.click();
     const player = page.getByTestId("player");
     await player.evaluate((el) => new Promise((ok) => (el.readyState >= 1 ? ok() : el.addEventListener("loadedmetadata", ok))));
     await page.waitForFunction((want) => Math.abs(document.querySelector("[data-testid=player]").currentTime - want) < 0.3, at);
+    const mark = page.locator("ol.lines mark").first();
+    await mark.waitFor({ timeout: 5000 });
+    expect((await mark.innerText()).toLowerCase() === "begin with", `marked: ${await mark.innerText()}`);
+    const box = await mark.boundingBox();
+    expect(box && box.y >= 0 && box.y + box.height <= 400, `the marked words are in view: ${JSON.stringify(box)}`);
+    await page.setViewportSize({ width: 1100, height: 800 });
   });
 
   await step("phone width", async () => {
@@ -251,7 +369,11 @@ try {
     await page.locator('[data-testid="job"][data-status="completed"]', { hasText: "linked.wav" }).waitFor({ timeout: 30_000 });
     await page.getByLabel("Or paste a link to an audio or video file").fill("https://www.youtube.com/watch?v=x");
     await page.getByRole("button", { name: "Import" }).click();
-    await page.getByTestId("import-status").filter({ hasText: "YouTube" }).waitFor();
+    await page.getByRole("alert").filter({ hasText: "YouTube" }).waitFor();  // an error, said and styled as one
+    const color = await page.getByTestId("import-status").evaluate((el) => getComputedStyle(el).color);
+    expect(color === "rgb(179, 38, 30)", `the error is in the error colour: ${color}`);
+    const note = await page.getByTestId("import-note").innerText();
+    expect(note.includes("URL_IMPORT_ALLOWED_HOSTS") && note.includes(fileHost), `why links may not import here: ${note}`);
   });
 
   await step("a 150 MB file goes up in parts and is transcribed", async () => {
@@ -363,12 +485,22 @@ open(sys.argv[1], "wb").write(make_wav(mono_script(sys.argv[2], 1700.0), 1700.0)
   await step("change the password on the account page", async () => {
     await page.getByRole("link", { name: email }).click();
     await page.getByRole("heading", { name: "Your account", exact: true }).waitFor();
+    await titled(page, "Your account · Transcribe");
+    await accessible(page, "account");
     await page.getByLabel("Current password").fill("a long enough password");
     await page.getByLabel("New password").fill("another long passphrase");
     await page.getByRole("button", { name: "Change password" }).click();
     await page.getByText("Password changed.").waitFor();
     await page.getByRole("link", { name: "Transcribe" }).click();
     await page.getByRole("heading", { name: "Your transcriptions" }).waitFor();  // this session goes on
+  });
+
+  await step("an unknown address shows a not-found page", async () => {
+    await page.goto(`${url}/no/such/page`);
+    await page.getByRole("heading", { name: "Page not found" }).waitFor();
+    await titled(page, "Page not found · Transcribe");
+    await page.getByRole("link", { name: "Go to your transcriptions" }).click();
+    await page.getByRole("heading", { name: "Your transcriptions" }).waitFor();
   });
 
   await step("an unsupported file is refused plainly", async () => {
@@ -385,10 +517,14 @@ open(sys.argv[1], "wb").write(make_wav(mono_script(sys.argv[2], 1700.0), 1700.0)
     await page.evaluate(() => localStorage.setItem("transcribe.token", "expired.invalid.token"));
     await page.goto(`${url}/`);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await titled(page, "Sign in · Transcribe");
+    await accessible(page, "sign-in");
   });
 
   await step("forgot password: the link on the local mail page sets a new one", async () => {
     await page.getByRole("link", { name: "Forgot your password?" }).click();
+    await titled(page, "Reset your password · Transcribe");
+    await accessible(page, "forgot-password");
     await page.getByLabel("Email").fill(email);
     await page.getByRole("button", { name: "Email me a link" }).click();
     await page.getByText("If an account uses this email").waitFor();
@@ -396,8 +532,10 @@ open(sys.argv[1], "wb").write(make_wav(mono_script(sys.argv[2], 1700.0), 1700.0)
     await mail.goto(mailUrl);  // the developer's page of sent mail (local/mail.py)
     const message = mail.locator("article").filter({ hasText: `to ${email}` }).first();
     await message.getByRole("heading", { name: "Reset your Transcribe password" }).waitFor();
-    await message.getByRole("link").first().click();
-    await mail.getByRole("heading", { name: "Choose a new password" }).waitFor();
+    // The link inside the message's preview opens the reset page top-level (not inside the sandboxed frame).
+    await message.frameLocator("iframe").getByRole("link", { name: "Choose a new password" }).click();
+    await mail.getByRole("heading", { name: "Choose a new password" }).waitFor({ timeout: 10_000 });
+    await titled(mail, "Choose a new password · Transcribe");
     expect(!mail.url().includes("token="), `the token left the address bar: ${mail.url()}`);
     await mail.getByLabel("New password").fill("a reset passphrase");
     await mail.getByRole("button", { name: "Set new password" }).click();
@@ -431,8 +569,14 @@ open(sys.argv[1], "wb").write(data)`, spoken], { cwd: root });
       await page2.getByTestId("language-note").waitFor();
       await page2.getByLabel("Dialogue (speaker labels)").check();
       await page2.getByLabel("Speakers (optional)").fill("2");
+      await watchRows(page2);
       await page2.getByTestId("file-input").setInputFiles(spoken);
       await page2.locator('[data-testid="job"][data-status="completed"]').first().waitFor({ timeout: 90_000 });
+      const rows = await page2.evaluate(() => window.__rows);
+      const transcribing = rows.filter((t) => t.includes("Transcribing"));
+      expect(transcribing.length && transcribing.every((t) => /\b\d+:\d\d\b/.test(t)),
+        `the duration shows while transcribing: ${JSON.stringify(transcribing.slice(0, 3))}`);
+      expect(!rows.some((t) => /uploaded\s*·\s*uploading/i.test(t)), "no \"uploaded · uploading\"");
       await page2.getByRole("link", { name: "two-voices.wav" }).click();
       await page2.locator("ol.lines").getByText("Speaker B").first().waitFor({ timeout: 15_000 });
       const lines = await page2.locator("ol.lines li").allInnerTexts();

@@ -5,6 +5,7 @@ import type { User } from "./api/types";
 import { AccountPage } from "./pages/AccountPage";
 import { AuthPage } from "./pages/AuthPage";
 import { JobsPage } from "./pages/JobsPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
 import { ForgotPasswordPage, ResetPasswordPage } from "./pages/PasswordResetPages";
 import { TranscriptPage } from "./pages/TranscriptPage";
 
@@ -13,9 +14,12 @@ export function navigate(path: string): void {
   window.dispatchEvent(new PopStateEvent("popstate"));
 }
 
+const KNOWN = [/^\/$/, /^\/(login|signup|forgot-password|reset-password|account)$/, /^\/jobs\/[^/]+$/];
+
 export function App() {
   const [path, setPath] = useState(window.location.pathname);
   const [startAt, setStartAt] = useState(() => Number(new URLSearchParams(window.location.search).get("t")) || 0);
+  const [find, setFind] = useState(() => new URLSearchParams(window.location.search).get("q") ?? "");
   const [user, setUser] = useState<User | null>(null);
   const [checking, setChecking] = useState(Boolean(api.token));
   const [notice, setNotice] = useState("");
@@ -24,6 +28,7 @@ export function App() {
     const onPop = () => {
       setPath(window.location.pathname);
       setStartAt(Number(new URLSearchParams(window.location.search).get("t")) || 0);
+      setFind(new URLSearchParams(window.location.search).get("q") ?? "");
     };
     window.addEventListener("popstate", onPop);
     api.onExpired = (message) => { setUser(null); setNotice(message); navigate("/login"); };
@@ -38,10 +43,11 @@ export function App() {
   const jobMatch = path.match(/^\/jobs\/([^/]+)$/);
   let page;
   // A reset link works signed in or out (someone signed in elsewhere may still have forgotten the password).
-  if (path === "/reset-password") page = <ResetPasswordPage onSignedIn={signedIn} />;
+  if (!KNOWN.some((known) => known.test(path))) page = <NotFoundPage />;
+  else if (path === "/reset-password") page = <ResetPasswordPage onSignedIn={signedIn} />;
   else if (!user && path === "/forgot-password") page = <ForgotPasswordPage />;
   else if (!user) page = <AuthPage mode={path === "/signup" ? "signup" : "login"} notice={notice} onSignedIn={signedIn} />;
-  else if (jobMatch) page = <TranscriptPage jobId={decodeURIComponent(jobMatch[1])} startAt={startAt} />;
+  else if (jobMatch) page = <TranscriptPage jobId={decodeURIComponent(jobMatch[1])} startAt={startAt} find={find} />;
   else if (path === "/account") {
     page = <AccountPage user={user} onDeleted={() => { setUser(null); setNotice("Your account was deleted."); navigate("/signup"); }} />;
   }

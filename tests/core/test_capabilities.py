@@ -43,3 +43,14 @@ def test_a_local_english_only_engine_says_so_and_is_held_to_it(configure_setting
     assert "transcribes English only" in german.json["error"]["message"]
     auto = api.post("/api/v1/jobs", {"file_id": file_id, "language": "auto"})
     assert auto.status == 201 and auto.json["language"] == "en"  # nothing to detect: the one language, said plainly
+
+
+def test_the_import_form_is_told_why_links_cannot_be_fetched_here(configure_settings: Any) -> None:
+    from local.cloud import url_import_note
+
+    configure_settings(URL_IMPORT_NOTE="")
+    assert Api().get("/api/v1/capabilities").json["url_import_note"] is None  # the cloud: any public link
+    configure_settings(URL_IMPORT_NOTE=url_import_note(["127.0.0.1:8000"]))
+    note = Api().get("/api/v1/capabilities").json["url_import_note"]
+    assert "only from the public internet" in note and "URL_IMPORT_ALLOWED_HOSTS=host:port" in note
+    assert "127.0.0.1:8000" in note

@@ -41,6 +41,7 @@ export interface Capabilities {
   engine: string; languages: string[]; auto_detect: boolean; formats: string[]; max_upload_bytes: number;
   max_parallel_per_user: number; max_active_jobs_per_user: number; max_stored_bytes_per_user: number;
   realtime_factor?: number | null;
+  url_import_note?: string | null;  // why some links cannot be fetched here (the local cloud says), else null
 }
 
 // Required fields per schema, as the spec declares them (checked in client.test.ts).

@@ -10,8 +10,8 @@ import { interrupted, uploadRecords } from "../lib/resume";
 // An upload no tab is sending any more (given up, or its page closed) can be resumed or removed from here.
 export interface InterruptedActions { resume(job: Job): void; remove(job: Job): Promise<void> }
 
-export function JobList({ refreshKey, onJobs, uploads }: { refreshKey: number; onJobs?: (jobs: Job[]) => void;
-  uploads?: InterruptedActions }) {
+export function JobList({ refreshKey, onJobs, uploads, durations }: { refreshKey: number;
+  onJobs?: (jobs: Job[]) => void; uploads?: InterruptedActions; durations?: Map<string, number> }) {
   const [jobs, setJobs] = useState<Job[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState("");
@@ -79,7 +79,7 @@ export function JobList({ refreshKey, onJobs, uploads }: { refreshKey: number; o
             <div className="meta">
               <span className={`badge ${job.status}`} aria-live="polite">
                 {stalled ? "Upload interrupted" : stageWords(job)}</span>
-              <span>{duration(job.audio_duration)}</span>
+              <span>{duration(job.audio_duration ?? durations?.get(job.id) ?? null)}</span>
               <span>{job.language_detected ?? job.language}{job.mode === "dialogue" ? " · dialogue" : ""}</span>
               <time dateTime={job.created_at}>{when(job.created_at)}</time>
             </div>

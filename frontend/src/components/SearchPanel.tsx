@@ -34,7 +34,7 @@ export function SearchPanel() {
         ? <ul className="hits" aria-live="polite">
             {results.items.map((hit) => {
               const at = hit.offset_ms ?? 0;
-              const href = `/jobs/${hit.job_id}?t=${at}`;
+              const href = `/jobs/${hit.job_id}?t=${at}&q=${encodeURIComponent(results.query)}`;  // marked there
               return (
                 <li key={hit.job_id}>
                   <a href={href} onClick={(e) => { e.preventDefault(); navigate(href); }}>

@@ -44,8 +44,9 @@ async function resumable(known: Earlier): Promise<Target | null> {
   return null;
 }
 
-function jobLine(job: Job | undefined, seconds: number | null, caps: Capabilities | null): string {
+export function jobLine(job: Job | undefined, seconds: number | null, caps: Capabilities | null): string {
   if (!job) return "waiting for the job's status";
+  if (job.stage === "waiting_for_upload") return "checking the file";  // the bytes are up; storage's event is due
   if (job.status === "failed") return `failed: ${job.error_message ?? "see the job below"}`;
   if (job.stage === "submitting" || job.stage === "submitted") return transcribingLine(seconds, caps);
   return stageWords(job).toLowerCase();
@@ -57,8 +58,8 @@ interface Item { key: string; file: File; progress: Progress | null;
 
 // Each upload's line follows its job (`jobs`, kept fresh by the job list): uploading, queued, transcribing, done
 // or failed, so the panel never says "started" about a job that has ended.
-export function UploadPanel({ onJobCreated, jobs, handle }: { onJobCreated: () => void; jobs: Map<string, Job>;
-  handle?: Ref<UploadPanelHandle> }) {
+export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJobCreated: () => void;
+  jobs: Map<string, Job>; handle?: Ref<UploadPanelHandle>; onDurations?: (seconds: Map<string, number>) => void }) {
   const [items, setItems] = useState<Item[]>([]);
   const [caps, setCaps] = useState<Capabilities | null>(null);
   const [language, setLanguage] = useState("auto");
@@ -70,8 +71,13 @@ export function UploadPanel({ onJobCreated, jobs, handle }: { onJobCreated: () =
   const [speakers, setSpeakers] = useState("");
   const [dragging, setDragging] = useState(false);
   const [link, setLink] = useState("");
-  const [linkStatus, setLinkStatus] = useState("");
+  const [linkStatus, setLinkStatus] = useState<{ text: string; failed?: boolean }>({ text: "" });
   const input = useRef<HTMLInputElement>(null);
+
+  // The browser knows a recording's length before the server does: the job list shows it while transcribing.
+  useEffect(() => {
+    onDurations?.(new Map(items.flatMap((i) => (i.jobId && i.seconds ? [[i.jobId, i.seconds] as const] : []))));
+  }, [items, onDurations]);
 
   const update = (key: string, patch: Partial<Item>) =>
     setItems((all) => all.map((i) => (i.key === key ? { ...i, ...patch } : i)));
@@ -176,14 +182,15 @@ export function UploadPanel({ onJobCreated, jobs, handle }: { onJobCreated: () =
   async function importLink(e: FormEvent) {
     e.preventDefault();
     if (!link.trim()) return;
-    setLinkStatus("Importing…");
+    setLinkStatus({ text: "Importing…" });
     try {
       await api.importUrl({ url: link.trim(), language, mode,
         speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null });
-      setLink(""); setLinkStatus("Imported: the job below fetches and transcribes it.");
+      setLink(""); setLinkStatus({ text: "Imported: the job below fetches and transcribes it." });
       onJobCreated();
     } catch (err) {
-      setLinkStatus(err instanceof ApiError ? err.message : "Could not reach the server. Check your connection.");
+      setLinkStatus({ failed: true,
+        text: err instanceof ApiError ? err.message : "Could not reach the server. Check your connection." });
     }
   }
 
@@ -225,7 +232,9 @@ export function UploadPanel({ onJobCreated, jobs, handle }: { onJobCreated: () =
             onChange={(e) => setLink(e.target.value)} /></label>
         <button type="submit">Import</button>
         <p className="hint">A direct link to the file itself; pages such as YouTube cannot be imported.</p>
-        {linkStatus && <p role="status" data-testid="import-status">{linkStatus}</p>}
+        {caps?.url_import_note && <p className="hint" data-testid="import-note">{caps.url_import_note}</p>}
+        {linkStatus.text && <p role={linkStatus.failed ? "alert" : "status"} className={linkStatus.failed ? "error" : ""}
+          data-testid="import-status">{linkStatus.text}</p>}
       </form>
       {items.some((i) => i.state === "done" || i.state === "error") &&
         <button className="link" onClick={() => setItems((all) => all.filter((i) => i.state === "uploading"

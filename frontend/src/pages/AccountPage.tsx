@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../api/client";
 import type { User } from "../api/types";
+import { useTitle } from "../lib/title";
 
 export function AccountPage({ user, onDeleted }: { user: User; onDeleted: () => void }) {
   const [current, setCurrent] = useState("");
@@ -9,6 +10,7 @@ export function AccountPage({ user, onDeleted }: { user: User; onDeleted: () => 
   const [changeStatus, setChangeStatus] = useState("");
   const [confirm, setConfirm] = useState("");
   const [deleteError, setDeleteError] = useState("");
+  useTitle("Your account");
 
   async function change(e: FormEvent) {
     e.preventDefault();

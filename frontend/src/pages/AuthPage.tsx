@@ -4,6 +4,7 @@ import type { Capabilities, User } from "../api/types";
 import { navigate } from "../App";
 import { formatList, languageName, loadCapabilities } from "../lib/capabilities";
 import { bytes } from "../lib/format";
+import { useTitle } from "../lib/title";
 
 // What the product does and what it takes, before anyone signs up: from the server's own capabilities.
 function About() {
@@ -32,6 +33,7 @@ export function AuthPage({ mode, notice, onSignedIn }: { mode: "login" | "signup
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const signup = mode === "signup";
+  useTitle(signup ? "Create your account" : "Sign in");
 
   async function submit(e: FormEvent) {
     e.preventDefault();

@@ -3,10 +3,13 @@ import type { Job } from "../api/types";
 import { JobList } from "../components/JobList";
 import { SearchPanel } from "../components/SearchPanel";
 import { UploadPanel, type UploadPanelHandle } from "../components/UploadPanel";
+import { useTitle } from "../lib/title";
 
 export function JobsPage() {
   const [refreshKey, setRefreshKey] = useState(0);
   const [jobs, setJobs] = useState<Map<string, Job>>(new Map());
+  const [durations, setDurations] = useState<Map<string, number>>(new Map());
+  useTitle("Your transcriptions");
   const onJobs = useCallback((list: Job[]) => setJobs(new Map(list.map((j) => [j.id, j]))), []);
   const panel = useRef<UploadPanelHandle>(null);
   const uploads = useMemo(() => ({
@@ -15,8 +18,9 @@ export function JobsPage() {
   }), []);
   return (
     <>
-      <UploadPanel onJobCreated={() => setRefreshKey((k) => k + 1)} jobs={jobs} handle={panel} />
-      <JobList refreshKey={refreshKey} onJobs={onJobs} uploads={uploads} />
+      <h1 className="visually-hidden">Transcribe: your recordings and transcripts</h1>
+      <UploadPanel onJobCreated={() => setRefreshKey((k) => k + 1)} jobs={jobs} handle={panel} onDurations={setDurations} />
+      <JobList refreshKey={refreshKey} onJobs={onJobs} uploads={uploads} durations={durations} />
       <SearchPanel />
     </>
   );

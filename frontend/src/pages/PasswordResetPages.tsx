@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../api/client";
 import type { User } from "../api/types";
 import { navigate } from "../App";
+import { useTitle } from "../lib/title";
 
 const offline = "Could not reach the server. Check your connection.";
 
@@ -13,6 +14,7 @@ function BackToSignIn() {
 export function ForgotPasswordPage() {
   const [email, setEmail] = useState("");
   const [sent, setSent] = useState("");
+  useTitle("Reset your password");
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
 
@@ -49,6 +51,7 @@ function tokenFromFragment(): string {
 
 export function ResetPasswordPage({ onSignedIn }: { onSignedIn: (u: User) => void }) {
   const [token] = useState(tokenFromFragment);
+  useTitle("Choose a new password");
   const [password, setPassword] = useState("");
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);

@@ -1,11 +1,13 @@
 // One transcript: the original in a sticky player (speed, skips, keyboard shortcuts), lines and words that seek it,
 // the current word highlighted, search, speaker names, renaming the recording, downloads.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { api, ApiError } from "../api/client";
 import type { ExportFormat, Job, Transcript } from "../api/types";
 import { navigate } from "../App";
 import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
 import { playbackProblem, RECORDING_GONE } from "../lib/playback";
+import { rememberShortcuts, shortcutFor, shortcutsEnabled } from "../lib/shortcuts";
+import { useTitle } from "../lib/title";
 import { currentLine, currentWord, lines as toLines, matches, newSpeakerLabel, speakerLabels, turns as toTurns,
   type Line } from "../lib/transcript";
 
@@ -13,6 +15,7 @@ const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
 const SHORTCUTS: [string, string][] = [
   ["Space or K", "play / pause"], ["← / →", "back / forward 5 s"], ["J / L", "back / forward 10 s"],
   ["< / >", "slower / faster"], ["?", "show or hide this help"],
+  ["Tab to a line's first word, then ← / →", "choose a word; Enter plays from it"],
 ];
 
 // "Speaker A" becomes "Anna" for this transcript; every view and export uses the names.
@@ -92,14 +95,14 @@ function Highlighted({ text, ranges }: { text: string; ranges: [number, number][
   return <>{parts}</>;
 }
 
-export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?: number }) {
+export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: string; startAt?: number; find?: string }) {
   const [job, setJob] = useState<Job | null>(null);
   const [transcript, setTranscript] = useState<Transcript | null>(null);
   const [media, setMedia] = useState("");
   const [mediaError, setMediaError] = useState("");
   const [error, setError] = useState("");
   const [now, setNow] = useState(0);
-  const [query, setQuery] = useState("");
+  const [query, setQuery] = useState(find);  // opened from a search hit: its words are marked
   const player = useRef<HTMLMediaElement | null>(null);
   const [speed, setSpeed] = useState(1);
   const [help, setHelp] = useState(false);
@@ -107,26 +110,40 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
   // The turn being edited (its index on the page) and a draft of each of its lines.
   const [editing, setEditing] = useState<{ index: number; lines: { text: string; label: string | null }[] } | null>(null);
   const [editError, setEditError] = useState("");
+  const [keysOn, setKeysOn] = useState(() => shortcutsEnabled());
+  const helpBox = useRef<HTMLDivElement | null>(null), helpButton = useRef<HTMLButtonElement | null>(null);
+  const focusLine = useRef<number | null>(null);  // after an edit closes, focus goes back to its line
+  useTitle(job?.file.filename ?? "Transcript");
 
-  // Keyboard shortcuts, except while typing in a field.
+  // Single-key shortcuts: never while focus is on a control (Space there presses it), and only while turned on.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement | null;
-      if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT")) return;
-      if (e.ctrlKey || e.metaKey || e.altKey) return;
       const p = player.current;
       const act: Record<string, () => void> = {
-        " ": () => p && (p.paused ? void p.play().catch(() => undefined) : p.pause()),
-        k: () => p && (p.paused ? void p.play().catch(() => undefined) : p.pause()),
-        ArrowLeft: () => skip(-5), ArrowRight: () => skip(5), j: () => skip(-10), l: () => skip(10),
-        "<": () => changeSpeed(-1), ">": () => changeSpeed(1), "?": () => setHelp((h) => !h),
-        Escape: () => setHelp(false),
+        toggle: () => p && (p.paused ? void p.play().catch(() => undefined) : p.pause()),
+        back5: () => skip(-5), forward5: () => skip(5), back10: () => skip(-10), forward10: () => skip(10),
+        slower: () => changeSpeed(-1), faster: () => changeSpeed(1), help: () => setHelp((h) => !h),
+        close: () => setHelp(false),
       };
-      const run = act[e.key] ?? act[e.key.toLowerCase()];
-      if (run) { e.preventDefault(); run(); }
+      const action = shortcutFor(e, keysOn);
+      if (action && (action !== "close" || help)) { e.preventDefault(); act[action](); }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
+  });
+
+  // The shortcuts dialog takes focus when it opens and hands it back to its button when it closes.
+  const helpWasOpen = useRef(false);
+  useEffect(() => {
+    if (help) helpBox.current?.focus();
+    else if (helpWasOpen.current) helpButton.current?.focus();
+    helpWasOpen.current = help;
+  }, [help]);
+
+  useEffect(() => {
+    if (focusLine.current === null || editing) return;
+    document.querySelector<HTMLElement>(`[data-edit-line="${focusLine.current}"]`)?.focus();
+    focusLine.current = null;
   });
 
   useEffect(() => {
@@ -154,12 +171,29 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
   const activeWord = currentWord(all[active], now);
   const count = [...found.values()].reduce((n, r) => n + r.length, 0);
 
+  // Opened from a search hit (?t=ms): bring the line said at that moment into view.
+  useEffect(() => {
+    if (startAt <= 0 || !all.length) return;
+    const at = all.reduce((last, line, i) => (line.start <= startAt ? i : last), 0);
+    const turn = Math.max(0, turns.findIndex((t) => t.lines.some((l) => l.index === at)));  // one <li> per turn
+    document.querySelector(`ol.lines > li:nth-child(${turn + 1})`)?.scrollIntoView({ block: "center" });
+  }, [all, turns, startAt]);
+
   function seek(ms: number) {
     const p = player.current;
     if (!p) return;
     p.currentTime = ms / 1000;
     setNow(ms);
     void p.play().catch(() => undefined);
+  }
+
+  // The words that seek on click, by keyboard: Enter or Space plays from the focused word, arrows move between words.
+  function wordKey(e: ReactKeyboardEvent<HTMLElement>, ms: number) {
+    const words = [...(e.currentTarget.closest(".text")?.querySelectorAll<HTMLElement>(".word") ?? [])];
+    const at = words.indexOf(e.currentTarget);
+    const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: words.length - 1 }[e.key];
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); seek(ms); }
+    else if (next !== undefined) { e.preventDefault(); words[Math.max(0, Math.min(words.length - 1, next))]?.focus(); }
   }
 
   function skip(seconds: number) {
@@ -192,6 +226,7 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
     });
     try {
       if (edits.length) setTranscript(await api.editTranscript(transcript.job_id, transcript.version ?? 1, edits));
+      focusLine.current = editing.index;
       setEditing(null); setEditError("");
     } catch (err) {
       setEditError(err instanceof ApiError && err.status === 409
@@ -262,16 +297,21 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
           : <audio ref={(el) => { player.current = el; }} src={media} controls onTimeUpdate={onTime} onLoadedMetadata={onReady}
               onError={onMediaError} data-testid="player" />}
         <div className="controls">
-          <button onClick={() => skip(-5)} aria-label="Back 5 seconds">−5 s</button>
-          <button onClick={() => skip(5)} aria-label="Forward 5 seconds">+5 s</button>
+          <button onClick={() => skip(-5)} title="Back 5 seconds">−5 s</button>
+          <button onClick={() => skip(5)} title="Forward 5 seconds">+5 s</button>
           <label className="inline">Speed
             <select value={speed} data-testid="speed" onChange={(e) => {
               const next = Number(e.target.value); setSpeed(next);
               if (player.current) player.current.playbackRate = next;
             }}>{SPEEDS.map((v) => <option key={v} value={v}>{v}×</option>)}</select></label>
-          <button className="link" onClick={() => setHelp((h) => !h)} aria-expanded={help}>Keyboard shortcuts</button>
+          <button className="link" ref={helpButton} onClick={() => setHelp((h) => !h)} aria-expanded={help}>
+            Keyboard shortcuts</button>
         </div>
-        {help && <div className="help" role="dialog" aria-label="Keyboard shortcuts">
+        {help && <div className="help" role="dialog" aria-label="Keyboard shortcuts" tabIndex={-1} ref={helpBox}
+          onKeyDown={(e) => { if (e.key === "Escape") { e.preventDefault(); setHelp(false); } }}>
+          <label className="inline"><input type="checkbox" checked={keysOn}
+            onChange={(e) => { setKeysOn(e.target.checked); rememberShortcuts(e.target.checked); }} />
+            Single-key shortcuts (off: keys type and press as usual)</label>
           <dl>{SHORTCUTS.map(([keys, what]) => <div key={keys}><dt>{keys}</dt><dd>{what}</dd></div>)}</dl>
           <button className="link" onClick={() => setHelp(false)}>Close</button>
         </div>}
@@ -303,22 +343,24 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
                   ? <TurnEditor turn={turn.lines} drafts={editing.lines} labels={speakerLabels(transcript)}
                       names={transcript.speaker_names ?? {}} dialogue={transcript.mode === "dialogue"}
                       onChange={(lines) => setEditing({ index: i, lines })} onSave={() => void saveEdit()}
-                      onCancel={() => setEditing(null)} />
+                      onCancel={() => { focusLine.current = i; setEditing(null); }} />
                   : <>
                 <span className="text">{turn.lines.map((line, n) => <span key={line.index} className="segment">
                   {n ? " " : ""}{query || !line.words.length
                   ? <Highlighted text={line.text} ranges={found.get(line.index)} />
                   : line.words.map((w, k) => <span key={k}>
                       <span className={`word${line.index === active && k === activeWord ? " now" : ""}`}
-                        data-start={w.start} onClick={() => seek(w.start)}>{w.text}</span>
+                        data-start={w.start} tabIndex={k ? -1 : 0} aria-describedby={k ? undefined : "word-keys"}
+                        onClick={() => seek(w.start)} onKeyDown={(e) => wordKey(e, w.start)}>{w.text}</span>
                       {k < line.words.length - 1 ? " " : ""}</span>)}</span>)}</span>
                 <button className="link edit-line" aria-label={`Edit the line at ${clock(turn.lines[0].start)}`}
-                  onClick={() => startEdit(i)}>Edit</button></>}
+                  data-edit-line={i} onClick={() => startEdit(i)}>Edit</button></>}
               </div>
             </li>);
           })}
         </ol>
         {!all.length && <p className="hint">No speech was found in this recording.</p>}
+        <p id="word-keys" hidden>Enter plays from this word; left and right arrows move between words.</p>
       </>}
     </section>
   );
