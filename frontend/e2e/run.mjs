@@ -21,7 +21,14 @@ execFileSync(python, ["-m", "local.assemblyai.media", "--out", wav, "--duration"
 const linked = join(work, "linked.wav");
 execFileSync(python, ["-m", "local.assemblyai.media", "--out", linked, "--duration", "4", "--mono", "A talk fetched from a link."],
   { cwd: root });
+// It is also "another site": /frame.html tries to frame the app (the app's frame-ancestors 'none' must refuse it).
+let appUrl = "";
 const fileServer = createServer((req, res) => {
+  if (req.url === "/frame.html") {
+    res.writeHead(200, { "Content-Type": "text/html" });
+    res.end(`<!doctype html><title>another site</title><iframe id="app" src="${appUrl}/signin" width="800" height="600"></iframe>`);
+    return;
+  }
   res.writeHead(200, { "Content-Type": "audio/wav" }); res.end(readFileSync(linked));
 });
 await new Promise((ok) => fileServer.listen(0, "127.0.0.1", ok));
@@ -65,7 +72,8 @@ let axePath;
 try { axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js"); }
 catch { console.error("axe-core is missing: run `npm ci` in frontend/ (it is a devDependency)"); process.exit(1); }
 async function accessible(p, state) {
-  if (!(await p.evaluate(() => Boolean(window.axe)))) await p.addScriptTag({ path: axePath });
+  // Evaluated, not added as a <script>: the app's Content-Security-Policy refuses inline scripts, as it should.
+  if (!(await p.evaluate(() => Boolean(window.axe)))) await p.evaluate(readFileSync(axePath, "utf8"));
   const { violations } = await p.evaluate(() => window.axe.run(document, { runOnly: { type: "tag",
     values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] } }));
   const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
@@ -588,6 +596,34 @@ open(sys.argv[1], "wb").write(data)`, spoken], { cwd: root });
       await page2.screenshot({ path: join(shots, "6-whisper-dialogue.png"), fullPage: true });
       await page2.close();
     } finally { whisper.proc.kill("SIGTERM"); }
+  });
+
+  await step("the app is served with its security headers, and a page on another site cannot frame it", async () => {
+    for (const path of ["/", "/jobs", "/account"]) {
+      const res = await page.request.get(`${url}${path}`);
+      const headers = res.headers();
+      const policy = headers["content-security-policy"] || "";
+      expect(res.status() === 200 && /frame-ancestors 'none'/.test(policy) && /script-src 'self';/.test(policy),
+        `${path}: ${res.status()} CSP ${policy}`);
+      expect(!/unsafe-inline|unsafe-eval/.test(policy), `no unsafe sources: ${policy}`);
+      expect(headers["x-frame-options"] === "DENY" && headers["x-content-type-options"] === "nosniff"
+        && headers["referrer-policy"] === "no-referrer", `${path}: ${JSON.stringify(headers)}`);
+    }
+    appUrl = url;
+    const other = await context.newPage();
+    const refusals = [];
+    other.on("console", (m) => refusals.push(m.text()));
+    try {
+      await other.goto(`http://${fileHost}/frame.html`);
+      await other.waitForTimeout(1500);
+      expect(refusals.some((t) => /frame-ancestors/.test(t)), `Chromium names the policy: ${refusals.join(" | ")}`);
+      const frame = other.frames().find((f) => f !== other.mainFrame());
+      expect(frame, "the other site's page has its frame");
+      // Refused: the frame holds Chromium's error page, never the app (no sign-in form, no app root).
+      const framed = await frame.evaluate(() => Boolean(document.querySelector("#root, form"))).catch(() => false);
+      expect(!framed, "the app rendered inside another site's frame");
+      await other.screenshot({ path: join(shots, "9-framing-refused.png") });
+    } finally { await other.close(); }
   });
 
   await step("no console errors", async () => {
