@@ -612,3 +612,10 @@ def test_the_mail_domain_is_registered_by_a_service_account_of_the_folder_with_p
 def test_the_database_user_leaves_the_reserved_connections_free() -> None:
     # max_connections - 15 must cover every user's conn_limit; PostgreSQL's default max_connections is 100.
     assert resource("yandex_mdb_postgresql_user", "app")["conn_limit"] <= 100 - 15
+
+
+def test_the_state_account_reaches_its_bucket_only() -> None:
+    """The bootstrap of the state bucket grants tf-state an ACL on that bucket, never a role on the folder."""
+    step = README.split("2. **Bootstrap the state bucket (once).**", 1)[1].split("3. **Variables.**", 1)[0]
+    assert "folder add-access-binding" not in step
+    assert "grant-type=grant-type-account" in step and "permission=permission-full-control" in step
