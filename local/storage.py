@@ -19,8 +19,8 @@ from urllib.parse import parse_qs
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from common.events import OBJECT_CREATE
-from common.keys import UPLOAD_PREFIX
+from common.domain.uploads.keys import UPLOAD_PREFIX
+from common.edge.events import OBJECT_CREATE
 
 Log = Callable[[str], None]
 ACCESS_KEY = SECRET_KEY = "local"  # the only key pair this Object Storage knows

@@ -11,7 +11,7 @@ loading by name count too, because they are written in the code rather than kept
   * importlib.import_module("x") with a literal name.
 An import inside `try: ... except ImportError` is optional: required only if it is installed here.
 A first-party module that reads files by path declares them in a module-level `BUNDLED_FILES = ("a.ini", "dir")`
-(paths relative to the project root; common/migrate.py: alembic.ini and migrations/). Those files go into the zip
+(paths relative to the project root; common/store/migrate.py: alembic.ini and migrations/). Those files go into the zip
 (scripts/build_functions.py) and the imports of their Python files are walked like the function's own.
 Top-level modules map to distributions with importlib.metadata.packages_distributions(); when the project itself asks
 for extras of a distribution (pyproject: "psycopg[binary]"), the distributions those extras pull in are added as well.

@@ -3,11 +3,11 @@
 import hmac
 from types import ModuleType
 
-from common.config import load_settings
-from common.errors import Unauthorized
-from common.http import Request, Response, Router, json_response
-from common.provider import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
-from common.services import current
+from common.adapters.assemblyai import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
+from common.adapters.services import current
+from common.domain.errors import Unauthorized
+from common.edge.http import Request, Response, Router, json_response
+from common.runtime.config import load_settings
 
 load_settings("database", "storage", "provider", "webhook")  # fail the cold start, naming any missing variable
 router = Router()
@@ -15,7 +15,7 @@ router = Router()
 
 def _pipeline() -> ModuleType:
     """The pipeline (SQLAlchemy, pydantic), imported by the first event, not at cold start."""
-    from common import pipeline
+    from common.domain.pipeline import pipeline
 
     return pipeline
 

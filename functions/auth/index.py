@@ -5,12 +5,12 @@ from functools import lru_cache
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from common.api import caller
-from common.config import Settings, get_settings, load_settings
-from common.http import Request, Response, Router, json_response
+from common.edge.api import caller
+from common.edge.http import Request, Response, Router, json_response
+from common.runtime.config import Settings, get_settings, load_settings
 
 if TYPE_CHECKING:
-    from common.mail import Postbox
+    from common.adapters.postbox import Postbox
 
 load_settings("database", "tokens", "mail")  # fail the cold start, naming any missing variable
 router = Router()
@@ -18,13 +18,13 @@ router = Router()
 
 def domain() -> ModuleType:
     """Accounts (SQLAlchemy, pydantic, bcrypt), imported by the first request, not at cold start."""
-    from common import accounts
+    from common.domain.accounts import accounts
 
     return accounts
 
 
 def schemas() -> ModuleType:
-    from common import schemas
+    from common.domain import schemas
 
     return schemas
 
@@ -57,7 +57,7 @@ def change_password(req: Request) -> Response:
 
 
 def password_reset() -> ModuleType:
-    from common import password_reset
+    from common.domain.accounts import password_reset
 
     return password_reset
 
@@ -65,7 +65,7 @@ def password_reset() -> ModuleType:
 @lru_cache(maxsize=1)
 def postbox(settings: Settings) -> "Postbox":
     """Postbox's client (boto3), built by the first reset request of this container (again if settings change)."""
-    from common.mail import Postbox
+    from common.adapters.postbox import Postbox
 
     return Postbox(settings)
 

@@ -2,10 +2,10 @@
 
 from types import ModuleType
 
-from common.api import caller, idempotent, path_id
-from common.config import load_settings
-from common.http import Request, Response, Router, json_response
-from common.services import current
+from common.adapters.services import current
+from common.edge.api import caller, idempotent, path_id
+from common.edge.http import Request, Response, Router, json_response
+from common.runtime.config import load_settings
 
 load_settings("database", "storage")  # fail the cold start, naming any missing variable
 router = Router()
@@ -13,7 +13,7 @@ router = Router()
 
 def domain() -> ModuleType:
     """Uploads (SQLAlchemy, pydantic), imported by the first request that needs them, not at cold start."""
-    from common import uploads
+    from common.domain.uploads import uploads
 
     return uploads
 
@@ -23,7 +23,7 @@ def declare(req: Request) -> Response:
     user_id = caller(req)
 
     def declared() -> Response:
-        from common.schemas import FileDeclaration
+        from common.domain.schemas import FileDeclaration
 
         return json_response(201, domain().declare(user_id, req.parse(FileDeclaration), current()))
 
@@ -32,7 +32,7 @@ def declare(req: Request) -> Response:
 
 @router.route("GET", "/api/v1/capabilities")
 def capabilities_(req: Request) -> Response:
-    from common import capabilities
+    from common.domain.pipeline import capabilities
 
     return json_response(200, capabilities.describe(current().settings), {"Cache-Control": "max-age=300"})
 
@@ -45,7 +45,7 @@ def download(req: Request) -> Response:
 
 @router.route("PATCH", "/api/v1/files/{file_id}")
 def rename(req: Request) -> Response:
-    from common.schemas import FileRename
+    from common.domain.schemas import FileRename
 
     user_id, file_id = caller(req), path_id(req, "file_id")
     uploads = domain()
@@ -55,7 +55,7 @@ def rename(req: Request) -> Response:
 
 @router.route("POST", "/api/v1/files/{file_id}/parts")
 def part_urls(req: Request) -> Response:
-    from common.schemas import PartNumbers
+    from common.domain.schemas import PartNumbers
 
     user_id, file_id = caller(req), path_id(req, "file_id")
     domain().owned_file_out(user_id, file_id)  # another user's file is 404 whatever the body says
@@ -65,7 +65,7 @@ def part_urls(req: Request) -> Response:
 
 @router.route("POST", "/api/v1/files/{file_id}/complete")
 def complete(req: Request) -> Response:
-    from common.schemas import MultipartCompletion
+    from common.domain.schemas import MultipartCompletion
 
     user_id, file_id = caller(req), path_id(req, "file_id")
     domain().owned_file_out(user_id, file_id)

@@ -2,11 +2,11 @@
 
 from types import ModuleType
 
-from common.api import caller, idempotent, path_id, query_int
-from common.config import load_settings
-from common.errors import BadRequest, PreconditionRequired
-from common.http import JSON, Request, Response, Router, json_response
-from common.services import current
+from common.adapters.services import current
+from common.domain.errors import BadRequest, PreconditionRequired
+from common.edge.api import caller, idempotent, path_id, query_int
+from common.edge.http import JSON, Request, Response, Router, json_response
+from common.runtime.config import load_settings
 
 load_settings("database", "storage", "provider")  # fail the cold start, naming any missing variable
 router = Router()
@@ -16,7 +16,7 @@ MAX_PAGE = 100  # the spec's `limit` maximum
 
 def domain() -> ModuleType:
     """The jobs domain (SQLAlchemy, pydantic), imported by the first request that needs it, not at cold start."""
-    from common import jobs
+    from common.domain.jobs import read_path as jobs
 
     return jobs
 
@@ -26,7 +26,7 @@ def create(req: Request) -> Response:
     user_id = caller(req)
 
     def created() -> Response:
-        from common.schemas import JobRequest
+        from common.domain.schemas import JobRequest
 
         return json_response(201, domain().create_job(user_id, req.parse(JobRequest), current()))
 
@@ -38,7 +38,7 @@ def import_url(req: Request) -> Response:
     user_id = caller(req)
 
     def created() -> Response:
-        from common.schemas import UrlImport
+        from common.domain.schemas import UrlImport
 
         return json_response(201, domain().import_url(user_id, req.parse(UrlImport), current()))
 
@@ -96,7 +96,7 @@ def if_match(req: Request) -> int:
 
 @router.route("PUT", "/api/v1/jobs/{job_id}/transcript")
 def edit(req: Request) -> Response:
-    from common.schemas import TranscriptEdit
+    from common.domain.schemas import TranscriptEdit
 
     user_id, job_id = caller(req), path_id(req, "job_id")
     domain().get_job(user_id, job_id)  # another user's job is 404 whatever the body says
@@ -115,7 +115,7 @@ def revert(req: Request) -> Response:
 
 @router.route("PUT", "/api/v1/jobs/{job_id}/speakers")
 def rename_speakers(req: Request) -> Response:
-    from common.schemas import SpeakerNames
+    from common.domain.schemas import SpeakerNames
 
     user_id, job_id = caller(req), path_id(req, "job_id")
     domain().get_job(user_id, job_id)  # another user's job is 404 whatever the body says
@@ -125,7 +125,7 @@ def rename_speakers(req: Request) -> Response:
 
 @router.route("GET", "/api/v1/search")
 def search(req: Request) -> Response:
-    from common.search import search as find
+    from common.domain.transcripts.search import search as find
 
     limit = query_int(req, "limit", 20, 1, 50)
     return json_response(200, find(caller(req), req.query.get("q", ""), limit))

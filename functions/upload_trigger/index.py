@@ -2,16 +2,17 @@
 
 from types import ModuleType
 
-from common import events, logs
-from common.config import load_settings
-from common.services import current
+from common.adapters.services import current
+from common.edge import events
+from common.runtime import logs
+from common.runtime.config import load_settings
 
 load_settings("database", "storage", "provider")  # fail the cold start, naming any missing variable
 
 
 def _pipeline() -> ModuleType:
     """The pipeline (SQLAlchemy, pydantic), imported by the first event, not at cold start."""
-    from common import pipeline
+    from common.domain.pipeline import pipeline
 
     return pipeline
 

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from common.languages import SUPPORTED
+from common.domain.languages import SUPPORTED
 from local.assemblyai.engines import Engine, EngineError, Request, engine_named
 from local.assemblyai.faults import Faults, Rule
 from local.http import QuietNoDelayHandler
@@ -394,7 +394,7 @@ class AssemblyAIServer:
         """Refuse what AssemblyAI could not reach either: private, loopback, metadata addresses (each redirect too)."""
         if self.allowed_hosts is None:
             return
-        from common.url_safety import UnsafeUrl, check
+        from common.adapters.url_safety import UnsafeUrl, check
 
         try:
             check(url, self.allowed_hosts)

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from common import idempotency
-from common.errors import Conflict
+from common.domain import idempotency
+from common.domain.errors import Conflict
 from tests.api import Api, signed_up
 from tests.conftest import unique_email
 

@@ -13,8 +13,8 @@ import hcl2
 import pytest
 import yaml
 
-from common import keys
-from common.config import REQUIREMENTS, setting_names
+from common.domain.uploads import keys
+from common.runtime.config import REQUIREMENTS, setting_names
 from tests.infra.terraform import (
     FOLDERS,
     INFRA,
@@ -35,7 +35,7 @@ from tests.infra.terraform import (
 
 README = (INFRA / "README.md").read_text()
 TEMPLATE_VARS = {"functions", "gateway_service_account_id", "spa_bucket", "token_keys_url"}
-# The capabilities each function's handler declares (the contract with common/config.py's REQUIREMENTS).
+# The capabilities each function's handler declares (the contract with common/runtime/config.py's REQUIREMENTS).
 CAPABILITIES = {
     "auth": ["database", "tokens", "mail"],
     "files": ["database", "storage"],
@@ -427,8 +427,8 @@ def test_media_bucket_cors_and_lifecycle() -> None:
     abort = rules["abort-incomplete-multipart"]
     assert abort["enabled"] is True and abort["abort_incomplete_multipart_upload_days"] == 1
     assert "prefix" not in abort, "abandoned multipart uploads are aborted everywhere"
-    # Every prefix recordings are kept under (common/keys.py) expires after the retention, through `filter`
-    # (the rule-level `prefix` is deprecated).
+    # Every prefix recordings are kept under (common/domain/uploads/keys.py) expires after the retention, through
+    # `filter` (the rule-level `prefix` is deprecated).
     expiring = {r["filter"][0]["prefix"]: r for r in media["lifecycle_rule"] if "expiration" in r and "prefix" not in r}
     assert set(expiring) == {keys.UPLOAD_PREFIX, keys.STORED_PREFIX}
     for rule in expiring.values():

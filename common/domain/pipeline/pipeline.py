@@ -1,0 +1,410 @@
+"""The transcription pipeline: start jobs, take uploads and provider results in, and repair what events missed.
+
+Every entry point may run twice, concurrently, or die between any two lines: state only moves through the
+conditional updates in `transitions`, a submission happens only after a claim is won, and the webhook URL
+names the job, so a result whose id we failed to store still finds its job.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+
+from common.adapters.assemblyai import ProviderError, ProviderTranscript, Submission, is_transcript_id
+from common.adapters.services import Services
+from common.domain import idempotency
+from common.domain.errors import BadRequest, Unavailable
+from common.domain.pipeline import cleanups, transitions
+from common.domain.pipeline.transitions import Claim
+from common.domain.uploads import keys
+from common.runtime import logs
+from common.store.db import transaction
+from common.store.models import LoginThrottle, MediaFile, TranscriptionJob, utcnow
+
+Job = TranscriptionJob
+
+
+# Starting jobs
+
+
+def _submit(claim: Claim, services: Services) -> None:
+    settings = services.settings
+    audio_url = claim.source_url or services.storage.presign_get(claim.object_key, settings.AUDIO_URL_EXPIRE_SECONDS)
+    submission = Submission(
+        job_id=str(claim.job_id),
+        audio_url=audio_url,
+        language=claim.language,
+        dialogue=claim.mode == "dialogue",
+        speakers_expected=claim.speakers_expected,
+    )
+    try:
+        transcript_id = services.provider.submit(submission)
+    except ProviderError as exc:
+        now = utcnow()
+        retry = exc.transient and claim.attempt < settings.SUBMIT_MAX_ATTEMPTS
+        retry_at = now + transitions.backoff(claim.attempt, settings.RETRY_BASE_SECONDS) if retry else None
+        engine = settings.SPEECH_ENGINE
+        message = (
+            f"{engine} is unavailable ({exc.message}); retrying (attempt {claim.attempt} of "
+            f"{settings.SUBMIT_MAX_ATTEMPTS})"
+            if retry
+            else f"{engine} refused the job after {claim.attempt} attempt(s): {exc.message}"
+        )
+        with transaction() as s:
+            # Given up after transient errors, a retry later may work; a refusal of the request itself will not.
+            transitions.submission_failed(s, claim.job_id, claim.token, message, retry_at, now, retryable=exc.transient)
+        logs.warn("submit_failed", job=claim.job_id, attempt=claim.attempt, status=exc.status, retry=retry)
+        return
+    with transaction() as s:
+        stored = transitions.mark_submitted(s, claim.job_id, claim.token, transcript_id, utcnow())
+        if not stored:
+            # Lost the job meanwhile (deleted, taken over after a stall, or the webhook adopted this very
+            # transcript). Anything but the last is a surplus copy at the provider.
+            current = s.scalar(select(Job.provider_transcript_id).where(Job.id == claim.job_id))
+            if current != transcript_id:
+                cleanups.enqueue(s, cleanups.PROVIDER_TRANSCRIPT, transcript_id)
+    if stored:
+        logs.log("submitted", job=claim.job_id, transcript=transcript_id, attempt=claim.attempt)
+    else:
+        logs.warn("submission_superseded", job=claim.job_id, transcript=transcript_id)
+        cleanups.run(services, [(cleanups.PROVIDER_TRANSCRIPT, transcript_id)])
+
+
+def start_job(job_id: uuid.UUID, services: Services) -> bool:
+    """A job became ready: fill free slots fairly (it may or may not be the next); True if this one started."""
+    settings = services.settings
+    with transaction() as s:
+        claim = transitions.claim(
+            s, utcnow(), settings.MAX_PARALLEL_TRANSCRIPTIONS, job_id, per_user=settings.MAX_PARALLEL_PER_USER
+        )
+    if claim is None:
+        start_ready(services)  # a slot this job may not take may still be someone else's turn
+        return False
+    _submit(claim, services)
+    return True
+
+
+def start_ready(services: Services, budget: int = 50, claimed: Claim | None = None) -> int:
+    """Fill free slots with ready jobs (queued, or retries that are due), fairly across users, each once a pass.
+
+    `claimed`: the pass's first claim, already taken in the caller's transaction (that freed the slot).
+    """
+    settings = services.settings
+    tried: set[uuid.UUID] = set()
+    if claimed is not None:
+        tried.add(claimed.job_id)
+        _submit(claimed, services)
+    while len(tried) < budget:
+        with transaction() as s:
+            claim = transitions.claim(
+                s, utcnow(), settings.MAX_PARALLEL_TRANSCRIPTIONS, skip=tried, per_user=settings.MAX_PARALLEL_PER_USER
+            )
+        if claim is None:
+            break
+        tried.add(claim.job_id)
+        _submit(claim, services)
+    return len(tried)
+
+
+# Uploads
+
+
+def _base_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def handle_upload(bucket: str, key: str, services: Services) -> str:
+    """An ObjectCreate event: check what really arrived, keep an immutable copy, mark the file uploaded, start its jobs.
+
+    The presigned PUT stays valid after an upload, so the upload key can be written again; the accepted bytes are
+    therefore copied (only if still the ones checked, by etag) to a key no presigned URL reaches, and everything
+    downstream reads that copy. Events for a file no longer awaiting its upload only ever clear the upload key.
+    """
+    settings = services.settings
+    if bucket != settings.S3_BUCKET:
+        logs.warn("upload_other_bucket", bucket=bucket, key=key)
+        return "ignored"
+    with transaction() as s:
+        media = s.scalar(select(MediaFile).where(MediaFile.object_key == key))
+    if media is None:
+        # Nobody declared this key: never process it, and do not keep bytes nobody owns.
+        logs.warn("upload_unknown_key", key=key)
+        services.storage.delete(key)
+        return "deleted_unknown"
+    if media.status != "awaiting_upload":
+        # A duplicate event, or a second PUT through a still-valid URL: the accepted recording (if any) is at
+        # stored_key, out of reach; what may sit at the upload key now is a stray.
+        _clear_upload_key(key, services)
+        return f"stray_{media.status}"
+    stored = services.storage.head(key)
+    if stored is None:
+        logs.warn("upload_missing", file=media.id, key=key)
+        return "missing"
+    problem = None
+    if stored.size > settings.MAX_UPLOAD_BYTES:
+        problem = f"the uploaded file is larger than the {settings.MAX_UPLOAD_BYTES} byte limit"
+    elif stored.size != media.declared_size:
+        problem = f"the uploaded file has {stored.size} bytes but {media.declared_size} were declared"
+    elif stored.content_type and _base_type(stored.content_type) != _base_type(media.content_type):
+        problem = f"the uploaded file's type {stored.content_type} differs from the declared {media.content_type}"
+    now = utcnow()
+    if problem:
+        with transaction() as s:
+            rejected = s.execute(
+                update(MediaFile)
+                .where(MediaFile.id == media.id, MediaFile.status == "awaiting_upload")
+                .values(status="rejected", status_reason=problem)
+            ).rowcount  # type: ignore[attr-defined]
+            if rejected:
+                transitions.fail_waiting(s, media.id, f"Upload rejected: {problem}.", now)
+        logs.warn("upload_rejected", file=media.id, reason=problem)
+        _clear_upload_key(key, services)
+        return "rejected"
+    target = keys.stored_key(key, stored.etag)
+    if not services.storage.copy_if_unchanged(key, target, stored.etag):
+        logs.warn("upload_changed_while_checked", file=media.id)
+        return "changed"  # another PUT replaced the bytes; its own event checks them
+    with transaction() as s:
+        accepted = s.execute(
+            update(MediaFile)
+            .where(MediaFile.id == media.id, MediaFile.status == "awaiting_upload")
+            .values(status="uploaded", uploaded_size=stored.size, etag=stored.etag, uploaded_at=now, stored_key=target)
+        ).rowcount  # type: ignore[attr-defined]
+        ready: Sequence[uuid.UUID] = []
+        if accepted:
+            transitions.promote_waiting(s, media.id)
+            ready = s.scalars(
+                select(Job.id)
+                .where(Job.media_file_id == media.id, Job.status == "pending", Job.stage == "queued")
+                .order_by(Job.created_at)
+            ).all()
+        elif s.scalar(select(MediaFile.stored_key).where(MediaFile.id == media.id)) != target:
+            cleanups.enqueue(s, cleanups.STORAGE_OBJECT, target)  # a concurrent event accepted other bytes
+    if not accepted:
+        return "already_accepted"
+    logs.log("upload_accepted", file=media.id, size=stored.size, jobs=len(ready))
+    _clear_upload_key(key, services)
+    for job_id in ready:
+        start_job(job_id, services)
+    return "uploaded"
+
+
+def _clear_upload_key(key: str, services: Services) -> None:
+    """Remove whatever sits at an upload key (never a stored recording), through the outbox."""
+    assert key.startswith(keys.UPLOAD_PREFIX)
+    with transaction() as s:
+        cleanups.enqueue(s, cleanups.STORAGE_OBJECT, key)
+    cleanups.run(services, [(cleanups.STORAGE_OBJECT, key)])
+
+
+# Provider results
+
+
+def provider_error_is_transient(error: str) -> bool:
+    """Whether a provider's transcript error may go away on a retry (a download or service hiccup), or says
+    something about the file itself (not audio, too short, unsupported language) that a retry cannot change."""
+    text = error.lower()
+    return any(word in text for word in ("download", "timeout", "timed out", "internal", "unavailable", "try again"))
+
+
+def finish(job_id: uuid.UUID, t: ProviderTranscript, services: Services) -> str:
+    """Apply a provider transcript (already fetched by id) to the job its webhook URL names."""
+    settings = services.settings
+    now = utcnow()
+    outcome = "unchanged"
+    to_delete: list[tuple[str, str]] = []
+    claim: Claim | None = None
+    with transaction() as s:
+        final = t.status in ("completed", "error")
+        # The usual case first, in one statement: it completes only a job that exists, is not completed and takes this
+        # transcript; anything else reads the job to tell an orphan or a duplicate from a repeat (unchanged).
+        completed = t.status == "completed" and transitions.complete(s, job_id, t, now)
+        job = None if completed else s.get(Job, job_id)
+        if completed:
+            outcome = "completed"
+            if settings.DELETE_PROVIDER_COPY:
+                to_delete.append((cleanups.PROVIDER_TRANSCRIPT, t.id))
+        elif job is None:
+            outcome = "orphan"  # the user deleted the job: nothing of theirs stays at the provider
+        elif job.provider_transcript_id and job.provider_transcript_id != t.id:
+            outcome = "duplicate"  # a surplus submission of a job that already has its transcript
+        elif t.status == "completed":
+            pass  # already completed (a repeated notification)
+        elif t.status == "error":
+            message = f"{settings.SPEECH_ENGINE} could not transcribe this file: {t.error or 'unknown error'}"
+            retryable = provider_error_is_transient(t.error or "")
+            if transitions.fail(s, job_id, message, now, transcript_id=t.id, retryable=retryable):
+                outcome = "failed"
+        elif transitions.adopt(s, job_id, t.id, now):
+            outcome = "adopted"
+        if outcome in ("orphan", "duplicate") and final:
+            to_delete.append((cleanups.PROVIDER_TRANSCRIPT, t.id))
+        for kind, ref in to_delete:
+            cleanups.enqueue(s, kind, ref)
+        if outcome in ("completed", "failed"):
+            # A slot is free: the next job takes it in this same transaction (one round of the database fewer).
+            claim = transitions.claim(
+                s, utcnow(), settings.MAX_PARALLEL_TRANSCRIPTIONS, per_user=settings.MAX_PARALLEL_PER_USER
+            )
+    logs.log("provider_result", job=job_id, transcript=t.id, status=t.status, outcome=outcome)
+    cleanups.run(services, to_delete, enqueued=True)
+    if claim is not None:
+        start_ready(services, claimed=claim)  # and any other free slot
+    return outcome
+
+
+def handle_webhook(job_ref: str | None, transcript_ref: object, services: Services) -> str:
+    """AssemblyAI says a transcript is ready. The body is a hint: the transcript is re-fetched by id."""
+    try:
+        job_id = uuid.UUID(str(job_ref))
+    except ValueError:
+        raise BadRequest("job_id query parameter must be a UUID", "invalid_job_id") from None
+    if not is_transcript_id(transcript_ref):
+        raise BadRequest("transcript_id is not an AssemblyAI transcript id", "invalid_transcript_id")
+    assert isinstance(transcript_ref, str)
+    try:
+        t = services.provider.get(transcript_ref)
+    except ProviderError as exc:
+        # Transient by nature here: a 5xx makes AssemblyAI try again, a 4xx would end its retries. The detail goes
+        # to the log, not to the caller.
+        logs.warn("webhook_fetch_failed", job=job_id, status=exc.status, error=exc.message[:300])
+        raise Unavailable("could not fetch the transcript from AssemblyAI; try again") from None
+    if t is None:
+        logs.warn("webhook_unknown_transcript", job=job_id, transcript=transcript_ref)
+        return "unknown_transcript"
+    if t.job_id != str(job_id):
+        logs.warn("webhook_job_mismatch", job=job_id, transcript=t.id, transcript_job=t.job_id)
+        return "job_mismatch"
+    return finish(job_id, t, services)
+
+
+# Reconciliation
+
+
+@dataclass
+class ReconcileReport:
+    expired_uploads: int = 0
+    resubmitted: int = 0
+    adopted: int = 0
+    polled: int = 0
+    finished: int = 0
+    started: int = 0
+    cleaned: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _expire_uploads(services: Services, now: datetime) -> int:
+    cutoff = now - timedelta(seconds=services.settings.UPLOAD_EXPIRE_SECONDS)
+    expired = 0
+    with transaction() as s:
+        stale = s.execute(
+            select(MediaFile.id, MediaFile.object_key)
+            .where(MediaFile.status == "awaiting_upload", MediaFile.created_at < cutoff)
+            .limit(500)
+        ).all()
+        for file_id, key in stale:
+            done = s.execute(
+                update(MediaFile)
+                .where(MediaFile.id == file_id, MediaFile.status == "awaiting_upload")
+                .values(status="expired", status_reason="the upload was never completed")
+            ).rowcount  # type: ignore[attr-defined]
+            if done:
+                expired += 1
+                transitions.fail_waiting(s, file_id, "The upload never completed; upload the file again.", now)
+                cleanups.enqueue(s, cleanups.STORAGE_OBJECT, key)  # a late or partial object goes too
+    return expired
+
+
+def _poll_silent(services: Services, now: datetime, report: ReconcileReport) -> None:
+    settings = services.settings
+    silent_since = now - timedelta(seconds=settings.SILENT_AFTER_SECONDS)
+    interval = timedelta(seconds=settings.POLL_INTERVAL_SECONDS)
+    with transaction() as s:
+        candidates = s.execute(
+            select(Job.id, Job.provider_transcript_id, Job.submitted_at)
+            .where(Job.status == "processing", Job.stage == "submitted", Job.submitted_at < silent_since)
+            .order_by(Job.submitted_at)
+            .limit(200)
+        ).all()
+    for job_id, transcript_id, submitted_at in candidates:
+        assert transcript_id is not None and submitted_at is not None  # stage 'submitted' guarantees both
+        with transaction() as s:
+            if not transitions.mark_polled(s, job_id, now, interval):
+                continue
+        report.polled += 1
+        try:
+            t = services.provider.get(transcript_id)
+        except ProviderError as exc:
+            report.errors.append(f"poll {job_id}: {exc.message}")
+            continue
+        if t is None:
+            with transaction() as s:
+                transitions.fail(
+                    s,
+                    job_id,
+                    f"{settings.SPEECH_ENGINE} no longer knows this transcript; retry the job.",
+                    now,
+                    transcript_id=transcript_id,
+                )
+            report.finished += 1
+        elif t.status in ("completed", "error"):
+            finish(job_id, t, services)
+            report.finished += 1
+        elif submitted_at < now - timedelta(seconds=settings.PROVIDER_MAX_WAIT_SECONDS):
+            with transaction() as s:
+                transitions.fail(
+                    s, job_id, "AssemblyAI did not finish in time; retry the job.", now, transcript_id=transcript_id
+                )
+                cleanups.enqueue(s, cleanups.PROVIDER_TRANSCRIPT, transcript_id)
+            report.finished += 1
+
+
+def reconcile(services: Services, now: datetime | None = None) -> ReconcileReport:
+    """The timer's sweep: everything an event should have done and did not, done now (idempotently)."""
+    now = now or utcnow()
+    settings = services.settings
+    report = ReconcileReport()
+    report.expired_uploads = _expire_uploads(services, now)
+    with transaction() as s:
+        stale_claims = transitions.reclaim_stale(s, now, timedelta(seconds=settings.CLAIM_TIMEOUT_SECONDS))
+    for claim in stale_claims:
+        # The submitter may have died after the provider accepted the job: adopt that transcript, never pay twice.
+        try:
+            existing = services.provider.find_submitted(str(claim.job_id), claim.source_url or claim.object_key)
+        except ProviderError as exc:
+            report.errors.append(f"list {claim.job_id}: {exc.message}")
+            continue  # the claim stays stale; the next sweep looks again
+        if existing:
+            with transaction() as s:
+                transitions.adopt(s, claim.job_id, existing, now)
+            logs.warn("adopted_stalled_submission", job=claim.job_id, transcript=existing)
+            report.adopted += 1
+            continue
+        logs.warn("resubmitting_stalled_claim", job=claim.job_id, attempt=claim.attempt)
+        _submit(claim, services)
+        report.resubmitted += 1
+    _poll_silent(services, now, report)
+    # Files that arrived while their event was lost still start their jobs.
+    with transaction() as s:
+        arrived = s.scalars(
+            select(Job.media_file_id)
+            .join(MediaFile, MediaFile.id == Job.media_file_id)
+            .where(Job.stage == "waiting_for_upload", MediaFile.status == "uploaded")
+            .distinct()
+        ).all()
+        for file_id in arrived:
+            transitions.promote_waiting(s, file_id)
+    report.started = start_ready(services)
+    report.cleaned = cleanups.run(services)
+    with transaction() as s:
+        window = max(settings.LOGIN_LOCK_SECONDS, settings.LOGIN_ACCOUNT_WINDOW_SECONDS)
+        s.execute(delete(LoginThrottle).where(LoginThrottle.window_started_at < now - timedelta(seconds=window)))
+    idempotency.forget_older_than(now - timedelta(seconds=idempotency.RETENTION_SECONDS))
+    logs.log(
+        "reconciled", **{k: v for k, v in report.__dict__.items() if k != "errors"}, errors=len(report.errors) or None
+    )
+    return report
