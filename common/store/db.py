@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Engine, Executable, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import RootTransaction, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction
@@ -150,25 +149,3 @@ def read_transaction() -> Iterator[Connection]:
     conn, tx = _begun(_connection_begun)
     with conn, tx:
         yield conn
-
-
-def plain_rows(conn: Connection, query: Executable, params: Mapping[str, Any]) -> Sequence[tuple[Any, ...]]:
-    """The rows of a query built once (a hot read's), as plain tuples.
-
-    On PostgreSQL they come straight off psycopg's cursor, in the transaction `conn` holds: psycopg already gives every
-    type these reads select its Python value (uuid, int, float, bool, text, timestamptz as an aware datetime in the
-    transaction's zone, UTC), and SQLAlchemy's per-execution and per-row work was about a sixth of a warm `GET /jobs`
-    (bench/warm_api.py). Elsewhere through SQLAlchemy, whose result processors SQLite needs.
-    """
-    if conn.dialect.name != "postgresql":
-        return conn.execute(query, dict(params)).all()
-    sql, defaults = _compiled(query, conn.dialect)
-    with conn.connection.driver_connection.cursor() as cur:  # type: ignore[union-attr]
-        cur.execute(sql, {**defaults, **params})
-        return cur.fetchall()
-
-
-@cache
-def _compiled(query: Executable, dialect: Dialect) -> tuple[str, dict[str, Any]]:
-    compiled = query.compile(dialect=dialect)  # type: ignore[attr-defined]
-    return str(compiled), dict(compiled.params)
