@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
+from common.adapters.ports import ProviderError, ProviderTranscript, Submission
 from common.runtime.config import Settings
 from common.runtime.redaction import redact
 
@@ -16,47 +16,6 @@ if TYPE_CHECKING:
 
 WEBHOOK_SECRET_HEADER = "X-Transcribe-Webhook-Secret"
 WEBHOOK_PATH = "/api/v1/webhooks/assemblyai"
-
-
-class ProviderError(Exception):
-    """A failed call to the provider; `transient` ones are worth retrying later."""
-
-    def __init__(self, message: str, status: int | None, transient: bool) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.transient = transient
-
-
-@dataclass(frozen=True)
-class Submission:
-    job_id: str
-    audio_url: str
-    language: str  # a code, or "auto" for detection
-    dialogue: bool
-    speakers_expected: int | None
-
-
-@dataclass(frozen=True)
-class ProviderTranscript:
-    id: str
-    status: str  # queued | processing | completed | error
-    error: str | None = None
-    text: str = ""
-    words: list[dict[str, Any]] = field(default_factory=list)
-    utterances: list[dict[str, Any]] = field(default_factory=list)
-    language: str | None = None
-    audio_duration: float | None = None
-    confidence: float | None = None
-    webhook_url: str | None = None
-
-    @property
-    def job_id(self) -> str | None:
-        """The job this transcript was submitted for, read from the webhook URL we gave it."""
-        if not self.webhook_url:
-            return None
-        values = parse_qs(urlsplit(self.webhook_url).query).get("job_id")
-        return values[0] if values else None
 
 
 def webhook_url(public_base_url: str, job_id: str) -> str:

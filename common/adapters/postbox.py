@@ -6,19 +6,11 @@ address (a domain with its DKIM key); `ensure_sender` registers it, idempotently
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
+from common.adapters.ports import Mail
 from common.runtime.config import Settings
-
-
-@dataclass(frozen=True)
-class Mail:
-    to: str
-    subject: str
-    text: str
-    html: str
 
 
 def sesv2_client(

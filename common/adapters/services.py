@@ -1,4 +1,5 @@
-"""Adapters built on first use and kept for the container's life, so a cold start imports only what it calls."""
+"""Adapters built on first use and kept for the container's life, so a cold start imports only what it calls. The
+domain sees them through their ports (ports.py): the methods it calls, not boto3 or the provider's SDK."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from typing import TYPE_CHECKING
 from common.runtime.config import Settings, get_settings
 
 if TYPE_CHECKING:
-    from common.adapters.assemblyai import AssemblyAI
-    from common.adapters.storage import Storage
+    from common.adapters.ports import ObjectStore, SpeechProvider
 
 
 class Services:
@@ -17,13 +17,13 @@ class Services:
         self.settings = settings
 
     @cached_property
-    def storage(self) -> Storage:
+    def storage(self) -> ObjectStore:
         from common.adapters.storage import Storage
 
         return Storage(self.settings)
 
     @cached_property
-    def provider(self) -> AssemblyAI:
+    def provider(self) -> SpeechProvider:
         from common.adapters.assemblyai import AssemblyAI
 
         return AssemblyAI(self.settings)

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from common.adapters.ports import PartsNotJoined, StoredObject
 from common.runtime.config import Settings
-
-
-@dataclass(frozen=True)
-class StoredObject:
-    size: int
-    etag: str
-    content_type: str
 
 
 class Storage:
@@ -58,8 +51,15 @@ class Storage:
         return str(self._client.generate_presigned_url("upload_part", Params=params, ExpiresIn=expires_s))
 
     def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+        from botocore.exceptions import ClientError
+
         listing = {"Parts": [{"PartNumber": n, "ETag": f'"{etag.strip(chr(34))}"'} for n, etag in sorted(parts)]}
-        self._client.complete_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id, MultipartUpload=listing)
+        try:
+            self._client.complete_multipart_upload(
+                Bucket=self.bucket, Key=key, UploadId=upload_id, MultipartUpload=listing
+            )
+        except ClientError as exc:
+            raise PartsNotJoined(exc.response.get("Error", {}).get("Code", "")) from None
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         from botocore.exceptions import ClientError

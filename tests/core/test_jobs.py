@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from sqlalchemy import update
 
-from common.adapters.assemblyai import ProviderTranscript
+from common.adapters.ports import ProviderTranscript
 from common.domain.pipeline import transitions
 from common.store.db import reset_engine, transaction
 from common.store.models import TranscriptionJob, utcnow

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from common.adapters.assemblyai import ProviderTranscript, parse_transcript
+from common.adapters.assemblyai import parse_transcript
+from common.adapters.ports import ProviderTranscript
 from local.assemblyai.engines import Request, _shape
 from local.assemblyai.media import dialogue_script, mono_script
 

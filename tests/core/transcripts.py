@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from common.adapters.assemblyai import ProviderTranscript
+from common.adapters.ports import ProviderTranscript
 from common.domain.pipeline import transitions
 from common.store.db import transaction
 from common.store.models import TranscriptionJob, utcnow

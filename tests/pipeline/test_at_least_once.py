@@ -93,7 +93,7 @@ def test_the_same_webhook_five_times_stores_one_result(cloud) -> None:
 
 def test_a_webhook_before_the_provider_id_is_stored_still_finishes(cloud) -> None:
     """A crash right after AssemblyAI accepted the job, before its id was saved: the webhook heals it."""
-    from common.adapters.assemblyai import Submission
+    from common.adapters.ports import Submission
     from common.adapters.services import current
 
     api = signed_up(unique_email())

@@ -272,7 +272,7 @@ def test_uploads_never_completed_expire_and_their_jobs_fail(cloud) -> None:
 
 def test_a_submitter_killed_after_the_provider_accepted_is_adopted_not_resubmitted(cloud, configure) -> None:
     """The worst case for billing: the id was never stored and the webhook is lost too."""
-    from common.adapters.assemblyai import Submission
+    from common.adapters.ports import Submission
     from common.adapters.services import current
 
     configure(CLAIM_TIMEOUT_SECONDS=1, SILENT_AFTER_SECONDS=1, POLL_INTERVAL_SECONDS=1)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Callable
-from typing import Protocol
 
 from sqlalchemy import delete, select, update
 
-from common.adapters.postbox import Mail
+from common.adapters.ports import Mail, MailSender
 from common.domain.accounts import passwords, tokens
 from common.domain.accounts.accounts import account_throttle_key, session_for
 from common.domain.accounts.throttle import Limit, spend, throttle_key
@@ -32,10 +31,6 @@ ACCEPTED = (
 INVALID = (
     "this reset link is not valid: it has expired, was already used, or the password changed since; ask for a new one"
 )
-
-
-class Mailer(Protocol):
-    def send(self, mail: Mail) -> str: ...
 
 
 def _throttle(email: str, client_ip: str, settings: Settings) -> None:
@@ -63,7 +58,7 @@ def reset_mail(email: str, link: str, minutes: int) -> Mail:
 
 
 def request_reset(
-    data: PasswordResetRequest, settings: Settings, client_ip: str, mailer: Callable[[], Mailer]
+    data: PasswordResetRequest, settings: Settings, client_ip: str, mailer: Callable[[], MailSender]
 ) -> Accepted:
     _throttle(data.email, client_ip, settings)
     answer_at = time.monotonic() + settings.PASSWORD_RESET_ANSWER_SECONDS

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
-from common.adapters.assemblyai import ProviderError, ProviderTranscript, Submission, is_transcript_id
+from common.adapters.assemblyai import is_transcript_id
+from common.adapters.ports import ProviderError, ProviderTranscript, Submission
 from common.adapters.services import Services
 from common.domain import idempotency
 from common.domain.errors import BadRequest, Unavailable

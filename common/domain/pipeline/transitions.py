@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
-from common.adapters.assemblyai import ProviderTranscript
+from common.adapters.ports import ProviderTranscript
 from common.runtime.redaction import redact
 from common.store.db import is_postgres
 from common.store.dialect import insert_ignore

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from common.adapters.ports import PartsNotJoined
 from common.adapters.services import Services
 from common.domain.accounts.users import require_user
 from common.domain.errors import Conflict, Invalid, NotFound, TooLarge, UnsupportedMedia
@@ -127,16 +128,13 @@ def complete_multipart(
     numbers = sorted(p.part_number for p in data.parts)
     if numbers != list(range(1, expected + 1)):
         raise Invalid(f"send every part from 1 to {expected}, each once", "incomplete_parts")
-    from botocore.exceptions import ClientError
-
     try:
         services.storage.complete_multipart(
             media.object_key, media.multipart_upload_id or "", [(p.part_number, p.etag) for p in data.parts]
         )
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
+    except PartsNotJoined as exc:
         raise Conflict(
-            f"the parts could not be joined ({code}); send the missing or changed parts again", "parts_not_joined"
+            f"the parts could not be joined ({exc.code}); send the missing or changed parts again", "parts_not_joined"
         ) from None
     with transaction() as s:
         s.execute(update(MediaFile).where(MediaFile.id == file_id).values(multipart_upload_id=None))
