@@ -7,11 +7,7 @@ import { AuthPage } from "./pages/AuthPage";
 import { JobsPage } from "./pages/JobsPage";
 import { ForgotPasswordPage, ResetPasswordPage } from "./pages/PasswordResetPages";
 import { TranscriptPage } from "./pages/TranscriptPage";
-
-export function navigate(path: string): void {
-  window.history.pushState({}, "", path);
-  window.dispatchEvent(new PopStateEvent("popstate"));
-}
+import { navigate } from "./routing";
 
 export function App() {
   const [path, setPath] = useState(window.location.pathname);

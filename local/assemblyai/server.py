@@ -21,8 +21,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from common.domain.languages import SUPPORTED
-from local.assemblyai.engines import Engine, EngineError, Request, engine_named
+from local.assemblyai.engines import engine_named
 from local.assemblyai.faults import Faults, Rule
+from local.assemblyai.speech import Engine, EngineError, Request
 from local.http import QuietNoDelayHandler
 
 MAX_AUDIO_BYTES = 5 * 1024**3

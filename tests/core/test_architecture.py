@@ -8,6 +8,7 @@ importing layer may use the imported one; inside the domain, a capability may us
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,81 @@ def test_arrows_down_are_allowed() -> None:
     ]
     for module, source in allowed:
         assert violations(source, module) == [], module
+
+
+def _python_graph(*packages: str) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for package in packages:
+        for path in ROOT.glob(f"{package}/**/*.py"):
+            if "__pycache__" in path.parts:
+                continue
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            graph[module] = {
+                name
+                for _, name, _ in imports(path.read_text(), module)
+                if name.split(".")[0] in packages and _known(name) and name != module
+            }
+    return graph
+
+
+TS_IMPORT = re.compile(r"""(?:\bfrom\s+|\bimport\s*\(?\s*)["'](\.{1,2}/[^"']+)["']""")
+
+
+def _spa_graph() -> dict[str, set[str]]:
+    src = ROOT / "frontend" / "src"
+    graph: dict[str, set[str]] = {}
+    for path in [*src.rglob("*.ts"), *src.rglob("*.tsx")]:
+        targets = set()
+        for spec in TS_IMPORT.findall(path.read_text()):
+            base = (path.parent / spec).resolve()
+            for candidate in (base, *(base.with_name(base.name + ext) for ext in (".ts", ".tsx")), base / "index.ts"):
+                if candidate.is_file():
+                    targets.add(candidate.relative_to(src).as_posix())
+                    break
+        graph[path.relative_to(src).as_posix()] = targets
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one node (Tarjan): modules that import each other, however
+    indirectly."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_circles_in_common_the_local_cloud_or_the_spa() -> None:
+    assert circles(_python_graph("common", "functions")) == []
+    assert circles(_python_graph("local")) == [], "local/ modules that import each other (lazily too)"
+    assert circles(_spa_graph()) == [], "SPA modules that import each other (pages and App.tsx: see routing.ts)"
+
+
+def test_a_circle_is_found_however_long() -> None:
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert circles({"App.tsx": {"pages/X.tsx"}, "pages/X.tsx": {"App.tsx"}}) == [["App.tsx", "pages/X.tsx"]]
+    assert circles({"a": {"b"}, "b": set()}) == []

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api, ApiError } from "../api/client";
 import type { ExportFormat, Job, Transcript } from "../api/types";
-import { navigate } from "../App";
+import { navigate } from "../routing";
 import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
 import { currentLine, currentWord, lines as toLines, matches, speakerLabels } from "../lib/transcript";
 
