@@ -11,13 +11,15 @@ from sqlalchemy import select
 from common.adapters.services import Services
 from common.domain.accounts.users import require_user
 from common.domain.errors import Conflict, Invalid
-from common.domain.jobs.read_path import Job, get_job
+from common.domain.jobs.read_path import get_job
 from common.domain.pipeline import capabilities, pipeline, quotas, transitions
 from common.domain.schemas import JobOut, JobRequest, UrlImport
 from common.domain.uploads.keys import sanitise_filename
 from common.domain.uploads.uploads import owned_file
 from common.store.db import transaction
-from common.store.models import MediaFile, utcnow
+from common.store.models import MediaFile, TranscriptionJob, utcnow
+
+Job = TranscriptionJob
 
 
 def create_job(user_id: uuid.UUID, req: JobRequest, services: Services) -> JobOut:

@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from common.adapters.services import Services
 from common.domain.accounts.users import require_user
 from common.domain.errors import NotFound
-from common.domain.jobs.read_path import Job
 from common.domain.pipeline import cleanups, pipeline
 from common.store.db import transaction
-from common.store.models import MediaFile
+from common.store.models import MediaFile, TranscriptionJob
+
+Job = TranscriptionJob
 
 
 def delete_job(user_id: uuid.UUID, job_id: uuid.UUID, services: Services) -> None:

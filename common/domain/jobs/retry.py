@@ -9,11 +9,13 @@ from sqlalchemy import select
 from common.adapters.services import Services
 from common.domain.accounts.users import require_user
 from common.domain.errors import Conflict, NotFound
-from common.domain.jobs.read_path import Job, can_retry, get_job
+from common.domain.jobs.read_path import can_retry, get_job
 from common.domain.pipeline import cleanups, pipeline, transitions
 from common.domain.schemas import JobOut
 from common.store.db import transaction
-from common.store.models import MediaFile
+from common.store.models import MediaFile, TranscriptionJob
+
+Job = TranscriptionJob
 
 
 def retry_job(user_id: uuid.UUID, job_id: uuid.UUID, services: Services) -> JobOut:
