@@ -21,14 +21,14 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=30)
     args = parser.parse_args()
     with postgres_database() as url:
-        from common.jwks import new_private_key_pem
+        from common.domain.accounts.jwks import new_private_key_pem
 
         os.environ.update({"DATABASE_URL": url, "JWT_PRIVATE_KEY": new_private_key_pem(), "JWT_KEY_ID": "bench"})
-        from common import accounts
-        from common.config import get_settings, with_changes
-        from common.errors import Unauthorized
-        from common.migrate import upgrade
-        from common.schemas import Login, Registration
+        from common.domain.accounts import accounts
+        from common.domain.errors import Unauthorized
+        from common.domain.schemas import Login, Registration
+        from common.runtime.config import get_settings, with_changes
+        from common.store.migrate import upgrade
 
         upgrade(url)
         settings = with_changes(get_settings(), BCRYPT_ROUNDS=args.rounds, LOGIN_MAX_FAILURES=10**6)

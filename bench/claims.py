@@ -60,7 +60,7 @@ def add_latency(rtt_ms: float) -> None:
     """Every statement and commit waits `rtt_ms` first: a network round trip, on a database that is local here."""
     from sqlalchemy import event
 
-    from common.db import get_engine
+    from common.store.db import get_engine
 
     pause = rtt_ms / 1000
 
@@ -77,12 +77,12 @@ def worker(url: str, claimed: multiprocessing.Queue, rtt_ms: float = 0) -> None:
         add_latency(rtt_ms)
     from sqlalchemy import update
 
-    from common import transitions
-    from common.db import transaction
-    from common.models import TranscriptionJob, utcnow
+    from common.domain.pipeline import transitions
+    from common.store.db import transaction
+    from common.store.models import TranscriptionJob, utcnow
 
     mine = []
-    from common.db import get_engine
+    from common.store.db import get_engine
 
     with get_engine().connect():  # connect before the clock starts: process start-up is not what is measured
         pass
@@ -120,7 +120,7 @@ def main() -> None:
     parser.add_argument("--rtt-ms", type=float, default=0, help="simulated network round trip per statement")
     args = parser.parse_args()
     os.environ.update({"ENV": "test", "DOTENV_PATH": "/nonexistent", "DB_POOL_SIZE": "1"})
-    from common.migrate import upgrade
+    from common.store.migrate import upgrade
 
     rates = {}
     for processes in (1, args.processes):

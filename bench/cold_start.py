@@ -129,7 +129,7 @@ def main() -> None:
 
     from harness import postgres_database
 
-    from common.jwks import new_private_key_pem
+    from common.domain.accounts.jwks import new_private_key_pem
     from local.assemblyai.server import AssemblyAIServer
     from local.storage import S3Server
 
@@ -161,10 +161,10 @@ def main() -> None:
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     os.environ.update(env)
-    from common import accounts
-    from common.config import get_settings
-    from common.migrate import upgrade
-    from common.schemas import Registration
+    from common.domain.accounts import accounts
+    from common.domain.schemas import Registration
+    from common.runtime.config import get_settings
+    from common.store.migrate import upgrade
 
     upgrade(db_url)
     get_settings.cache_clear()
@@ -250,7 +250,7 @@ def main() -> None:
         )
     aai.stop()
     s3.stop()
-    from common.db import reset_engine
+    from common.store.db import reset_engine
 
     reset_engine()
     database.__exit__(None, None, None)

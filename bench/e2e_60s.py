@@ -27,8 +27,8 @@ def http(method: str, url: str, body: object = None, token: str | None = None) -
 def main() -> None:
     from sqlalchemy import select
 
-    from common.db import transaction
-    from common.models import MediaFile, TranscriptionJob
+    from common.store.db import transaction
+    from common.store.models import MediaFile, TranscriptionJob
     from local.assemblyai.media import dialogue_script, make_wav
 
     turns = [("A" if i % 2 == 0 else "B", f"This is sentence number {i} of a long conversation.") for i in range(30)]

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import editing
+from common.domain.transcripts import editing
 
 LINES, WORDS = 6, 5_000
 

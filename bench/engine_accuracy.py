@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from local.assemblyai import espeak  # noqa: E402
-from local.assemblyai.engines import Request, Result  # noqa: E402
+from local.assemblyai.speech import Request, Result  # noqa: E402
 
 SENTENCES = [
     "The meeting has been moved to Tuesday morning, so we will have more time to prepare the slides.",

@@ -50,7 +50,7 @@ HANDLER_ENV = {
 
 def webhook_events(pairs: Iterable[tuple[Any, str]]) -> list[dict[str, Any]]:
     """AssemblyAI's notification for each (job id, transcript id), as the gateway hands it to the webhook function."""
-    from common.provider import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
+    from common.adapters.assemblyai import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
     from local.gateway.events import event_for
 
     return [

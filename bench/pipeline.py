@@ -27,8 +27,8 @@ def main() -> None:
 
     from sqlalchemy import func, select
 
-    from common.db import transaction
-    from common.models import TranscriptionJob
+    from common.store.db import transaction
+    from common.store.models import TranscriptionJob
     from local.assemblyai.media import dialogue_script, make_wav
     from tests.api import Api, signed_up
     from tests.pipeline.helpers import declare, put_bytes

@@ -127,9 +127,11 @@ def seed(url: str, users: int, per_user: int, heavy: int) -> uuid.UUID:
 
 def measures(url: str, heavy: uuid.UUID, runs: int) -> dict[str, float]:
     os.environ["DATABASE_URL"] = url
-    from common import db, jobs, pipeline
-    from common.config import get_settings
-    from common.services import current
+    from common.adapters.services import current
+    from common.domain.jobs import read_path as jobs
+    from common.domain.uploads import reconcile as sweep
+    from common.runtime.config import get_settings
+    from common.store import db
     from local.gateway.events import event_for
 
     get_settings.cache_clear()
@@ -169,7 +171,7 @@ def measures(url: str, heavy: uuid.UUID, runs: int) -> dict[str, float]:
         "first page of GET /jobs": median_ms(first_page, runs),
         "page 100 through the cursor": median_ms(page_100, runs),
         "status-filtered page (heavy user)": median_ms(filtered, runs),
-        "reconcile sweep (nothing due)": median_ms(lambda: pipeline.reconcile(current()), runs),
+        "reconcile sweep (nothing due)": median_ms(lambda: sweep.reconcile(current()), runs),
         f"search: a name in 5 recordings ({RARE})": median_ms(search(RARE, 5), runs),
         f"search: a word in 1 in 10 ({COMMON})": median_ms(search(COMMON, 20), runs),
     }
@@ -188,7 +190,7 @@ def plans(url: str, heavy: uuid.UUID) -> list[str]:
         "status page": "SELECT id FROM transcription_jobs WHERE owner_id = %s AND status = 'failed' "
         "ORDER BY created_at DESC, id DESC LIMIT 21",
     }
-    from common.search import _PG_MATCHES
+    from common.domain.transcripts.search import _PG_MATCHES
 
     search = "EXPLAIN (ANALYZE, BUFFERS) " + _PG_MATCHES.replace(":terms", "%s").replace(":cap", "2001")
     with psycopg.connect(url) as conn:
@@ -212,7 +214,7 @@ def main() -> None:
     parser.add_argument("--heavy", type=int, default=100_000)
     args = parser.parse_args()
     os.environ.update(HANDLER_ENV)
-    from common.migrate import upgrade
+    from common.store.migrate import upgrade
 
     results: dict[str, dict[str, float]] = {}
     problems: list[str] = []
@@ -226,7 +228,7 @@ def main() -> None:
             results[label] = measures(url, heavy_id, args.runs)
             found = plans(url, heavy_id)
             problems += found if users else []  # judged at scale only (see the docstring)
-            from common import db
+            from common.store import db
 
             db.reset_engine()
     small, large = results.values()

@@ -90,7 +90,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the 1-in-20 word's searches (top 25)")
     args = parser.parse_args()
     os.environ.update(HANDLER_ENV)
-    from common.migrate import upgrade
+    from common.store.migrate import upgrade
 
     with postgres_database() as url:
         upgrade(url)
@@ -98,8 +98,9 @@ def main() -> None:
         user = seed(url, args.jobs)
         print(f"{args.jobs} transcripts of {WORDS} words seeded in {time.perf_counter() - started:.0f} s")
         os.environ["DATABASE_URL"] = url
-        from common import db, search
-        from common.config import get_settings
+        from common.domain.transcripts import search
+        from common.runtime.config import get_settings
+        from common.store import db
         from functions.jobs import index as jobs_function
         from local.gateway.events import event_for
 

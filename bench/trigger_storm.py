@@ -24,8 +24,8 @@ def main() -> None:
     args = parser.parse_args()
     from sqlalchemy import func, select
 
-    from common.db import transaction
-    from common.models import TranscriptionJob
+    from common.store.db import transaction
+    from common.store.models import TranscriptionJob
     from local.assemblyai.media import make_wav, mono_script
     from local.storage import object_create_message
     from tests.api import signed_up

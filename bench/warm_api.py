@@ -110,8 +110,8 @@ def measure(url: str, user: uuid.UUID, runs: int) -> tuple[float, float, list[st
     os.environ["DATABASE_URL"] = url
     from sqlalchemy import event
 
-    from common import db
-    from common.config import get_settings
+    from common.runtime.config import get_settings
+    from common.store import db
     from local.gateway.events import event_for
 
     get_settings.cache_clear()
@@ -192,13 +192,13 @@ def main() -> None:
     parser.add_argument("--show-sql", action="store_true", help="print the statements the handler sent")
     args = parser.parse_args()
     os.environ.update(HANDLER_ENV)
-    from common.migrate import upgrade
+    from common.store.migrate import upgrade
 
     with postgres_database() as url:
         upgrade(url)
         user = seed(url, args.jobs)
         handler_ms, raw_ms, statements = measure(url, user, args.runs)
-        from common import db
+        from common.store import db
 
         db.reset_engine()
     if args.show_sql:

@@ -75,10 +75,10 @@ def _py_spy(out: str) -> subprocess.Popen[bytes]:
 
 def _timed() -> dict[str, float]:
     """Wall time spent in a few named places (wrapped here, for the breakdown): name → seconds."""
-    import common.cleanups
-    import common.pipeline
-    import common.provider
-    import common.transitions
+    import common.adapters.assemblyai
+    import common.domain.pipeline.cleanups
+    import common.domain.pipeline.pipeline
+    import common.domain.pipeline.transitions
 
     spent: dict[str, float] = {}
 
@@ -95,14 +95,14 @@ def _timed() -> dict[str, float]:
 
         setattr(owner, name, timed)
 
-    wrap(common.provider, "parse_transcript", "parse")
-    wrap(common.provider.AssemblyAI, "get", "provider get (incl. parse)")
-    wrap(common.provider.AssemblyAI, "delete", "provider delete")
-    wrap(common.pipeline, "finish", "finish")
-    wrap(common.transitions, "complete", "complete (update)")
-    wrap(common.cleanups, "enqueue", "flush transcript + enqueue")
-    wrap(common.transitions, "claim", "claim")
-    wrap(common.cleanups, "run", "cleanup (incl. delete)")
+    wrap(common.adapters.assemblyai, "parse_transcript", "parse")
+    wrap(common.adapters.assemblyai.AssemblyAI, "get", "provider get (incl. parse)")
+    wrap(common.adapters.assemblyai.AssemblyAI, "delete", "provider delete")
+    wrap(common.domain.pipeline.pipeline, "finish", "finish")
+    wrap(common.domain.pipeline.transitions, "complete", "complete (update)")
+    wrap(common.domain.pipeline.cleanups, "enqueue", "flush transcript + enqueue")
+    wrap(common.domain.pipeline.transitions, "claim", "claim")
+    wrap(common.domain.pipeline.cleanups, "run", "cleanup (incl. delete)")
     return spent
 
 
@@ -120,8 +120,8 @@ def main() -> None:
 
     from sqlalchemy import func, select
 
-    from common.db import transaction
-    from common.models import Transcript, TranscriptionJob
+    from common.store.db import transaction
+    from common.store.models import Transcript, TranscriptionJob
     from local.assemblyai.media import dialogue_script, make_wav
     from tests.api import Api, signed_up
     from tests.pipeline.helpers import declare, put_bytes

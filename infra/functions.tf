@@ -31,7 +31,7 @@ locals {
     mail     = ["MAIL_ACCESS_KEY_ID", "MAIL_SECRET_ACCESS_KEY"]
   }
 
-  # Plain environment per capability (names as in common/config.py).
+  # Plain environment per capability (names as in common/runtime/config.py).
   capability_env = {
     # concurrency = 1 below: one request per instance, so one pooled connection is enough.
     database = { DB_POOL_SIZE = "1" }

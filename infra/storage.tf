@@ -70,7 +70,7 @@ resource "yandex_storage_bucket" "media" {
   }
 
   # Recordings live under uploads/ (what the browser PUT) and, once accepted, under media/ (the server-side copy no
-  # presigned URL can reach: common/keys.py). Both expire after media_retention_days.
+  # presigned URL can reach: common/domain/uploads/keys.py). Both expire after media_retention_days.
   lifecycle_rule {
     id      = "expire-recordings"
     enabled = true

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from common import logs
-from common.config import get_settings
-from common.db import reset_engine
-from common.jwks import documents as token_key_documents
-from common.jwks import new_private_key_pem
-from common.migrate import upgrade
+from common.domain.accounts.jwks import documents as token_key_documents
+from common.domain.accounts.jwks import new_private_key_pem
+from common.runtime import logs
+from common.runtime.config import get_settings
+from common.store.db import reset_engine
+from common.store.migrate import upgrade
 from local import functions
 from local.gateway import spec as gateway_spec
 from local.gateway.server import Gateway
@@ -164,7 +164,7 @@ class LocalCloud:
 
     def _register_sender(self) -> None:
         """The sending address, registered as deploy.sh registers the cloud's (scripts/mail_sender.py)."""
-        from common.mail import ensure_sender, sender_domain, sesv2_client
+        from common.adapters.postbox import ensure_sender, sender_domain, sesv2_client
 
         client = sesv2_client(self.mail.endpoint, MAIL_REGION, "local", "local")
         ensure_sender(client, sender_domain(MAIL_FROM))

@@ -22,8 +22,8 @@ from urllib.parse import parse_qs
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from common.events import OBJECT_CREATE
-from common.keys import UPLOAD_PREFIX
+from common.domain.uploads.keys import UPLOAD_PREFIX
+from common.edge.events import OBJECT_CREATE
 from local.durable_files import remove, write_atomically
 from local.s3_files import S3Files, WriteThrough
 

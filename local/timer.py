@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from common.events import TIMER
+from common.edge.events import TIMER
 
 
 def timer_event(trigger_id: str = "local-reconcile") -> dict[str, Any]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from common.config import get_settings
-from common.db import build_engine
-from common.models import Base
+from common.runtime.config import get_settings
+from common.store.db import build_engine
+from common.store.models import Base
 
 target_metadata = Base.metadata
 

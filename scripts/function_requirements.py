@@ -8,10 +8,10 @@ own package, and the packages above them, whose __init__ runs first). Every impo
 module level or lazily inside a function — except those under `if TYPE_CHECKING:`, which never run. Two kinds of
 loading by name count too, because they are written in the code rather than kept in a list here:
   * SQLAlchemy URLs such as "postgresql+psycopg://" load the driver module named after the "+";
-  * importlib.import_module("x") with a literal name.
+  * importlib.import_module("x") and on_first_use("x") (common/runtime/lazy.py) with a literal name.
 An import inside `try: ... except ImportError` is optional: required only if it is installed here.
 A first-party module that reads files by path declares them in a module-level `BUNDLED_FILES = ("a.ini", "dir")`
-(paths relative to the project root; common/migrate.py: alembic.ini and migrations/). Those files go into the zip
+(paths relative to the project root; common/store/migrate.py: alembic.ini and migrations/). Those files go into the zip
 (scripts/build_functions.py) and the imports of their Python files are walked like the function's own.
 Top-level modules map to distributions with importlib.metadata.packages_distributions(); when the project itself asks
 for extras of a distribution (pyproject: "psycopg[binary]"), the distributions those extras pull in are added as well.
@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIRST_PARTY = ("common", "functions")
 DIALECT_URL = re.compile(r"^[a-z][a-z0-9]*\+([a-z_][a-z0-9_]*)://")
 IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
+LOADERS = {"import_module", "on_first_use"}  # importlib's, and common/runtime/lazy.py's (a function's domain getters)
 
 
 class MissingDistribution(SystemExit):
@@ -117,7 +118,7 @@ class _Collector(ast.NodeVisitor):
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         first = node.args[0] if node.args else None
-        if name == "import_module" and isinstance(first, ast.Constant) and isinstance(first.value, str):
+        if name in LOADERS and isinstance(first, ast.Constant) and isinstance(first.value, str):
             self._add(first.value)
         self.generic_visit(node)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common.mail import ensure_sender, sesv2_client
+from common.adapters.postbox import ensure_sender, sesv2_client
 
 
 def main(argv: list[str] | None = None) -> int:

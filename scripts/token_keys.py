@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common.jwks import documents
+from common.domain.accounts.jwks import documents
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common.jwks import new_private_key_pem  # noqa: E402
+from common.domain.accounts.jwks import new_private_key_pem  # noqa: E402
 
 # The functions read these at import; one stable set for the whole run (only DATABASE_URL changes per backend).
 TEST_ENV = {
@@ -41,8 +41,8 @@ TEST_ENV = {
 }
 os.environ.update(TEST_ENV)
 
-from common import db  # noqa: E402
-from common.config import get_settings  # noqa: E402
+from common.runtime.config import get_settings  # noqa: E402
+from common.store import db  # noqa: E402
 from local.cloud import LocalCloud  # noqa: E402
 from tests import api, databases  # noqa: E402
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import Engine, text
 
-from common.migrate import upgrade
-from common.models import Base
+from common.store.migrate import upgrade
+from common.store.models import Base
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 SKIP_PG = os.environ.get("TRANSCRIBE_SKIP_POSTGRES") == "1"

@@ -8,11 +8,7 @@ import { JobsPage } from "./pages/JobsPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { ForgotPasswordPage, ResetPasswordPage } from "./pages/PasswordResetPages";
 import { TranscriptPage } from "./pages/TranscriptPage";
-
-export function navigate(path: string): void {
-  window.history.pushState({}, "", path);
-  window.dispatchEvent(new PopStateEvent("popstate"));
-}
+import { navigate } from "./routing";
 
 const KNOWN = [/^\/$/, /^\/(login|signup|forgot-password|reset-password|account)$/, /^\/jobs\/[^/]+$/];
 

@@ -1,23 +1,17 @@
 """Cloud function `assemblyai_webhook`: AssemblyAI's transcript-ready callback, checked by a secret header."""
 
 import hmac
-from types import ModuleType
 
-from common.config import load_settings
-from common.errors import Unauthorized
-from common.http import Request, Response, Router, json_response
-from common.provider import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
-from common.services import current
+from common.adapters.assemblyai import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
+from common.adapters.services import current
+from common.domain.errors import Unauthorized
+from common.edge.http import Request, Response, Router, json_response
+from common.runtime.config import load_settings
+from common.runtime.lazy import on_first_use
 
 load_settings("database", "storage", "provider", "webhook")  # fail the cold start, naming any missing variable
 router = Router()
-
-
-def _pipeline() -> ModuleType:
-    """The pipeline (SQLAlchemy, pydantic), imported by the first event, not at cold start."""
-    from common import pipeline
-
-    return pipeline
+pipeline = on_first_use("common.domain.pipeline.pipeline")  # SQLAlchemy, pydantic: with the first event, not cold
 
 
 @router.route("POST", WEBHOOK_PATH)
@@ -27,7 +21,7 @@ def transcript_ready(req: Request) -> Response:
         raise Unauthorized("wrong or missing webhook secret", "bad_webhook_secret")
     body = req.json()
     transcript_id = body.get("transcript_id") if isinstance(body, dict) else None
-    outcome = _pipeline().handle_webhook(req.query.get("job_id"), transcript_id, current())
+    outcome = pipeline().handle_webhook(req.query.get("job_id"), transcript_id, current())
     return json_response(200, {"ok": True, "detail": outcome})
 
 

@@ -2,70 +2,55 @@
 forgotten one by email, delete the account."""
 
 from functools import lru_cache
-from types import ModuleType
 from typing import TYPE_CHECKING
 
-from common.api import caller
-from common.config import Settings, get_settings, load_settings
-from common.http import Request, Response, Router, json_response
+from common.edge.api import caller
+from common.edge.http import Request, Response, Router, json_response
+from common.runtime.config import Settings, get_settings, load_settings
+from common.runtime.lazy import on_first_use
 
 if TYPE_CHECKING:
-    from common.mail import Postbox
+    from common.adapters.postbox import Postbox
 
 load_settings("database", "tokens", "mail")  # fail the cold start, naming any missing variable
 router = Router()
-
-
-def domain() -> ModuleType:
-    """Accounts (SQLAlchemy, pydantic, bcrypt), imported by the first request, not at cold start."""
-    from common import accounts
-
-    return accounts
-
-
-def schemas() -> ModuleType:
-    from common import schemas
-
-    return schemas
+# Imported by the first request that needs them, not at cold start (SQLAlchemy, pydantic, bcrypt).
+accounts = on_first_use("common.domain.accounts.accounts")
+password_reset = on_first_use("common.domain.accounts.password_reset")
+schemas = on_first_use("common.domain.schemas")
 
 
 @router.route("POST", "/api/v1/auth/register")
 def register(req: Request) -> Response:
-    return json_response(201, domain().register(req.parse(schemas().Registration), get_settings()))
+    return json_response(201, accounts().register(req.parse(schemas().Registration), get_settings()))
 
 
 @router.route("POST", "/api/v1/auth/login")
 def login(req: Request) -> Response:
-    return json_response(200, domain().login(req.parse(schemas().Login), get_settings(), req.source_ip))
+    return json_response(200, accounts().login(req.parse(schemas().Login), get_settings(), req.source_ip))
 
 
 @router.route("GET", "/api/v1/auth/me")
 def me(req: Request) -> Response:
-    return json_response(200, domain().me(caller(req)))
+    return json_response(200, accounts().me(caller(req)))
 
 
 @router.route("POST", "/api/v1/auth/logout")
 def logout(req: Request) -> Response:
-    domain().sign_out_everywhere(caller(req))
+    accounts().sign_out_everywhere(caller(req))
     return Response(204)
 
 
 @router.route("POST", "/api/v1/auth/password")
 def change_password(req: Request) -> Response:
     data = req.parse(schemas().PasswordChange)
-    return json_response(200, domain().change_password(caller(req), data, get_settings(), req.source_ip))
-
-
-def password_reset() -> ModuleType:
-    from common import password_reset
-
-    return password_reset
+    return json_response(200, accounts().change_password(caller(req), data, get_settings(), req.source_ip))
 
 
 @lru_cache(maxsize=1)
 def postbox(settings: Settings) -> "Postbox":
     """Postbox's client (boto3), built by the first reset request of this container (again if settings change)."""
-    from common.mail import Postbox
+    from common.adapters.postbox import Postbox
 
     return Postbox(settings)
 
@@ -86,7 +71,7 @@ def reset_password(req: Request) -> Response:
 @router.route("DELETE", "/api/v1/auth/me")
 def delete_account(req: Request) -> Response:
     data = req.parse(schemas().AccountDeletion)
-    domain().delete_account(caller(req), data.password, get_settings(), req.source_ip)
+    accounts().delete_account(caller(req), data.password, get_settings(), req.source_ip)
     return Response(204)
 
 

@@ -1,24 +1,26 @@
 """Cloud function `jobs`: create, list, read, delete and retry jobs; export, name speakers and search transcripts."""
 
-from types import ModuleType
-
-from common.api import caller, idempotent, path_id, query_int
-from common.config import load_settings
-from common.errors import BadRequest, PreconditionRequired
-from common.http import JSON, Request, Response, Router, json_response
-from common.services import current
+from common.adapters.services import current
+from common.domain.errors import BadRequest, PreconditionRequired
+from common.edge.api import caller, idempotent, path_id, query_int
+from common.edge.http import JSON, Request, Response, Router, json_response
+from common.runtime.config import load_settings
+from common.runtime.lazy import on_first_use
 
 load_settings("database", "storage", "provider")  # fail the cold start, naming any missing variable
 router = Router()
 STATUSES = ("pending", "processing", "completed", "failed")
 MAX_PAGE = 100  # the spec's `limit` maximum
-
-
-def domain() -> ModuleType:
-    """The jobs domain (SQLAlchemy, pydantic), imported by the first request that needs it, not at cold start."""
-    from common import jobs
-
-    return jobs
+# Imported by the first request that needs them, not at cold start (SQLAlchemy, pydantic).
+job_reads = on_first_use("common.domain.jobs.read_path")
+job_creation = on_first_use("common.domain.jobs.create")
+job_deletion = on_first_use("common.domain.jobs.delete")
+job_retries = on_first_use("common.domain.jobs.retry")
+transcript_formats = on_first_use("common.domain.transcripts.formats")
+transcript_edits = on_first_use("common.domain.transcripts.edits")
+speaker_names = on_first_use("common.domain.transcripts.speakers")
+transcript_search = on_first_use("common.domain.transcripts.search")
+schemas = on_first_use("common.domain.schemas")
 
 
 @router.route("POST", "/api/v1/jobs")
@@ -26,9 +28,7 @@ def create(req: Request) -> Response:
     user_id = caller(req)
 
     def created() -> Response:
-        from common.schemas import JobRequest
-
-        return json_response(201, domain().create_job(user_id, req.parse(JobRequest), current()))
+        return json_response(201, job_creation().create_job(user_id, req.parse(schemas().JobRequest), current()))
 
     return idempotent(req, user_id, "createJob", created)
 
@@ -38,9 +38,7 @@ def import_url(req: Request) -> Response:
     user_id = caller(req)
 
     def created() -> Response:
-        from common.schemas import UrlImport
-
-        return json_response(201, domain().import_url(user_id, req.parse(UrlImport), current()))
+        return json_response(201, job_creation().import_url(user_id, req.parse(schemas().UrlImport), current()))
 
     return idempotent(req, user_id, "importUrl", created)
 
@@ -52,33 +50,31 @@ def list_(req: Request) -> Response:
     if status is not None and status not in STATUSES:
         raise BadRequest(f"status must be one of {', '.join(STATUSES)}", "invalid_status")
     limit = query_int(req, "limit", 20, 1, MAX_PAGE)
-    jobs = domain()
-    page = jobs.list_jobs(user_id, status, limit, req.query.get("cursor") or None)
-    return Response(200, jobs.page_json(page), {"Content-Type": JSON})  # what json_response writes, sooner
+    page = job_reads().list_jobs(user_id, status, limit, req.query.get("cursor") or None)
+    return Response(200, job_reads().page_json(page), {"Content-Type": JSON})  # what json_response writes, sooner
 
 
 @router.route("GET", "/api/v1/jobs/{job_id}")
 def get(req: Request) -> Response:
-    return json_response(200, domain().get_job(caller(req), path_id(req, "job_id")))
+    return json_response(200, job_reads().get_job(caller(req), path_id(req, "job_id")))
 
 
 @router.route("DELETE", "/api/v1/jobs/{job_id}")
 def delete(req: Request) -> Response:
-    domain().delete_job(caller(req), path_id(req, "job_id"), current())
+    job_deletion().delete_job(caller(req), path_id(req, "job_id"), current())
     return Response(204)
 
 
 @router.route("POST", "/api/v1/jobs/{job_id}/retry")
 def retry(req: Request) -> Response:
-    return json_response(200, domain().retry_job(caller(req), path_id(req, "job_id"), current()))
+    return json_response(200, job_retries().retry_job(caller(req), path_id(req, "job_id"), current()))
 
 
 @router.route("GET", "/api/v1/jobs/{job_id}/transcript")
 def transcript(req: Request) -> Response:
     user_id = caller(req)
-    jobs = domain()
-    result = jobs.transcript(user_id, path_id(req, "job_id"), req.query.get("format", "json"))
-    if isinstance(result, jobs.Export):
+    result = transcript_formats().transcript(user_id, path_id(req, "job_id"), req.query.get("format", "json"))
+    if isinstance(result, transcript_formats().Export):
         disposition = f'attachment; filename="{result.filename}"'
         return Response(200, result.body, {"Content-Type": result.content_type, "Content-Disposition": disposition})
     return json_response(200, result, {"ETag": f'"{result.version}"'})
@@ -96,39 +92,33 @@ def if_match(req: Request) -> int:
 
 @router.route("PUT", "/api/v1/jobs/{job_id}/transcript")
 def edit(req: Request) -> Response:
-    from common.schemas import TranscriptEdit
-
     user_id, job_id = caller(req), path_id(req, "job_id")
-    domain().get_job(user_id, job_id)  # another user's job is 404 whatever the body says
-    version, edits = if_match(req), req.parse(TranscriptEdit).edits
-    result = domain().edit_transcript(user_id, job_id, version, edits)
+    job_reads().get_job(user_id, job_id)  # another user's job is 404 whatever the body says
+    version, changes = if_match(req), req.parse(schemas().TranscriptEdit).edits
+    result = transcript_edits().edit_transcript(user_id, job_id, version, changes)
     return json_response(200, result, {"ETag": f'"{result.version}"'})
 
 
 @router.route("DELETE", "/api/v1/jobs/{job_id}/transcript/edits")
 def revert(req: Request) -> Response:
     user_id, job_id = caller(req), path_id(req, "job_id")
-    domain().get_job(user_id, job_id)
-    result = domain().revert_transcript(user_id, job_id, if_match(req))
+    job_reads().get_job(user_id, job_id)
+    result = transcript_edits().revert_transcript(user_id, job_id, if_match(req))
     return json_response(200, result, {"ETag": f'"{result.version}"'})
 
 
 @router.route("PUT", "/api/v1/jobs/{job_id}/speakers")
 def rename_speakers(req: Request) -> Response:
-    from common.schemas import SpeakerNames
-
     user_id, job_id = caller(req), path_id(req, "job_id")
-    domain().get_job(user_id, job_id)  # another user's job is 404 whatever the body says
-    names = req.parse(SpeakerNames).names
-    return json_response(200, domain().rename_speakers(user_id, job_id, names))
+    job_reads().get_job(user_id, job_id)  # another user's job is 404 whatever the body says
+    names = req.parse(schemas().SpeakerNames).names
+    return json_response(200, speaker_names().rename_speakers(user_id, job_id, names))
 
 
 @router.route("GET", "/api/v1/search")
 def search(req: Request) -> Response:
-    from common.search import search as find
-
     limit = query_int(req, "limit", 20, 1, 50)
-    return json_response(200, find(caller(req), req.query.get("q", ""), limit))
+    return json_response(200, transcript_search().search(caller(req), req.query.get("q", ""), limit))
 
 
 def handler(event: dict, context: object = None) -> dict:

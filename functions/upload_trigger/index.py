@@ -1,19 +1,13 @@
 """Cloud function `upload_trigger`: Object Storage ObjectCreate events → uploaded files → started jobs."""
 
-from types import ModuleType
-
-from common import events, logs
-from common.config import load_settings
-from common.services import current
+from common.adapters.services import current
+from common.edge import events
+from common.runtime import logs
+from common.runtime.config import load_settings
+from common.runtime.lazy import on_first_use
 
 load_settings("database", "storage", "provider")  # fail the cold start, naming any missing variable
-
-
-def _pipeline() -> ModuleType:
-    """The pipeline (SQLAlchemy, pydantic), imported by the first event, not at cold start."""
-    from common import pipeline
-
-    return pipeline
+accept = on_first_use("common.domain.uploads.accept")  # SQLAlchemy, pydantic: with the first event, not cold
 
 
 def handler(event: dict, context: object = None) -> dict:
@@ -23,7 +17,7 @@ def handler(event: dict, context: object = None) -> dict:
     failures = []
     for item in created:
         try:
-            outcome = _pipeline().handle_upload(item.bucket, item.key, current())
+            outcome = accept().handle_upload(item.bucket, item.key, current())
             logs.log("trigger_object", event_id=item.event_id, key=item.key, outcome=outcome)
         except Exception as exc:  # the rest of the batch still runs; the raise below makes the trigger retry
             logs.error("trigger_object_failed", event_id=item.event_id, key=item.key, error=repr(exc)[:300])

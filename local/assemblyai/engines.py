@@ -1,78 +1,13 @@
 """Speech engines: `deterministic` reads the expected result from the test WAV; `whisper` really listens.
 
-The Whisper engine itself lives in `local.assemblyai.whisper` and runs in a worker process (`local.assemblyai.worker`).
+The Whisper engine itself lives in `local.assemblyai.whisper` and runs in a worker process (`local.assemblyai.worker`);
+what every engine is asked and answers is `local.assemblyai.speech`, which all three import (none imports another back).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol
-
 from local.assemblyai.media import read_script, wav_duration
-
-
-class EngineError(Exception):
-    """The transcript ends in status `error` with this message."""
-
-
-@dataclass
-class Result:
-    text: str
-    words: list[dict[str, Any]]
-    utterances: list[dict[str, Any]] | None
-    language_code: str
-    confidence: float
-    audio_duration: int
-    processing_s: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Request:
-    speaker_labels: bool
-    language_code: str | None
-    language_detection: bool
-    speakers_expected: int | None = None
-
-
-class Engine(Protocol):
-    def transcribe(self, audio: bytes, req: Request) -> Result: ...
-
-
-NOT_AUDIO = "File does not appear to contain audio. File type is application/octet-stream (data)."
-
-
-def _shape(
-    words: list[dict[str, Any]],
-    utterances: list[dict[str, Any]] | None,
-    req: Request,
-    language: str,
-    confidence: float,
-    duration: float,
-) -> Result:
-    """The provider's result shape: utterances and word speakers only when speaker labels were asked for."""
-    if req.speaker_labels:
-        if utterances is None:
-            utterances = (
-                [
-                    {
-                        "speaker": "A",
-                        "start": words[0]["start"],
-                        "end": words[-1]["end"],
-                        "text": " ".join(w["text"] for w in words),
-                        "confidence": confidence,
-                        "words": [{**w, "speaker": "A"} for w in words],
-                    }
-                ]
-                if words
-                else []
-            )
-        words = [{**w, "speaker": u["speaker"]} for u in utterances for w in u["words"]]
-    else:
-        words = [{**w, "speaker": None} for w in words]
-        utterances = None
-    text = " ".join(w["text"] for w in words)
-    return Result(text, words, utterances, language, confidence, max(0, round(duration)))
+from local.assemblyai.speech import NOT_AUDIO, Engine, EngineError, Request, Result, _shape
 
 
 class Deterministic:

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from common.languages import SUPPORTED
-from local.assemblyai.engines import Engine, EngineError, Request, engine_named
+from common.domain.languages import SUPPORTED
+from local.assemblyai.engines import engine_named
 from local.assemblyai.faults import Faults, Rule
+from local.assemblyai.speech import Engine, EngineError, Request
 from local.durable_files import remove, write_atomically
 from local.http import QuietNoDelayHandler
 
@@ -443,7 +444,7 @@ class AssemblyAIServer:
         """Refuse what AssemblyAI could not reach either: private, loopback, metadata addresses (each redirect too)."""
         if self.allowed_hosts is None:
             return
-        from common.url_safety import UnsafeUrl, check
+        from common.adapters.url_safety import UnsafeUrl, check
 
         try:
             check(url, self.allowed_hosts)

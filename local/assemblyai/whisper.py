@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from local.assemblyai.engines import NOT_AUDIO, EngineError, Request, Result, _shape
+from local.assemblyai.speech import NOT_AUDIO, EngineError, Request, Result, _shape
 
 SAMPLE_RATE = 16000
 ENGINE_NAME = "whisper-tiny.en (local)"

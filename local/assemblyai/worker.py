@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from local.assemblyai.engines import EngineError, Request, Result
+from local.assemblyai.speech import EngineError, Request, Result
 
 QUEUE_SIZE = 8
 CRASHED = (

@@ -10,8 +10,8 @@ import uuid
 import jwt
 import pytest
 
-from common.config import get_settings
-from common.tokens import CLOCK_SKEW_SECONDS, issue_token, token_version
+from common.domain.accounts.tokens import CLOCK_SKEW_SECONDS, issue_token, token_version
+from common.runtime.config import get_settings
 from tests.api import Api, signed_up
 from tests.conftest import unique_email
 

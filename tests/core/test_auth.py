@@ -15,12 +15,12 @@ import jwt
 import pytest
 from sqlalchemy import delete
 
-from common import accounts, jwks
-from common.config import get_settings, with_changes
-from common.db import transaction
-from common.errors import Unauthorized
-from common.models import User
-from common.schemas import Login, Registration
+from common.domain.accounts import accounts, jwks
+from common.domain.errors import Unauthorized
+from common.domain.schemas import Login, Registration
+from common.runtime.config import get_settings, with_changes
+from common.store.db import transaction
+from common.store.models import User
 from tests.api import Api, signed_up
 from tests.conftest import TEST_ENV, unique_email
 

@@ -11,7 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from sqlalchemy import event
 
-from common.db import YANDEX_CA, build_engine
+from common.store.db import YANDEX_CA, build_engine
 
 # SHA-256 of CN=YandexInternalRootCA (openssl x509 -fingerprint -sha256 on https://storage.yandexcloud.net/cloud-certs/CA.pem)
 FINGERPRINT = "E3C31926 46536BC4 FFAE6DD3 4324EF9D D8D3B16D FA13A24E 13180EF1 4BA21BBA".replace(" ", "")

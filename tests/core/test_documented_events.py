@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from common.db import transaction
-from common.models import MediaFile, TranscriptionJob, User
+from common.store.db import transaction
+from common.store.models import MediaFile, TranscriptionJob, User
 from functions.jobs import index as jobs_function
 from functions.reconcile import index as reconcile_function
 from functions.upload_trigger import index as upload_trigger_function

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from sqlalchemy import event, text
 
-from common import db
+from common.store import db
 from tests.api import signed_up
 from tests.conftest import unique_email
 

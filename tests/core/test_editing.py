@@ -9,8 +9,8 @@ import uuid
 import pytest
 from sqlalchemy import update
 
-from common.db import transaction
-from common.models import Transcript
+from common.store.db import transaction
+from common.store.models import Transcript
 from tests.api import Api, signed_up
 from tests.conftest import unique_email
 from tests.core.transcripts import completed_job, timed_words

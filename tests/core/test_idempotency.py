@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from common import idempotency
-from common.errors import Conflict
+from common.domain import idempotency
+from common.domain.errors import Conflict
 from tests.api import Api, signed_up
 from tests.conftest import unique_email
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from common.jwks import new_private_key_pem
+from common.domain.accounts.jwks import new_private_key_pem
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ONLY = ["yaml", "moto", "werkzeug", "faster_whisper", "ctranslate2", "numpy", "av", "local"]

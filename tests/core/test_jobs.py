@@ -8,10 +8,10 @@ import psycopg
 import pytest
 from sqlalchemy import update
 
-from common import transitions
-from common.db import reset_engine, transaction
-from common.models import TranscriptionJob, utcnow
-from common.provider import ProviderTranscript
+from common.adapters.ports import ProviderTranscript
+from common.domain.pipeline import transitions
+from common.store.db import reset_engine, transaction
+from common.store.models import TranscriptionJob, utcnow
 from tests.api import Api, signed_up
 from tests.conftest import unique_email
 from tests.core.test_files import declare
@@ -170,9 +170,9 @@ def test_a_page_is_written_exactly_as_json_response_writes_it() -> None:
     not (floats below 1e-4, inf, nan): the body is the same bytes either way."""
     from datetime import UTC, datetime
 
-    from common.http import json_response
-    from common.jobs import page_json
-    from common.schemas import JobOut, JobPageOut, MediaFileOut
+    from common.domain.jobs.read_path import page_json
+    from common.domain.schemas import JobOut, JobPageOut, MediaFileOut
+    from common.edge.http import json_response
 
     now = datetime(2026, 1, 2, 3, 4, 5, 120000, tzinfo=UTC)
     name = 'a"b\\c\n\t\x01\x1f ☃ 😀 \u2028 </script>'

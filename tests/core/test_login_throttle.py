@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from common import passwords
+from common.domain.accounts import passwords
 from tests.api import Api, signed_up
 from tests.conftest import unique_email
 

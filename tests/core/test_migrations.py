@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from common.db import normalise_url
-from common.models import Base
+from common.store.db import normalise_url
+from common.store.models import Base
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

@@ -87,11 +87,11 @@ def test_a_link_stops_working_once_the_password_changes_another_way(cloud: Local
 def test_expired_forged_and_session_tokens_are_refused() -> None:
     from sqlalchemy import select
 
-    from common import tokens
-    from common.config import get_settings, with_changes
-    from common.db import transaction
-    from common.jwks import new_private_key_pem
-    from common.models import User
+    from common.domain.accounts import tokens
+    from common.domain.accounts.jwks import new_private_key_pem
+    from common.runtime.config import get_settings, with_changes
+    from common.store.db import transaction
+    from common.store.models import User
 
     email = unique_email()
     api = signed_up(email, PASSWORD)

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from common.provider import ProviderTranscript, parse_transcript
-from local.assemblyai.engines import Request, _shape
+from common.adapters.assemblyai import parse_transcript
+from common.adapters.ports import ProviderTranscript
 from local.assemblyai.media import dialogue_script, mono_script
+from local.assemblyai.speech import Request, _shape
 
 
 def _sdk_word(w: Any) -> dict[str, Any]:

@@ -7,8 +7,8 @@ import uuid
 import pytest
 from sqlalchemy import text, update
 
-from common.db import get_engine, transaction
-from common.models import Transcript
+from common.store.db import get_engine, transaction
+from common.store.models import Transcript
 from tests.api import signed_up
 from tests.conftest import unique_email
 from tests.core.transcripts import completed_job
@@ -73,7 +73,7 @@ def test_the_search_reads_an_index_not_the_table(database_url: str) -> None:
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SET LOCAL enable_seqscan = off"))  # tiny test tables: ask whether the index serves
-            from common import search
+            from common.domain.transcripts import search
 
             params = {"terms": "x", "cap": 2001, "owner": uuid.uuid4(), "limit": 20}
             plan = "\n".join(r[0] for r in conn.execute(text("EXPLAIN " + search._PG_MATCHES), params))
@@ -96,7 +96,7 @@ def test_a_word_common_everywhere_finds_the_same_hits(cap: int, common: bool, mo
     """A word PostgreSQL's statistics call common, or one past MATCH_CAP matches among everyone's transcripts, walks
     the user's jobs instead of the index's matches: the same hits, newest first, still only the user's own (SQLite
     has one way)."""
-    from common import search
+    from common.domain.transcripts import search
 
     monkeypatch.setattr(search, "MATCH_CAP", cap)
     monkeypatch.setattr(search, "_common_words", lambda s: frozenset({"budget"} if common else ()))
@@ -112,7 +112,7 @@ def test_a_word_common_everywhere_finds_the_same_hits(cap: int, common: bool, mo
 @pytest.mark.postgres_only  # statistics of the GIN index are PostgreSQL's (SQLite's FTS5 has one way)
 def test_postgresql_names_its_common_words_after_analyze(database_url: str) -> None:
     """What the search asks to choose its way: ANALYZE's most common words of the search index."""
-    from common import search
+    from common.domain.transcripts import search
 
     assert get_engine().dialect.name == "postgresql"
     api = signed_up(unique_email())

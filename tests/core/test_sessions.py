@@ -65,8 +65,8 @@ def test_no_composition_rules_a_long_lowercase_phrase_is_fine() -> None:
 def test_a_hash_below_todays_cost_is_upgraded_at_the_next_sign_in(configure_settings) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
-    from common.db import transaction
-    from common.models import User
+    from common.store.db import transaction
+    from common.store.models import User
 
     email = unique_email()
     signed_up(email, PASSWORD)  # made at the suite's cost, 4

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from common import exports, keys
-from common.config import ConfigError, read_dotenv, settings_from
-from common.http import Router, json_response, parse_event
+from common.domain.transcripts import exports
+from common.domain.uploads import keys
+from common.edge.http import Router, json_response, parse_event
+from common.runtime.config import ConfigError, read_dotenv, settings_from
 from tests.api import spec
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"

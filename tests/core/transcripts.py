@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import update
 
-from common import transitions
-from common.db import transaction
-from common.models import TranscriptionJob, utcnow
-from common.provider import ProviderTranscript
+from common.adapters.ports import ProviderTranscript
+from common.domain.pipeline import transitions
+from common.store.db import transaction
+from common.store.models import TranscriptionJob, utcnow
 from tests.api import Api
 
 

@@ -9,9 +9,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from common import alignment, events, exports, keys
-from common.errors import AppError
-from common.http import Router, parse_event
+from common.domain.errors import AppError
+from common.domain.transcripts import alignment, exports
+from common.domain.uploads import keys
+from common.edge import events
+from common.edge.http import Router, parse_event
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$|^recording$")
 

@@ -283,7 +283,7 @@ def inline_checkov_skips() -> dict[str, list[str]]:
 
 def dummy_settings() -> dict[str, str]:
     """Production-shaped settings for importing handlers outside the cloud (values are placeholders)."""
-    from common.jwks import new_private_key_pem
+    from common.domain.accounts.jwks import new_private_key_pem
 
     return {
         "ENV": "prod",

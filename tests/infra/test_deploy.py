@@ -524,10 +524,11 @@ def test_the_runtime_imports_the_shipped_bytecode_without_compiling(first_deploy
     loses it). Proof: with a source file broken after unzipping, the import still runs the shipped bytecode."""
     with zipfile.ZipFile(first_deploy.repo / "build" / "functions" / "jobs.zip") as archive:
         archive.extractall(tmp_path)
-    (tmp_path / "common" / "sizes.py").write_text("raise SystemExit('the source was compiled, not the .pyc')\n")
+    broken = "raise SystemExit('the source was compiled, not the .pyc')\n"
+    (tmp_path / "common" / "domain" / "sizes.py").write_text(broken)
     code = (
         f"import sys; sys.path.insert(0, {str(tmp_path)!r}); sys.dont_write_bytecode = True; "
-        "import common.sizes; print(common.sizes.human_size(2048))"
+        "import common.domain.sizes; print(common.domain.sizes.human_size(2048))"
     )
     done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert (done.returncode, done.stdout.strip()) == (0, "2.0 KB"), done.stderr[-2000:]
@@ -609,7 +610,7 @@ def test_the_migrate_zip_alone_brings_a_database_to_head(first_deploy: Run, tmp_
 
 
 def build_functions_head() -> str:
-    from common.migrate import head_revision
+    from common.store.migrate import head_revision
 
     head = head_revision()
     assert head

@@ -112,6 +112,24 @@ def test_drivers_named_in_sqlalchemy_urls_and_import_module_literals_count(tmp_p
     assert found == {"psycopg", "psycopg-binary", "pyyaml"}, "the project's own extras come along"
 
 
+def test_a_module_imported_on_first_use_counts_with_what_it_imports(tmp_path: Path) -> None:
+    root = tree(
+        tmp_path,
+        {
+            "functions/fn/__init__.py": "",
+            "functions/fn/index.py": """\
+                from common.lazy import on_first_use
+                domain = on_first_use("common.domain")
+            """,
+            "common/lazy.py": "import importlib\n",
+            "common/domain.py": "import yaml\n",
+        },
+    )
+    modules, visited = fr.third_party_modules("fn", root)
+    assert modules.required == {"yaml"}
+    assert "common.domain" in visited
+
+
 def test_a_module_no_distribution_provides_fails_loudly(tmp_path: Path) -> None:
     root = tree(
         tmp_path,

@@ -1,4 +1,5 @@
-"""common.migrate as the cloud's migrate function runs it: idempotent, and safe when two deploys migrate at once."""
+"""common.store.migrate as the cloud's migrate function runs it: idempotent, and safe when two deploys migrate at
+once."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from common.migrate import ADVISORY_LOCK_KEY, BUNDLED_FILES, ROOT, head_revision, upgrade
+from common.store.migrate import ADVISORY_LOCK_KEY, BUNDLED_FILES, ROOT, head_revision, upgrade
 from tests.databases import SKIP_PG, postgres_admin_url, postgres_problem
 
 
@@ -65,7 +66,7 @@ def test_the_lock_is_transaction_level(fresh_postgres: str) -> None:
             (ADVISORY_LOCK_KEY & 0xFFFFFFFF,),
         ).fetchone()
     assert held == (0,), "no advisory lock is left behind after the upgrade"
-    source = (ROOT / "common" / "migrate.py").read_text()
+    source = (ROOT / "common" / "store" / "migrate.py").read_text()
     assert "pg_advisory_xact_lock" in source and "pg_advisory_lock(" not in source
 
 

@@ -14,8 +14,8 @@ import hcl2
 import pytest
 import yaml
 
-from common import keys
-from common.config import REQUIREMENTS, setting_names
+from common.domain.uploads import keys
+from common.runtime.config import REQUIREMENTS, setting_names
 from tests.infra.terraform import (
     FOLDERS,
     INFRA,
@@ -43,7 +43,7 @@ TEMPLATE_VARS = {
     "spa_index_html",
     "media_origin",
 }
-# The capabilities each function's handler declares (the contract with common/config.py's REQUIREMENTS).
+# The capabilities each function's handler declares (the contract with common/runtime/config.py's REQUIREMENTS).
 CAPABILITIES = {
     "auth": ["database", "tokens", "mail"],
     "files": ["database", "storage"],
@@ -389,7 +389,7 @@ def test_timer_runs_reconcile_every_minute() -> None:
 
 
 def test_an_idempotency_key_in_progress_outlives_every_function_that_takes_keys() -> None:
-    from common.config import Settings
+    from common.runtime.config import Settings
 
     takes_keys = [p.parent.name for p in (ROOT / "functions").glob("*/index.py") if "idempotent(" in p.read_text()]
     assert sorted(takes_keys) == ["files", "jobs"]
@@ -445,8 +445,8 @@ def test_media_bucket_cors_and_lifecycle() -> None:
     abort = rules["abort-incomplete-multipart"]
     assert abort["enabled"] is True and abort["abort_incomplete_multipart_upload_days"] == 1
     assert "prefix" not in abort, "abandoned multipart uploads are aborted everywhere"
-    # Every prefix recordings are kept under (common/keys.py) expires after the retention, through `filter`
-    # (the rule-level `prefix` is deprecated).
+    # Every prefix recordings are kept under (common/domain/uploads/keys.py) expires after the retention, through
+    # `filter` (the rule-level `prefix` is deprecated).
     expiring = {r["filter"][0]["prefix"]: r for r in media["lifecycle_rule"] if "expiration" in r and "prefix" not in r}
     assert set(expiring) == {keys.UPLOAD_PREFIX, keys.STORED_PREFIX}
     for rule in expiring.values():
@@ -486,7 +486,7 @@ def test_database_url_uses_the_pooler_with_tls_and_the_generated_password() -> N
     assert url.startswith(
         "postgresql://${local.db_user}:${urlencode(random_password.db.result)}@${local.db_host}:6432/"
     )
-    assert url.endswith("?sslmode=verify-full")  # the host checked against the CA the zips carry (common/db.py)
+    assert url.endswith("?sslmode=verify-full")  # the host checked against the CA the zips carry (common/store/db.py)
     assert local("db_host") == "c-${yandex_mdb_postgresql_cluster.db.id}.rw.mdb.yandexcloud.net"
     assert resource("yandex_mdb_postgresql_user", "app")["password"] == "${random_password.db.result}"
 

@@ -14,7 +14,7 @@ from typing import Any
 import jwt
 import pytest
 
-from common import jwks
+from common.domain.accounts import jwks
 from local.gateway import spec as gateway_spec
 from local.gateway.events import event_for
 from local.gateway.server import Gateway

@@ -7,7 +7,7 @@ import time
 import urllib.request
 from typing import Any
 
-from common.events import OBJECT_CREATE, TIMER
+from common.edge.events import OBJECT_CREATE, TIMER
 from local.storage import S3Server, TriggerQueue
 from local.timer import Timer
 

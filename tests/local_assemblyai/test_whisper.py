@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from local.assemblyai import espeak
-from local.assemblyai.engines import EngineError, Request
 from local.assemblyai.server import AssemblyAIServer
+from local.assemblyai.speech import EngineError, Request
 from local.assemblyai.worker import BUSY, STOPPED, WorkerEngine
 from tests.local_assemblyai.test_conformance import Files
 

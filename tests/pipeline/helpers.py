@@ -6,7 +6,7 @@ import time
 import uuid
 from typing import Any
 
-from common.events import OBJECT_CREATE
+from common.edge.events import OBJECT_CREATE
 from local.assemblyai.media import dialogue_script, make_wav, mono_script
 from tests import http_client
 from tests.api import Api
@@ -91,8 +91,8 @@ def wait_until(predicate: Any, timeout: float = 10.0, what: str = "condition") -
 def provider_id(job_id: str) -> str | None:
     from sqlalchemy import select
 
-    from common.db import transaction
-    from common.models import TranscriptionJob
+    from common.store.db import transaction
+    from common.store.models import TranscriptionJob
 
     with transaction() as s:
         return s.scalar(select(TranscriptionJob.provider_transcript_id).where(TranscriptionJob.id == uuid.UUID(job_id)))
@@ -102,9 +102,9 @@ def object_key_of(file_id: str) -> str:
     """Where the file's recording is kept (its stored copy once accepted)."""
     from sqlalchemy import select
 
-    from common.db import transaction
-    from common.models import MediaFile
-    from common.transitions import media_key
+    from common.domain.pipeline.transitions import media_key
+    from common.store.db import transaction
+    from common.store.models import MediaFile
 
     with transaction() as s:
         key = s.scalar(select(media_key()).where(MediaFile.id == uuid.UUID(file_id)))
@@ -116,9 +116,9 @@ def claim_without_submitting(file_id: str, job_id: str) -> Any:
     """What a submitter does up to the provider call: the upload recorded, the job claimed. Returns the claim."""
     from sqlalchemy import update
 
-    from common import transitions
-    from common.db import transaction
-    from common.models import MediaFile, utcnow
+    from common.domain.pipeline import transitions
+    from common.store.db import transaction
+    from common.store.models import MediaFile, utcnow
 
     with transaction() as s:
         s.execute(update(MediaFile).where(MediaFile.id == uuid.UUID(file_id)).values(status="uploaded"))

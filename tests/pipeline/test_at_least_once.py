@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from common.db import transaction
-from common.models import Transcript
-from common.provider import WEBHOOK_SECRET_HEADER
+from common.adapters.assemblyai import WEBHOOK_SECRET_HEADER
+from common.store.db import transaction
+from common.store.models import Transcript
 from tests import http_client
 from tests.api import signed_up
 from tests.conftest import unique_email
@@ -93,8 +93,8 @@ def test_the_same_webhook_five_times_stores_one_result(cloud) -> None:
 
 def test_a_webhook_before_the_provider_id_is_stored_still_finishes(cloud) -> None:
     """A crash right after AssemblyAI accepted the job, before its id was saved: the webhook heals it."""
-    from common.provider import Submission
-    from common.services import current
+    from common.adapters.ports import Submission
+    from common.adapters.services import current
 
     api = signed_up(unique_email())
     data, _ = dialogue_wav()

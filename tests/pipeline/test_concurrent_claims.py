@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Select, func, select, update
 
-from common import transitions
-from common.db import transaction
-from common.models import MediaFile, ProviderSlot, TranscriptionJob, User, utcnow
+from common.domain.pipeline import transitions
+from common.store.db import transaction
+from common.store.models import MediaFile, ProviderSlot, TranscriptionJob, User, utcnow
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 LIMIT, PER_USER, THREADS = 5, 2, 8

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from common.provider import WEBHOOK_SECRET_HEADER
+from common.adapters.assemblyai import WEBHOOK_SECRET_HEADER
 from local.cloud import LocalCloud
 from tests import http_client
 from tests.api import Api, signed_up

@@ -14,8 +14,8 @@ import psycopg
 import pytest
 from sqlalchemy import func, select, update
 
-from common.db import transaction
-from common.models import TranscriptionJob
+from common.store.db import transaction
+from common.store.models import TranscriptionJob
 from tests import http_client
 from tests.api import signed_up
 from tests.conftest import unique_email
@@ -118,8 +118,8 @@ def test_a_submitter_killed_between_claim_and_submit_is_resubmitted_once(cloud, 
     put_bytes(declared, data)
     # A real process takes the claim the way the pipeline does, then dies before it can submit.
     code = (
-        "import os, uuid; from common import transitions; from common.db import transaction;"
-        "from common.models import MediaFile, utcnow; from sqlalchemy import update\n"
+        "import os, uuid; from common.domain.pipeline import transitions; from common.store.db import transaction;"
+        "from common.store.models import MediaFile, utcnow; from sqlalchemy import update\n"
         f"fid, jid = uuid.UUID('{declared['file']['id']}'), uuid.UUID('{job['id']}')\n"
         "with transaction() as s:\n"
         "    s.execute(update(MediaFile).where(MediaFile.id == fid).values(status='uploaded'))\n"
@@ -248,7 +248,7 @@ def test_an_upload_nobody_declared_is_deleted_not_processed(cloud) -> None:
 def test_uploads_never_completed_expire_and_their_jobs_fail(cloud) -> None:
     from datetime import timedelta
 
-    from common.models import MediaFile, utcnow
+    from common.store.models import MediaFile, utcnow
 
     api = signed_up(unique_email())
     data, _ = mono_wav()
@@ -272,8 +272,8 @@ def test_uploads_never_completed_expire_and_their_jobs_fail(cloud) -> None:
 
 def test_a_submitter_killed_after_the_provider_accepted_is_adopted_not_resubmitted(cloud, configure) -> None:
     """The worst case for billing: the id was never stored and the webhook is lost too."""
-    from common.provider import Submission
-    from common.services import current
+    from common.adapters.ports import Submission
+    from common.adapters.services import current
 
     configure(CLAIM_TIMEOUT_SECONDS=1, SILENT_AFTER_SECONDS=1, POLL_INTERVAL_SECONDS=1)
     cloud.assemblyai.faults.add({"op": "webhook", "mode": "drop", "times": 1})

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from common.db import transaction
-from common.models import MediaFile, utcnow
+from common.store.db import transaction
+from common.store.models import MediaFile, utcnow
 from tests import http_client
 from tests.api import Api, signed_up
 from tests.conftest import unique_email

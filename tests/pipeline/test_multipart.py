@@ -84,3 +84,19 @@ def test_someone_elses_upload_in_parts_is_404(cloud: LocalCloud, configure: Any)
     assert other.post(f"{path}/parts", {"part_numbers": [1]}).status == 404
     assert other.post(f"{path}/complete", {"parts": [{"part_number": 1, "etag": "x"}]}).status == 404
     assert other.delete(f"{path}/upload").status == 404
+
+
+def test_parts_that_do_not_match_their_etags_are_not_joined(cloud: LocalCloud, configure: Any) -> None:
+    configure(MULTIPART_THRESHOLD_BYTES=5 * MB, MULTIPART_PART_BYTES=5 * MB)
+    data = make_wav(mono_script("Parts sent, then one claimed with a wrong etag.", 700.0), 700.0)
+    api = signed_up(unique_email())
+    declared = declare_large(api, data)
+    file_id, parts = declared["file"]["id"], declared["multipart"]["parts"]
+    etags = put_parts(api, file_id, data, 5 * MB, list(range(1, parts + 1)))
+    etags[2] = "0" * 32  # not the part storage holds
+    res = api.post(
+        f"/api/v1/files/{file_id}/complete",
+        {"parts": [{"part_number": n, "etag": e} for n, e in sorted(etags.items())]},
+    )
+    assert (res.status, res.error_code) == (409, "parts_not_joined"), res.text
+    assert "send the missing or changed parts again" in res.json["error"]["message"]

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from common.db import transaction
-from common.models import MediaFile, utcnow
+from common.store.db import transaction
+from common.store.models import MediaFile, utcnow
 from local.cloud import BUCKET, LocalCloud
 from tests import http_client
 from tests.api import Api, signed_up

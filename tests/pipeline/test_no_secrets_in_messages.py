@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from common.redaction import redact
+from common.runtime.redaction import redact
 from local.cloud import LocalCloud
 from tests.api import signed_up
 from tests.conftest import unique_email

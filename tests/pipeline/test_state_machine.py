@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select
 
-from common import db, pipeline
-from common.db import transaction
-from common.models import TranscriptionJob
-from common.services import current
+from common.adapters.services import current
+from common.domain.pipeline import pipeline
+from common.store import db
+from common.store.db import transaction
+from common.store.models import TranscriptionJob
 from functions.upload_trigger import index as upload_trigger
 from local.cloud import LocalCloud
 from tests import databases

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from common.provider import WEBHOOK_SECRET_HEADER
+from common.adapters.assemblyai import WEBHOOK_SECRET_HEADER
 from tests import http_client
 from tests.api import signed_up
 from tests.conftest import unique_email

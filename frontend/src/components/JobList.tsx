@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, ApiError } from "../api/client";
 import type { Job } from "../api/types";
-import { navigate } from "../App";
+import { navigate } from "../routing";
 import { anyRunning, fingerprint, FIRST_MS, nextDelay } from "../lib/backoff";
 import { duration, stageWords, when } from "../lib/format";
 import { interrupted, uploadRecords } from "../lib/resume";

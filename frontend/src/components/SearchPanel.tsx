@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../api/client";
 import type { SearchResults } from "../api/types";
-import { navigate } from "../App";
+import { navigate } from "../routing";
 import { clock } from "../lib/format";
 
 export function SearchPanel() {

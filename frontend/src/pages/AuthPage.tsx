@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api, ApiError } from "../api/client";
 import type { Capabilities, User } from "../api/types";
-import { navigate } from "../App";
+import { navigate } from "../routing";
 import { formatList, languageName, loadCapabilities } from "../lib/capabilities";
 import { bytes } from "../lib/format";
 import { useTitle } from "../lib/title";

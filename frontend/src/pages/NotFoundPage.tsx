@@ -1,5 +1,5 @@
 // An address the app does not have: said plainly, with the way back (not the dashboard under a wrong URL).
-import { navigate } from "../App";
+import { navigate } from "../routing";
 import { useTitle } from "../lib/title";
 
 export function NotFoundPage() {

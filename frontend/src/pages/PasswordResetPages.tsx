@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../api/client";
 import type { User } from "../api/types";
-import { navigate } from "../App";
+import { navigate } from "../routing";
 import { useTitle } from "../lib/title";
 
 const offline = "Could not reach the server. Check your connection.";

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { api, ApiError } from "../api/client";
 import type { ExportFormat, Job, Transcript } from "../api/types";
-import { navigate } from "../App";
+import { navigate } from "../routing";
 import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
 import { playbackProblem, RECORDING_GONE } from "../lib/playback";
 import { rememberShortcuts, shortcutFor, shortcutsEnabled } from "../lib/shortcuts";

@@ -1,0 +1,215 @@
+"""AssemblyAI adapter over the official SDK: submit, fetch and delete transcripts, with errors sorted by kind."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
+from urllib.parse import quote, unquote
+
+from common.adapters.ports import ProviderError, ProviderTranscript, Submission
+from common.runtime.config import Settings
+from common.runtime.redaction import redact
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+WEBHOOK_SECRET_HEADER = "X-Transcribe-Webhook-Secret"
+WEBHOOK_PATH = "/api/v1/webhooks/assemblyai"
+
+
+def webhook_url(public_base_url: str, job_id: str) -> str:
+    return f"{public_base_url.rstrip('/')}{WEBHOOK_PATH}?job_id={job_id}"
+
+
+# GET /v2/transcript/{id}, as much of it as we keep, with the SDK's own rules for those fields (its models: Word,
+# Utterance, TranscriptResponse): required fields and their types, a null word start read as 0. Validated from the
+# JSON in one pass into plain dicts, in the order we store: a 30-minute transcript (~5,000 words, each twice: in
+# `words` and in its utterance) took ~50 ms through the SDK's pydantic models, plus ~10 ms to turn them into dicts.
+class _Word(TypedDict):
+    text: str
+    start: int | None
+    end: int
+    confidence: float
+    speaker: NotRequired[str | None]
+
+
+class _Utterance(TypedDict):
+    speaker: NotRequired[str | None]
+    start: int | None
+    end: int
+    text: str
+    confidence: float
+    words: list[_Word]
+
+
+class _Transcript(TypedDict):
+    id: NotRequired[str | None]
+    status: Literal["queued", "processing", "completed", "error"]
+    audio_url: str
+    error: NotRequired[str | None]
+    text: NotRequired[str | None]
+    words: NotRequired[list[_Word] | None]
+    utterances: NotRequired[list[_Utterance] | None]
+    language_code: NotRequired[str | None]
+    audio_duration: NotRequired[int | None]
+    confidence: NotRequired[float | None]
+    webhook_url: NotRequired[str | None]
+
+
+@cache
+def _transcript_json() -> TypeAdapter[_Transcript]:
+    from pydantic import TypeAdapter  # lazy, like the SDK: only functions that fetch transcripts pay for it
+
+    return TypeAdapter(_Transcript)
+
+
+def _stored_words(words: list[_Word]) -> list[dict[str, Any]]:
+    """Words as we store them: text, start, end, confidence, and the speaker only when there is one."""
+    for w in words:
+        if w["start"] is None:
+            w["start"] = 0
+        if not w.get("speaker"):
+            w.pop("speaker", None)
+    return words  # type: ignore[return-value]  # the same dicts, now in the stored shape
+
+
+def parse_transcript(body: bytes | str) -> ProviderTranscript:
+    """A transcript from the provider's JSON (a pydantic ValidationError when it is not one)."""
+    t = _transcript_json().validate_json(body)
+    utterances = [
+        {
+            "speaker": u.get("speaker"),
+            "start": u["start"] or 0,
+            "end": u["end"],
+            "text": u["text"],
+            "words": _stored_words(u["words"]),
+        }
+        for u in t.get("utterances") or []
+    ]
+    duration, confidence = t.get("audio_duration"), t.get("confidence")
+    return ProviderTranscript(
+        id=str(t.get("id")),
+        status=t["status"],
+        error=t.get("error"),
+        text=t.get("text") or "",
+        words=_stored_words(t.get("words") or []),
+        utterances=utterances,
+        language=t.get("language_code"),
+        audio_duration=float(duration) if duration is not None else None,
+        confidence=float(confidence) if confidence is not None else None,
+        webhook_url=t.get("webhook_url"),
+    )
+
+
+_TRANSCRIPT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def is_transcript_id(value: object) -> bool:
+    """AssemblyAI ids are UUIDs (older ones other letters, digits and dashes): nothing that could bend a URL path."""
+    return isinstance(value, str) and _TRANSCRIPT_ID.fullmatch(value) is not None
+
+
+def _error_message(response: Any) -> str:
+    """What the SDK reports for a failed request: the body's `error`, or the whole body."""
+    try:
+        return str(response.json()["error"])
+    except Exception:
+        return f"\nReason: {response.text}\nRequest: {response.request}"
+
+
+def _classify(exc: Exception) -> ProviderError:
+    import httpx
+
+    if isinstance(exc, httpx.HTTPError):
+        return ProviderError(f"AssemblyAI did not answer: {type(exc).__name__}", None, transient=True)
+    status = getattr(exc, "status_code", None)
+    message = redact(str(exc).strip()) or type(exc).__name__
+    # 429 and 5xx pass; 401/403 are a key problem an operator fixes, so jobs wait for it rather than fail.
+    transient = status is None or status in (401, 403, 408, 429) or status >= 500
+    return ProviderError(message, status, transient)
+
+
+class AssemblyAI:
+    def __init__(self, settings: Settings) -> None:
+        import assemblyai as aai  # lazy: ~0.3 s of imports, paid only by functions that talk to the provider
+
+        self._aai = aai
+        self._api = aai.api
+        self._settings = settings
+        client_settings = aai.Settings(
+            api_key=settings.ASSEMBLYAI_API_KEY,
+            base_url=settings.ASSEMBLYAI_BASE_URL,
+            http_timeout=settings.ASSEMBLYAI_TIMEOUT_SECONDS,
+        )
+        self._http = aai.Client(settings=client_settings).http_client
+
+    def submit(self, sub: Submission) -> str:
+        s = self._settings
+        models = [m.strip() for m in s.ASSEMBLYAI_SPEECH_MODELS.split(",") if m.strip()]
+        request = self._aai.types.TranscriptRequest(
+            audio_url=sub.audio_url,
+            speech_models=models or None,
+            language_detection=True if sub.language == "auto" else None,
+            language_code=None if sub.language == "auto" else sub.language,
+            speaker_labels=True if sub.dialogue else None,
+            speakers_expected=sub.speakers_expected if sub.dialogue else None,
+            webhook_url=webhook_url(s.PUBLIC_BASE_URL, sub.job_id),
+            webhook_auth_header_name=WEBHOOK_SECRET_HEADER,
+            webhook_auth_header_value=s.WEBHOOK_SECRET,
+        )
+        try:
+            return str(self._api.create_transcript(self._http, request).id)
+        except Exception as exc:
+            raise _classify(exc) from exc
+
+    def get(self, transcript_id: str) -> ProviderTranscript | None:
+        """The transcript, or None when the provider does not know the id (or it cannot be one)."""
+        if not is_transcript_id(transcript_id):
+            return None
+        try:
+            # The SDK's client and request (its get_transcript, whose response models cost more than the rest of a
+            # webhook together for a long recording): its errors, then our parse of the body.
+            response = self._http.get(f"/v2/transcript/{quote(transcript_id, safe='')}")
+            if response.status_code != 200:
+                raise self._aai.types.TranscriptError(
+                    f"failed to retrieve transcript {transcript_id}: {_error_message(response)}",
+                    response.status_code,
+                )
+            return parse_transcript(response.content)
+        except Exception as exc:
+            err = _classify(exc)
+            if err.status in (400, 404):
+                return None
+            raise err from exc
+
+    def find_submitted(self, job_id: str, object_key: str, limit: int = 200) -> str | None:
+        """A transcript already submitted for this job, if the provider has one among its most recent.
+
+        Listed items carry the audio URL (which names the object) but not the webhook URL (which names the job),
+        so candidates for the same recording are fetched and matched on the job their webhook URL names.
+        """
+        try:
+            page = self._api.list_transcripts(self._http, self._aai.types.ListTranscriptParameters(limit=limit))
+        except Exception as exc:
+            raise _classify(exc) from exc
+        quoted = quote(object_key)
+        for item in page.transcripts:
+            if quoted not in (item.audio_url or "") and object_key not in unquote(item.audio_url or ""):
+                continue
+            found = self.get(item.id)
+            if found is not None and found.job_id == job_id:
+                return found.id
+        return None
+
+    def delete(self, transcript_id: str) -> None:
+        """Remove the provider's copy; an id it no longer knows is already gone."""
+        if not is_transcript_id(transcript_id):
+            return
+        try:
+            self._api.delete_transcript(self._http, quote(transcript_id, safe=""))
+        except Exception as exc:
+            err = _classify(exc)
+            if err.status == 404:
+                return
+            raise err from exc

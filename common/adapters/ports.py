@@ -1,0 +1,129 @@
+"""The adapters as the domain sees them: the few methods it calls on object storage, a speech provider and mail, and
+the values those calls carry. The domain imports this module, never boto3 or a provider's SDK; the adapters
+(storage.py, assemblyai.py, postbox.py) implement these protocols, and tests swap in the local servers behind them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+from urllib.parse import parse_qs, urlsplit
+
+# Object storage
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    size: int
+    etag: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class StoredPart:
+    number: int
+    size: int
+    etag: str
+
+
+@dataclass(frozen=True)
+class OpenUpload:
+    key: str
+    upload_id: str
+    initiated: datetime
+
+
+class PartsNotJoined(Exception):
+    """Object storage refused to join a multipart upload's parts (missing or changed parts); `code` is its reason."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class ObjectStore(Protocol):
+    def presign_put(self, key: str, content_type: str, size: int, expires_s: int) -> str: ...
+    def start_multipart(self, key: str, content_type: str) -> str: ...
+    def presign_part(self, key: str, upload_id: str, part_number: int, size: int, expires_s: int) -> str: ...
+    def list_parts(self, key: str, upload_id: str) -> list[StoredPart] | None:
+        """The parts stored so far; None when the upload is gone (completed or aborted)."""
+        ...
+
+    def open_uploads(self, prefix: str, limit: int = 1000) -> Iterator[OpenUpload]: ...
+    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+        """Join the parts; PartsNotJoined when storage refuses."""
+        ...
+
+    def abort_multipart(self, key: str, upload_id: str) -> None: ...
+    def presign_get(self, key: str, expires_s: int, filename: str | None = None) -> str: ...
+    def head(self, key: str) -> StoredObject | None: ...
+    def copy_if_unchanged(self, source: str, target: str, etag: str) -> bool: ...
+    def delete(self, key: str) -> None: ...
+
+
+# Speech provider
+
+
+class ProviderError(Exception):
+    """A failed call to the provider; `transient` ones are worth retrying later."""
+
+    def __init__(self, message: str, status: int | None, transient: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.transient = transient
+
+
+@dataclass(frozen=True)
+class Submission:
+    job_id: str
+    audio_url: str
+    language: str  # a code, or "auto" for detection
+    dialogue: bool
+    speakers_expected: int | None
+
+
+@dataclass(frozen=True)
+class ProviderTranscript:
+    id: str
+    status: str  # queued | processing | completed | error
+    error: str | None = None
+    text: str = ""
+    words: list[dict[str, Any]] = field(default_factory=list)
+    utterances: list[dict[str, Any]] = field(default_factory=list)
+    language: str | None = None
+    audio_duration: float | None = None
+    confidence: float | None = None
+    webhook_url: str | None = None
+
+    @property
+    def job_id(self) -> str | None:
+        """The job this transcript was submitted for, read from the webhook URL we gave it."""
+        if not self.webhook_url:
+            return None
+        values = parse_qs(urlsplit(self.webhook_url).query).get("job_id")
+        return values[0] if values else None
+
+
+class SpeechProvider(Protocol):
+    def submit(self, sub: Submission) -> str: ...
+    def get(self, transcript_id: str) -> ProviderTranscript | None: ...
+    def find_submitted(self, job_id: str, object_key: str, limit: int = 200) -> str | None: ...
+    def delete(self, transcript_id: str) -> None: ...
+
+
+# Mail
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+class MailSender(Protocol):
+    def send(self, mail: Mail) -> str: ...

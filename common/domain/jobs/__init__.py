@@ -1,0 +1,1 @@
+"""The jobs API: create, list and read (the hand-tuned read path), delete, retry."""

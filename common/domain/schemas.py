@@ -1,0 +1,348 @@
+"""Request and response shapes of the API (mirroring infra/api/openapi.yaml), validated with pydantic."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
+
+from common.domain import languages, password_policy
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+# C0/C1 controls (NUL included), bidi overrides that disguise a name, and lone surrogates (not valid text).
+_NOT_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _printable(value: str) -> str:
+    if _NOT_TEXT.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _encodable(value: str) -> str:
+    if _SURROGATE.search(value):
+        raise ValueError("contains characters that are not valid text")
+    return value
+
+
+# Every text field a user sends is this, except the password: any character is fair there, and it is only hashed.
+CleanStr = Annotated[StrictStr, AfterValidator(_printable)]
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class _Out(BaseModel):
+    # Validators and serializers are built when a model is first used, not at import: a function's first request
+    # builds the few it needs instead of all ~30 (~70 ms of every cold start, bench/cold_start.py).
+    model_config = ConfigDict(defer_build=True)
+
+
+class _In(_Out):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+def _email(value: str) -> str:
+    value = normalise_email(value)
+    if not _EMAIL.match(value):
+        raise ValueError("enter an email address like name@example.com")
+    return value
+
+
+Email = Annotated[CleanStr, Field(max_length=254), AfterValidator(_email)]
+
+
+class Credentials(_In):
+    email: Email
+    password: Password
+
+
+def _acceptable_new_password(value: str) -> str:
+    reason = password_policy.problem(value)
+    if reason:
+        raise ValueError(reason)
+    return value
+
+
+Password = Annotated[StrictStr, AfterValidator(_encodable), Field(max_length=1024)]
+NewPassword = Annotated[Password, AfterValidator(_acceptable_new_password)]
+
+
+class Registration(Credentials):
+    password: NewPassword
+
+
+class AccountDeletion(_In):
+    password: Password
+
+
+class PasswordChange(_In):
+    current_password: Password
+    new_password: NewPassword
+
+
+class PasswordResetRequest(_In):
+    email: Email
+
+
+class PasswordReset(_In):
+    token: StrictStr = Field(min_length=1, max_length=4096)
+    new_password: NewPassword
+
+
+class Accepted(_Out):
+    message: str
+
+
+class Login(Credentials):
+    @field_validator("password")
+    @classmethod
+    def _present(cls, value: str) -> str:
+        if not value:
+            raise ValueError("enter your password")
+        return value
+
+
+class FileDeclaration(_In):
+    filename: CleanStr = Field(min_length=1, max_length=1024)
+    content_type: CleanStr = Field(max_length=255)
+    size: StrictInt = Field(ge=1)
+
+
+class FileRename(_In):
+    filename: CleanStr = Field(min_length=1, max_length=1024)
+
+    @field_validator("filename")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("enter a name")
+        return value
+
+
+class _JobOptions(_In):
+    language: CleanStr = Field(languages.AUTO, max_length=16)
+    mode: Literal["mono", "dialogue"] = "mono"
+    speakers_expected: Annotated[StrictInt, Field(ge=1, le=10)] | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        value = languages.normalise(value)
+        if value != languages.AUTO and value not in languages.SUPPORTED:
+            raise ValueError(f"unsupported language {value!r}; use 'auto' or a code such as 'en', 'es', 'de'")
+        return value
+
+    @model_validator(mode="after")
+    def _speakers_need_dialogue(self) -> _JobOptions:
+        if self.speakers_expected is not None and self.mode != "dialogue":
+            raise ValueError("speakers_expected applies to mode 'dialogue' only")
+        return self
+
+
+class JobRequest(_JobOptions):
+    file_id: uuid.UUID
+
+
+class UrlImport(_JobOptions):
+    """A job for a public audio or video file's URL: the provider fetches it; no bytes pass through us."""
+
+    url: CleanStr = Field(min_length=1, max_length=2048)
+
+
+# Responses
+
+
+class UserOut(_Out):
+    id: uuid.UUID
+    email: str
+    created_at: datetime
+
+
+class SessionOut(_Out):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    user: UserOut
+
+
+class MediaFileOut(_Out):
+    id: uuid.UUID
+    filename: str
+    content_type: str
+    size: int
+    uploaded_size: int | None
+    status: str
+    status_reason: str | None
+    created_at: datetime
+    uploaded_at: datetime | None
+
+
+class UploadInstructions(_Out):
+    method: Literal["PUT"] = "PUT"
+    url: str
+    headers: dict[str, str]
+    expires_at: datetime
+
+
+class MultipartInstructions(_Out):
+    """Upload in `parts` parts of `part_size` bytes (the last one the rest): ask for part URLs, PUT each, then
+    complete with the parts' ETags; abort to give up."""
+
+    part_size: int
+    parts: int
+    expires_at: datetime
+
+
+class DeclaredUploadOut(_Out):
+    file: MediaFileOut
+    upload: UploadInstructions | None = None  # one PUT, for files up to the multipart threshold
+    multipart: MultipartInstructions | None = None  # parts, for larger files
+
+
+class PartNumbers(_In):
+    part_numbers: list[Annotated[StrictInt, Field(ge=1, le=10_000)]] = Field(min_length=1, max_length=100)
+
+
+class PartUrl(_Out):
+    part_number: int
+    url: str
+
+
+class PartUrlsOut(_Out):
+    parts: list[PartUrl]
+    expires_at: datetime
+
+
+class UploadedPart(_Out):
+    part_number: int
+    size: int
+    etag: str
+
+
+class UploadedPartsOut(_Out):
+    """What storage holds of an upload in parts: a client resuming sends only the parts missing here."""
+
+    part_size: int
+    parts: int
+    uploaded: list[UploadedPart]
+
+
+class CompletedPart(_In):
+    part_number: StrictInt = Field(ge=1, le=10_000)
+    etag: CleanStr = Field(min_length=1, max_length=128)
+
+
+class MultipartCompletion(_In):
+    parts: list[CompletedPart] = Field(min_length=1, max_length=10_000)
+
+
+class DownloadLinkOut(_Out):
+    url: str
+    expires_at: datetime
+
+
+class JobOut(_Out):
+    id: uuid.UUID
+    file: MediaFileOut
+    status: str
+    stage: str
+    language: str
+    mode: str
+    speakers_expected: int | None
+    language_detected: str | None
+    audio_duration: float | None
+    error_message: str | None
+    retryable: bool
+    attempts: int
+    created_at: datetime
+    submitted_at: datetime | None
+    completed_at: datetime | None
+
+
+class JobPageOut(_Out):
+    items: list[JobOut]
+    next_cursor: str | None
+
+
+class TranscriptOut(_Out):
+    job_id: uuid.UUID
+    mode: str
+    text: str
+    language: str | None
+    audio_duration: float | None
+    confidence: float | None
+    utterances: list[dict[str, Any]]
+    words: list[dict[str, Any]]
+    speaker_names: dict[str, str] = Field(default_factory=dict)
+    # One-speaker transcripts: the index in `words` of each paragraph's first word, the lines an edit names.
+    paragraphs: list[int] = Field(default_factory=list)
+    version: int = 1  # also the ETag: send it back as If-Match to save an edit
+    edited: bool = False
+
+
+class LineEdit(_In):
+    """A line (its index in the version edited: an utterance of a dialogue, else a paragraph) and what changes."""
+
+    line: StrictInt = Field(ge=0, le=1_000_000)
+    text: Annotated[StrictStr, AfterValidator(_encodable)] | None = Field(default=None, max_length=10_000)
+    speaker: Annotated[CleanStr, Field(min_length=1, max_length=16, pattern=r"^\S(?:.*\S)?$")] | None = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> LineEdit:
+        if self.text is None and self.speaker is None:
+            raise ValueError("an edit gives the line new text, a speaker, or both")
+        return self
+
+
+class TranscriptEdit(_In):
+    """New text or another speaker for lines of the transcript, each named by its index in the version read."""
+
+    edits: list[LineEdit] = Field(min_length=1, max_length=200)
+
+
+class SpeakerNames(_In):
+    """{"names": {"A": "Anna"}}: a name per speaker label; an empty name restores "Speaker A"."""
+
+    names: dict[Annotated[CleanStr, Field(min_length=1, max_length=16)], Annotated[CleanStr, Field(max_length=60)]] = (
+        Field(min_length=1, max_length=26)
+    )
+
+
+class CapabilitiesOut(_Out):
+    engine: str
+    languages: list[str]
+    auto_detect: bool
+    formats: list[str]
+    max_upload_bytes: int
+    max_parallel_per_user: int
+    max_active_jobs_per_user: int
+    max_stored_bytes_per_user: int
+    realtime_factor: float | None = None
+    url_import_note: str | None = None
+
+
+class SearchHit(_Out):
+    job_id: uuid.UUID
+    filename: str
+    snippet: str
+    offset_ms: int | None  # where in the recording the words are said, when the words have timings
+
+
+class SearchResults(_Out):
+    query: str
+    items: list[SearchHit]

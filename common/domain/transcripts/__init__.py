@@ -1,0 +1,1 @@
+"""Transcripts: edits that keep timings, speaker names, formats and exports, search."""

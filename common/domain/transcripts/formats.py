@@ -1,0 +1,49 @@
+"""A completed transcript in one of four formats: JSON as stored, or txt, srt and vtt built here from its words."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from common.domain.errors import BadRequest
+from common.domain.schemas import TranscriptOut
+from common.domain.transcripts import exports
+from common.domain.transcripts.stored import completed_transcript, transcript_out
+from common.domain.uploads.keys import sanitise_filename
+from common.store.db import transaction
+
+
+@dataclass(frozen=True)
+class Export:
+    body: str
+    content_type: str
+    filename: str | None  # None: shown inline (JSON)
+
+
+FORMATS = ("json", "txt", "srt", "vtt")
+
+
+def transcript(user_id: uuid.UUID, job_id: uuid.UUID, fmt: str) -> Export | TranscriptOut:
+    if fmt not in FORMATS:
+        raise BadRequest(f"format must be one of {', '.join(FORMATS)}", "invalid_format")
+    with transaction() as s:
+        job, stored = completed_transcript(s, user_id, job_id)
+    names = dict(stored.speaker_names or {})
+    data: dict[str, Any] = {
+        "text": stored.text,
+        "utterances": stored.utterances,
+        "words": stored.words,
+        "audio_duration": stored.audio_duration,
+        "speaker_names": names,
+    }
+    dialogue = job.mode == "dialogue"
+    if fmt == "json":
+        return transcript_out(job, stored)
+    stem = sanitise_filename(job.file.filename).rsplit(".", 1)[0] or "transcript"
+    if fmt == "txt":
+        return Export(exports.to_txt(data, dialogue), "text/plain; charset=utf-8", f"{stem}.txt")
+    cues = exports.build_cues(data, dialogue)
+    if fmt == "srt":
+        return Export(exports.to_srt(cues), "application/x-subrip; charset=utf-8", f"{stem}.srt")
+    return Export(exports.to_vtt(cues), "text/vtt; charset=utf-8", f"{stem}.vtt")

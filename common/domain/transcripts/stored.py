@@ -1,0 +1,49 @@
+"""A completed job's stored transcript, as the API shows it (with the names its speakers are shown by)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from common.domain.accounts.users import require_user
+from common.domain.errors import Conflict
+from common.domain.jobs.read_path import owned_job
+from common.domain.schemas import JobOut, TranscriptOut
+from common.domain.transcripts import exports, transcript_lines
+from common.store.models import Transcript
+
+
+def transcript_out(job: JobOut, stored: Transcript) -> TranscriptOut:
+    """The stored result as the provider gave it, each utterance also carrying the name its speaker is shown by."""
+    names = dict(stored.speaker_names or {})
+    utterances = [
+        {**u, "speaker_name": exports.speaker_label(u.get("speaker"), names)} if u.get("speaker") else u
+        for u in stored.utterances
+    ]
+    dialogue = transcript_lines.by_lines(job.mode == "dialogue", stored.utterances)
+    words = transcript_lines.mono_words(stored.words, stored.utterances)
+    paragraphs = [] if dialogue else transcript_lines.paragraph_starts(words)
+    return TranscriptOut(
+        job_id=job.id,
+        mode=job.mode,
+        text=stored.text,
+        language=stored.language,
+        audio_duration=stored.audio_duration,
+        confidence=stored.confidence,
+        utterances=utterances,
+        words=stored.words,
+        speaker_names=names,
+        paragraphs=paragraphs,
+        version=stored.version,
+        edited=stored.original is not None,
+    )
+
+
+def completed_transcript(s: Session, user_id: uuid.UUID, job_id: uuid.UUID) -> tuple[JobOut, Transcript]:
+    require_user(s, user_id)
+    job = owned_job(s, user_id, job_id)
+    stored = s.get(Transcript, job_id)
+    if job.status != "completed" or stored is None:
+        raise Conflict(f"the transcript is not ready yet (job is {job.status})", "transcript_not_ready")
+    return job, stored

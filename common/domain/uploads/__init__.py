@@ -1,0 +1,1 @@
+"""Uploads: declare, multipart, accepted copies, object keys, the caller's files."""

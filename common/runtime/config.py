@@ -1,0 +1,214 @@
+"""One settings object per container, read from the environment (and a local .env) at cold start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+# Which variables each capability needs; a handler names the capabilities it uses, so a function
+# deployed without one of its variables fails at cold start with the variable's name.
+REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    "database": ("DATABASE_URL",),
+    "tokens": ("JWT_PRIVATE_KEY", "JWT_KEY_ID"),
+    "storage": ("S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"),
+    "provider": ("ASSEMBLYAI_API_KEY", "WEBHOOK_SECRET", "PUBLIC_BASE_URL"),
+    "webhook": ("WEBHOOK_SECRET",),
+    # Password-reset mail through Postbox; the link in it opens the web app at PUBLIC_BASE_URL.
+    "mail": ("MAIL_FROM", "MAIL_ACCESS_KEY_ID", "MAIL_SECRET_ACCESS_KEY", "PUBLIC_BASE_URL"),
+}
+
+
+class ConfigError(RuntimeError):
+    """The environment is missing or has a bad value for a setting."""
+
+
+def setting(
+    default: Any,
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    choices: tuple[str, ...] = (),
+) -> Any:
+    """A setting's default and bounds (checked by `settings_from`). Plain dataclasses rather than pydantic:
+    every function reads settings at cold start, and pydantic's import costs ~40 ms of it."""
+    return field(default=default, metadata={"ge": ge, "le": le, "gt": gt, "choices": choices})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting with its default; `settings_from` parses and bounds-checks the environment into it."""
+
+    ENV: str = setting("local", choices=("local", "test", "prod"))
+    DATABASE_URL: str = ""
+    DB_STATEMENT_TIMEOUT_MS: int = setting(10_000, ge=100)
+    DB_POOL_SIZE: int = setting(2, ge=1)
+
+    # The ES256 key the auth function signs access tokens with (PEM), and its id in the published JWKS.
+    JWT_PRIVATE_KEY: str = ""
+    JWT_KEY_ID: str = ""
+    ACCESS_TOKEN_EXPIRE_MINUTES: int = setting(60 * 12, ge=1)
+    BCRYPT_ROUNDS: int = setting(12, ge=4, le=16)
+    # Sign-in attempts per (email, client address) per window, and per email from all addresses per window.
+    LOGIN_MAX_FAILURES: int = setting(5, ge=1)
+    LOGIN_LOCK_SECONDS: int = setting(15 * 60, ge=1)
+    LOGIN_ACCOUNT_MAX_FAILURES: int = setting(100, ge=1)
+    LOGIN_ACCOUNT_WINDOW_SECONDS: int = setting(3600, ge=1)
+
+    # Password reset: a signed link, valid this long and once (it names the password it replaces). Asking for one
+    # answers no sooner than PASSWORD_RESET_ANSWER_SECONDS, so the time does not tell whether the account exists.
+    PASSWORD_RESET_EXPIRE_MINUTES: int = setting(30, ge=1, le=24 * 60)
+    PASSWORD_RESET_ANSWER_SECONDS: float = setting(0.6, ge=0)
+    PASSWORD_RESET_MAX_PER_EMAIL: int = setting(5, ge=1)  # per hour, whoever asks
+    PASSWORD_RESET_MAX_PER_ADDRESS: int = setting(30, ge=1)  # per hour, from one client address
+
+    # Yandex Cloud Postbox (the Amazon SES v2 API); MAIL_FROM's domain is the address deploy.sh registers there.
+    MAIL_ENDPOINT_URL: str = "https://postbox.cloud.yandex.net"
+    MAIL_REGION: str = "ru-central1"
+    MAIL_FROM: str = ""
+    MAIL_ACCESS_KEY_ID: str = ""
+    MAIL_SECRET_ACCESS_KEY: str = ""
+
+    S3_ENDPOINT_URL: str = "https://storage.yandexcloud.net"
+    S3_REGION: str = "ru-central1"
+    S3_BUCKET: str = ""
+    S3_ACCESS_KEY_ID: str = ""
+    S3_SECRET_ACCESS_KEY: str = ""
+    # Up to what AssemblyAI fetches by URL (5 GB); above MULTIPART_THRESHOLD_BYTES a file goes up in parts.
+    MAX_UPLOAD_BYTES: int = setting(5 * 1024**3, ge=1)
+    MULTIPART_THRESHOLD_BYTES: int = setting(100 * 1024**2, ge=5 * 1024**2)
+    MULTIPART_PART_BYTES: int = setting(16 * 1024**2, ge=5 * 1024**2)
+    UPLOAD_URL_EXPIRE_SECONDS: int = setting(15 * 60, ge=10, le=7 * 24 * 3600)
+    DOWNLOAD_URL_EXPIRE_SECONDS: int = setting(15 * 60, ge=10, le=7 * 24 * 3600)
+    AUDIO_URL_EXPIRE_SECONDS: int = setting(3 * 3600, ge=60, le=7 * 24 * 3600)
+
+    ASSEMBLYAI_API_KEY: str = ""
+    ASSEMBLYAI_BASE_URL: str = "https://api.assemblyai.com"
+    # Below AssemblyAI's 10 s webhook budget, so a slow re-fetch answers 5xx (retried) rather than being cut off.
+    ASSEMBLYAI_TIMEOUT_SECONDS: float = setting(8.0, gt=0)
+    # Priority list sent as speech_models (required by the v2 API); the provider routes to the first available.
+    ASSEMBLYAI_SPEECH_MODELS: str = "universal-3-pro,universal-2"
+    PUBLIC_BASE_URL: str = ""
+    # What transcribes, as users read it in messages and GET /capabilities. The local cloud names its own engine,
+    # languages and formats; empty means AssemblyAI's own lists (common/domain/languages.py, any audio or video type).
+    SPEECH_ENGINE: str = "AssemblyAI"
+    SPEECH_LANGUAGES: str = ""
+    SPEECH_AUTO_DETECT: bool = True
+    SPEECH_FORMATS: str = ""
+    # URL imports: "host:port" pairs admitted although private (a self-hosted media server; the local cloud's tests).
+    URL_IMPORT_ALLOWED_HOSTS: str = ""
+    # A sentence for the import form when fetching is narrower than "any public link" (the local cloud says why).
+    URL_IMPORT_NOTE: str = ""
+    SPEECH_REALTIME_FACTOR: float | None = setting(None, gt=0)  # processing s per audio s, when the engine knows it
+    WEBHOOK_SECRET: str = ""
+    DELETE_PROVIDER_COPY: bool = True
+
+    MAX_PARALLEL_TRANSCRIPTIONS: int = setting(5, ge=1)
+    # Fair share and quotas: provider slots one user may hold, and what one user may keep at once.
+    MAX_PARALLEL_PER_USER: int = setting(3, ge=1)
+    MAX_ACTIVE_JOBS_PER_USER: int = setting(100, ge=1)
+    MAX_PENDING_UPLOADS_PER_USER: int = setting(20, ge=1)
+    MAX_STORED_BYTES_PER_USER: int = setting(20 * 1024**3, ge=1)
+    SUBMIT_MAX_ATTEMPTS: int = setting(5, ge=1)
+    RETRY_BASE_SECONDS: float = setting(30.0, ge=0)
+    CLAIM_TIMEOUT_SECONDS: int = setting(120, ge=1)
+    # An Idempotency-Key whose first request died mid-way frees itself after this (a little past the longest timeout
+    # of the functions that take keys, `jobs`' 30 s in infra/functions.tf), so a retry does not meet 409 all day.
+    IDEMPOTENCY_IN_PROGRESS_SECONDS: int = setting(40, ge=1)
+    SILENT_AFTER_SECONDS: int = setting(15 * 60, ge=1)
+    POLL_INTERVAL_SECONDS: int = setting(60, ge=1)
+    UPLOAD_EXPIRE_SECONDS: int = setting(24 * 3600, ge=60)
+    PROVIDER_MAX_WAIT_SECONDS: int = setting(12 * 3600, ge=60)
+
+    def require(self, capabilities: Iterable[str]) -> Settings:
+        missing = [name for cap in capabilities for name in REQUIREMENTS[cap] if not str(getattr(self, name)).strip()]
+        if missing:
+            raise ConfigError(f"missing environment variable(s): {', '.join(sorted(set(missing)))}")
+        if "tokens" in capabilities and "PRIVATE KEY-----" not in self.JWT_PRIVATE_KEY:
+            raise ConfigError("JWT_PRIVATE_KEY must be a PEM private key (an ES256 / P-256 key)")
+        return self
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """The KEY=VALUE lines of a .env file (no interpolation; quotes stripped)."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _parse(name: str, raw: str, default: Any, meta: Mapping[str, Any]) -> Any:
+    """One variable as its setting's type (that of its default; a None default means a number), within bounds."""
+    text = raw.strip()
+    if isinstance(default, bool):
+        if text.lower() not in _TRUE | _FALSE:
+            raise ValueError("must be true or false")
+        return text.lower() in _TRUE
+    if isinstance(default, str):
+        if meta["choices"] and raw not in meta["choices"]:
+            raise ValueError(f"must be one of {', '.join(meta['choices'])}")
+        return raw
+    if default is None and not text:
+        return None
+    try:
+        value: float = int(text) if isinstance(default, int) else float(text)
+    except ValueError:
+        raise ValueError("must be a whole number" if isinstance(default, int) else "must be a number") from None
+    if meta["ge"] is not None and value < meta["ge"]:
+        raise ValueError(f"must be at least {meta['ge']}")
+    if meta["le"] is not None and value > meta["le"]:
+        raise ValueError(f"must be at most {meta['le']}")
+    if meta["gt"] is not None and value <= meta["gt"]:
+        raise ValueError(f"must be more than {meta['gt']}")
+    return value
+
+
+def settings_from(env: Mapping[str, str]) -> Settings:
+    values: dict[str, Any] = {}
+    problems = []
+    for f in fields(Settings):
+        if f.name in env:
+            meta = f.metadata or {"ge": None, "le": None, "gt": None, "choices": ()}
+            try:
+                values[f.name] = _parse(f.name, env[f.name], f.default, meta)
+            except ValueError as exc:
+                problems.append(f"{f.name}: {exc}")
+    if problems:
+        raise ConfigError(f"bad environment: {'; '.join(problems)}")
+    return Settings(**values)
+
+
+def setting_names() -> set[str]:
+    return {f.name for f in fields(Settings)}
+
+
+def with_changes(settings: Settings, **changes: Any) -> Settings:
+    """A copy with some values changed (tests and benchmarks)."""
+    return replace(settings, **changes)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    env = dict(os.environ)
+    if env.get("ENV", "local") != "prod":
+        # Real environment variables win over the file, as with every dotenv tool.
+        env = {**read_dotenv(Path(env.get("DOTENV_PATH", ".env"))), **env}
+    return settings_from(env)
+
+
+def load_settings(*capabilities: str) -> Settings:
+    """Settings checked for what a function needs; call at import time so a bad deploy fails at cold start."""
+    return get_settings().require(capabilities)

@@ -1,0 +1,2 @@
+"""The store: engine and transactions, models, the migrations runner, the outbox. Never imports the domain or the
+adapters."""
