@@ -104,6 +104,8 @@ class Gateway:
     ) -> tuple[int, dict[str, str], bytes, str]:
         parts = urlsplit(raw_path)
         path = unquote(parts.path) or "/"
+        if "\x00" in path:  # no route or object name holds a NUL; answered before routing, whatever serves the path
+            return (*_error(400, "invalid_path", "the path contains a NUL character"), "-")
         query = parse_qsl(parts.query, keep_blank_values=True)
         origin = next((v for k, v in headers if k.lower() == "origin"), None)
         if method == "OPTIONS" and self.spec.methods_for(path):

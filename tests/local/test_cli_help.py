@@ -21,7 +21,7 @@ def test_every_flag_of_the_local_cloud_is_explained() -> None:
     shown = subprocess.run(
         [sys.executable, "-m", "local", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    assert "where accounts, jobs and transcripts" in shown and "local Object Storage" in shown
+    assert "accounts, jobs and transcripts" in shown and "recordings" in shown and "local Object Storage" in shown
 
 
 def test_the_readme_example_for_a_second_copy_moves_every_port_and_says_where_data_is_kept() -> None:
@@ -33,4 +33,4 @@ def test_the_readme_example_for_a_second_copy_moves_every_port_and_says_where_da
         args = build_parser().parse_args(argv)  # every flag it uses exists
         moved = {dest for dest in ports if getattr(args, dest) != build_parser().get_default(dest)}
         assert moved == ports, f"{argv} leaves {sorted(ports - moved)} on the defaults"
-    assert "<data-dir>/transcribe.db" in readme and "Recordings are" in readme
+    assert "transcribe.db" in readme and "recordings and unfinished uploads in `s3/`" in readme
