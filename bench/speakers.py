@@ -228,17 +228,21 @@ def tune(cache: Path) -> None:
         if not key.exists():
             key.write_text(json.dumps(whisper.words(samples)))
         data.append((label, count, samples, json.loads(key.read_text()), spans))
-    print("given: " + ", ".join(
-        f"{attribution(_label(diarize.speakers(s, 16000, w, c), w), sp):.2f}" for _, c, s, w, sp in data if c > 1
-    ), flush=True)  # fmt: skip
-    for cut, share in itertools.product([0.25, 0.3, 0.33, 0.35, 0.38, 0.4, 0.45], [0.05, 0.08, 0.12]):
+    found = [diarize.voice_windows(s, 16000, w) for _, _, s, w, _ in data]
+    given = [
+        attribution(_label(diarize.word_labels(w, f, c), w), sp)
+        for (_, c, _, w, sp), f in zip(data, found, strict=True)
+        if c > 1
+    ]
+    print("count given: " + " ".join(f"{a:.2f}" for a in given) + f"  mean {np.mean(given):.3f}", flush=True)
+    for cut, share in itertools.product([0.2, 0.22, 0.24, 0.26, 0.28, 0.3, 0.35], [0.05, 0.1, 0.15, 0.2]):
         results = []
-        for _, count, samples, words, spans in data:
-            labels = diarize.speakers(samples, 16000, words, None, cut=cut, min_share=share)
+        for (_, count, _, words, spans), f in zip(data, found, strict=True):
+            labels = diarize.word_labels(words, f, None, cut=cut, min_share=share)
             results.append((attribution(_label(labels, words), spans), len(set(labels)), count))
-        right = sum(found == count for _, found, count in results)
+        right = sum(n == count for _, n, count in results)
         mean = float(np.mean([a for a, _, c in results if c > 1]))
-        detail = " ".join(f"{a:.2f}({f}/{c})" for a, f, c in results)
+        detail = " ".join(f"{a:.2f}({n}/{c})" for a, n, c in results)
         print(f"cut {cut:.2f} share {share:.2f}: count right {right}/{len(results)}, mean {mean:.3f}  {detail}")
 
 

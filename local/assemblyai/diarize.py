@@ -16,6 +16,7 @@ handled.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,8 +29,9 @@ WINDOW_HOP = 50  # frames (0.5 s) between windows within a stretch
 MIN_FRAMES = 20  # a stretch shorter than 0.2 s says too little about the voice
 MAX_ITEMS = 600  # windows clustered directly; the rest join the nearest cluster (bounds time and memory)
 MAX_SPEAKERS = 10
-CUT = 0.35  # cosine distance (average linkage) above which two clusters are different voices
-MIN_SHARE = 0.08  # with the count blank, a cluster holding less of the windows than this is folded in
+SEED = 1234
+CUT = 0.26  # cosine distance (average linkage) above which two clusters are different voices (tuned on DEV)
+MIN_SHARE = 0.2  # with the count blank, a cluster holding less of the windows than this is not a voice (DEV)
 
 
 def stretches(words: list[dict[str, Any]]) -> list[list[int]]:
@@ -87,39 +89,69 @@ def _centroids(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
 
 
+def _kmeans(x: np.ndarray, k: int, restarts: int = 10) -> np.ndarray:
+    """Spherical k-means (cosine), k-means++ seeding, the best of `restarts`; seeded, so a file always splits alike."""
+    rng = np.random.default_rng(SEED)
+    best, best_cost = np.zeros(len(x), dtype=int), np.inf
+    for _ in range(restarts):
+        centres = [x[rng.integers(len(x))]]
+        for _ in range(1, k):
+            d = np.clip(1.0 - np.max(x @ np.array(centres).T, axis=1), 0.0, None)
+            centres.append(x[rng.choice(len(x), p=d / d.sum())] if d.sum() > 0 else x[rng.integers(len(x))])
+        c = np.array(centres)
+        labels = np.zeros(len(x), dtype=int)
+        for _ in range(50):
+            labels = np.argmax(x @ c.T, axis=1)
+            sums = np.array([x[labels == j].sum(axis=0) if np.any(labels == j) else c[j] for j in range(k)])
+            new = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+            if np.allclose(new, c):
+                break
+            c = new
+        cost = float(np.sum(1.0 - np.sum(x * c[labels], axis=1)))
+        if cost < best_cost:
+            best, best_cost = labels, cost
+    return best
+
+
+def count_voices(x: np.ndarray, cut: float = CUT, min_share: float = MIN_SHARE) -> int:
+    """How many voices: average-linkage clusters closer than `cut` merged, and those holding less than `min_share`
+    of the windows not counted (a cough, a laugh, a window across a change of speaker is not a speaker)."""
+    labels = _linkage_labels(x, None, cut)
+    counts = np.bincount(labels)
+    return max(1, min(MAX_SPEAKERS, int(np.sum(counts >= max(2, min_share * len(x))))))
+
+
 def cluster(embeddings: np.ndarray, expected: int | None, cut: float = CUT, min_share: float = MIN_SHARE) -> np.ndarray:
-    """A cluster per embedding: `expected` voices when given, otherwise as many as the distances show."""
+    """A cluster per embedding: `expected` voices when given, otherwise as many as `count_voices` finds.
+
+    The partition itself is k-means: average linkage is good at saying how many, but with few windows it gladly
+    makes one stray window a cluster of its own and the rest another.
+    """
     n = len(embeddings)
     if n == 0:
         return np.zeros(0, dtype=int)
-    if expected is not None:
-        expected = max(1, min(expected, n))
     step = max(1, -(-n // MAX_ITEMS))  # an even sample of at most MAX_ITEMS windows spans the whole recording
     sample = embeddings[::step]
-    labels = _linkage_labels(sample, expected, cut)
-    centroids = _centroids(sample, labels)
-    if expected is None:  # a handful of odd windows (a cough, a laugh, a boundary) is not a speaker
-        counts = np.bincount(labels, minlength=len(centroids))
-        kept = counts >= max(2, min_share * len(sample))
-        if kept.any() and not kept.all():
-            centroids = centroids[kept]
-    assigned = np.argmax(embeddings @ centroids.T, axis=1)
-    return np.asarray(assigned, dtype=int)
+    k = max(1, min(expected, len(sample))) if expected is not None else count_voices(sample, cut, min_share)
+    if k == 1:
+        return np.zeros(n, dtype=int)
+    labels = _kmeans(sample, k)
+    return np.asarray(np.argmax(embeddings @ _centroids(sample, labels).T, axis=1), dtype=int)  # the nearest voice
 
 
-def speakers(
-    samples: np.ndarray,
-    rate: int,
-    words: list[dict[str, Any]],
-    expected: int | None = None,
-    cut: float = CUT,
-    min_share: float = MIN_SHARE,
-) -> list[str]:
-    """A speaker label per word ("A", "B", ... in order of first appearance)."""
-    if not words:
-        return []
-    if expected == 1:
-        return ["A"] * len(words)
+@dataclass(frozen=True)
+class Windows:
+    """The voice windows of a recording: embeddings, their centres (ms) and the stretch each lies in."""
+
+    groups: list[list[int]]
+    embeddings: np.ndarray
+    centres_ms: np.ndarray
+    owners: np.ndarray
+    frames: np.ndarray  # how much real speech each window holds (a shorter stretch is repeated to 1.6 s)
+
+
+def voice_windows(samples: np.ndarray, rate: int, words: list[dict[str, Any]]) -> Windows:
+    """Embeddings of 1.6 s windows over the stretches of speech the words mark (see the module's docstring)."""
     if rate != RATE:
         raise ValueError(f"the voice encoder takes {RATE} Hz audio, not {rate}")
     try:
@@ -127,33 +159,47 @@ def speakers(
     except WeightsError as exc:
         raise EngineError(str(exc)) from None
     mel = model.mel(normalise_volume(samples))
-    groups, spans, owner = stretches(words), [], []
-    for g, group in enumerate(stretches(words)):
+    groups, spans, owners = stretches(words), [], []
+    for g, group in enumerate(groups):
         first = int(words[group[0]]["start"] / 1000 * RATE / HOP)
         last = min(int(np.ceil(words[group[-1]]["end"] / 1000 * RATE / HOP)), len(mel))
         if last - first < MIN_FRAMES:
             continue
         for window in _windows(len(mel), first, last):
             spans.append(window)
-            owner.append(g)
-    if len(spans) < 2:
-        return ["A"] * len(words)
+            owners.append(g)
+    if not spans:
+        return Windows(groups, np.zeros((0, 256), np.float32), np.zeros(0), np.zeros(0, dtype=int), np.zeros(0))
     batch = np.stack([np.resize(mel[s:e], (PARTIAL_FRAMES, mel.shape[1])) for s, e in spans])  # repeats short ones
     embeddings = np.concatenate([model.embed_mels(batch[i : i + 64]) for i in range(0, len(batch), 64)])
-    labels = cluster(embeddings, expected, cut, min_share)
     centres = np.array([(s + e) / 2 * HOP / RATE * 1000 for s, e in spans])
-    owners = np.array(owner)
+    return Windows(groups, embeddings, centres, np.array(owners), np.array([e - s for s, e in spans]))
+
+
+def word_labels(
+    words: list[dict[str, Any]], found: Windows, expected: int | None, cut: float = CUT, min_share: float = MIN_SHARE
+) -> list[str]:
+    """Each word takes the cluster of the nearest window of its own stretch (of any stretch if its has none)."""
+    if len(found.embeddings) < 2:
+        return ["A"] * len(words)
+    labels = cluster(found.embeddings, expected, cut, min_share)
     per_word: list[int] = []
-    for g, group in enumerate(groups):
-        mine = np.flatnonzero(owners == g)
+    for g, group in enumerate(found.groups):
+        mine = np.flatnonzero(found.owners == g)
+        candidates = mine if len(mine) else np.arange(len(labels))
         for i in group:
-            if len(mine):
-                middle = (words[i]["start"] + words[i]["end"]) / 2
-                per_word.append(int(labels[mine[np.argmin(np.abs(centres[mine] - middle))]]))
-            else:  # a stretch too short to describe: the label of the nearest window in time
-                middle = (words[i]["start"] + words[i]["end"]) / 2
-                per_word.append(int(labels[np.argmin(np.abs(centres - middle))]))
+            middle = (words[i]["start"] + words[i]["end"]) / 2
+            per_word.append(int(labels[candidates[np.argmin(np.abs(found.centres_ms[candidates] - middle))]]))
     order: dict[int, str] = {}
     for p in per_word:
         order.setdefault(p, chr(ord("A") + len(order)))
     return [order[p] for p in per_word]
+
+
+def speakers(samples: np.ndarray, rate: int, words: list[dict[str, Any]], expected: int | None = None) -> list[str]:
+    """A speaker label per word ("A", "B", ... in order of first appearance)."""
+    if not words:
+        return []
+    if expected == 1:
+        return ["A"] * len(words)
+    return word_labels(words, voice_windows(samples, rate, words), expected)

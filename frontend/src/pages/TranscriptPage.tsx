@@ -5,7 +5,8 @@ import { api, ApiError } from "../api/client";
 import type { ExportFormat, Job, Transcript } from "../api/types";
 import { navigate } from "../App";
 import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
-import { currentLine, currentWord, lines as toLines, matches, speakerLabels } from "../lib/transcript";
+import { currentLine, currentWord, lines as toLines, matches, oneVoiceFound, speakerLabels } from "../lib/transcript";
+import { OneVoiceNotice } from "../components/OneVoiceNotice";
 
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
 const SHORTCUTS: [string, string][] = [
@@ -230,6 +231,7 @@ export function TranscriptPage({ jobId, startAt = 0 }: { jobId: string; startAt?
           </span>
         </div>
         {transcript.mode === "dialogue" && <SpeakerNames transcript={transcript} onSaved={setTranscript} />}
+        {oneVoiceFound(job, transcript) && <OneVoiceNotice job={job} />}
         {transcript.edited && <p className="hint">Edited. <button className="link" onClick={() => void revert()}>
           Revert to original</button></p>}
         {editError && <p className="error" role="alert">{editError}</p>}
