@@ -184,7 +184,10 @@ def report() -> None:
             scores = []
             for expected in (count if count > 1 else None, None) if count > 1 else (None,):
                 req = aai.types.TranscriptRequest(
-                    audio_url=f"{files.url}/{n}.wav", speaker_labels=True, speakers_expected=expected
+                    audio_url=f"{files.url}/{n}.wav",
+                    speech_models=["universal"],
+                    speaker_labels=True,
+                    speakers_expected=expected,
                 )
                 tid = aai.api.create_transcript(http, req).id
                 while (body := http.get(f"/v2/transcript/{tid}").json())["status"] not in ("completed", "error"):

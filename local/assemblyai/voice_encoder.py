@@ -110,13 +110,12 @@ def load_checkpoint(raw: bytes) -> dict[str, np.ndarray]:
     checkpoint = _Unpickler(f, storages).load()
     keys = _Unpickler(f, storages).load()
     for key in keys:
-        storage = storages[key]
-        count = int(np.frombuffer(f.read(8), "<i8")[0])
-        if count != storage.numel:
+        storage, size = storages[key], f.read(8)
+        count = int.from_bytes(size, "little") if len(size) == 8 else -1
+        data = f.read(4 * count) if count == storage.numel else b""
+        if count != storage.numel or len(data) != 4 * count:
             raise WeightsError("the weights file is truncated or inconsistent")
-        storage.data = np.frombuffer(f.read(4 * count), "<f4")
-        if len(storage.data) != count:
-            raise WeightsError("the weights file is truncated")
+        storage.data = np.frombuffer(data, "<f4")
     state = checkpoint.get("model_state") if isinstance(checkpoint, dict) else None
     if not isinstance(state, dict):
         raise WeightsError("the weights file has no model_state")
