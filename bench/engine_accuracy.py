@@ -101,7 +101,8 @@ def words_for_numbers(text: str) -> str:
     Years said as two pairs (1998 -> nineteen ninety eight), times as hours and minutes (9:30 -> nine thirty),
     ordinals (14th -> fourteenth), thousands separators dropped, "%" -> percent.
     """
-    text = text.replace("%", " percent").replace("$", " dollars ")
+    text = text.replace("%", " percent")
+    text = re.sub(r"[$£€](\d[\d,.]*)", lambda m: f"{m[1]} " + {"$": "dollars", "£": "pounds", "€": "euros"}[m[0][0]], text)
     text = re.sub(r"(\d),(\d{3})", r"\1\2", text)
     text = re.sub(r"\b(\d{1,2}):(\d{2})\b", lambda m: f"{m[1]} {m[2]}", text)
     text = re.sub(r"\b(\d+)(st|nd|rd|th)\b", lambda m: _ordinal(spoken(int(m[1]))), text)
