@@ -71,9 +71,12 @@ TUNE_SENTENCES = [
 ]
 TUNE_VOICES = ["en+m2", "en-us+f2", "en-us+m5"]
 
-ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen " \
-    "seventeen eighteen nineteen".split()  # fmt: skip
-TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+ONES = [
+    *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
+    *("thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"),
+]
+TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+CURRENCY = {"$": "dollars", "£": "pounds", "€": "euros"}
 ORDINAL = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth", "nine": "ninth",
            "twelve": "twelfth"}  # fmt: skip
 
@@ -102,7 +105,7 @@ def words_for_numbers(text: str) -> str:
     ordinals (14th -> fourteenth), thousands separators dropped, "%" -> percent.
     """
     text = text.replace("%", " percent")
-    text = re.sub(r"[$£€](\d[\d,.]*)", lambda m: f"{m[1]} " + {"$": "dollars", "£": "pounds", "€": "euros"}[m[0][0]], text)
+    text = re.sub(r"[$£€](\d[\d,.]*)", lambda m: f"{m[1]} {CURRENCY[m[0][0]]}", text)
     text = re.sub(r"(\d),(\d{3})", r"\1\2", text)
     text = re.sub(r"\b(\d{1,2}):(\d{2})\b", lambda m: f"{m[1]} {m[2]}", text)
     text = re.sub(r"\b(\d+)(st|nd|rd|th)\b", lambda m: _ordinal(spoken(int(m[1]))), text)

@@ -143,11 +143,13 @@ def _weights_bytes() -> bytes:
 def _mel_filters() -> np.ndarray:
     """librosa.filters.mel(sr=16000, n_fft=400, n_mels=40): Slaney's mel scale and area normalisation."""
 
+    step = np.log(6.4) / 27  # log spacing above 1 kHz; linear below
+
     def to_mel(hz: np.ndarray) -> np.ndarray:
-        return np.where(hz < 1000.0, hz * 3.0 / 200.0, 15.0 + np.log(np.maximum(hz, 1e-9) / 1000.0) / (np.log(6.4) / 27))
+        return np.where(hz < 1000.0, hz * 3.0 / 200.0, 15.0 + np.log(np.maximum(hz, 1e-9) / 1000.0) / step)
 
     def to_hz(mel: np.ndarray) -> np.ndarray:
-        return np.where(mel < 15.0, mel * 200.0 / 3.0, 1000.0 * np.exp((np.log(6.4) / 27) * (mel - 15.0)))
+        return np.where(mel < 15.0, mel * 200.0 / 3.0, 1000.0 * np.exp(step * (mel - 15.0)))
 
     edges = to_hz(np.linspace(to_mel(np.array(0.0)), to_mel(np.array(RATE / 2)), N_MELS + 2))
     bins = np.fft.rfftfreq(WINDOW, 1.0 / RATE)
