@@ -4,9 +4,10 @@
   comes with one);
 * each stretch is cut into 1.6 s windows every 0.5 s (a shorter stretch is one window, its frames repeated to
   1.6 s), and every window becomes a voice embedding (`voice_encoder`: resemblyzer's GE2E encoder in numpy);
-* the windows are clustered by agglomerative clustering (average linkage, cosine distance): into
-  `speakers_expected` clusters when given, otherwise merged until the closest clusters are `CUT` apart;
-  a blank count is a question ("how many?"), so one voice is a possible answer;
+* with the count blank, average-linkage agglomerative clustering (cosine distance) says how many voices there are:
+  clusters closer than `CUT` are one voice, and one holding under `MIN_SHARE` of the windows is no voice (a blank
+  count is a question, so one voice is a possible answer);
+* the windows are then split into that many voices (or `speakers_expected`) by spherical k-means;
 * each word takes the cluster of the window of its stretch whose centre is nearest.
 
 Labels are "A", "B", ... in order of first appearance. The thresholds were tuned with `bench/speakers.py --tune`
@@ -56,8 +57,8 @@ def _windows(mel_frames: int, first: int, last: int) -> list[tuple[int, int]]:
     return [(s, min(s + PARTIAL_FRAMES, mel_frames)) for s in starts]
 
 
-def _linkage_labels(x: np.ndarray, expected: int | None, cut: float) -> np.ndarray:
-    """Average-linkage agglomerative clustering of unit vectors: `expected` clusters, or merge while closer than
+def _linkage_labels(x: np.ndarray, cut: float) -> np.ndarray:
+    """Average-linkage agglomerative clustering of unit vectors, merging while the closest clusters are nearer than
     `cut`. Lance-Williams updates on an n x n distance matrix (n <= MAX_ITEMS)."""
     n = len(x)
     distance = np.clip(1.0 - x @ x.T, 0.0, 2.0).astype(np.float64)
@@ -65,11 +66,9 @@ def _linkage_labels(x: np.ndarray, expected: int | None, cut: float) -> np.ndarr
     size = np.ones(n)
     alive = np.ones(n, dtype=bool)
     members = [[i] for i in range(n)]
-    target = max(1, expected) if expected else 1
-    while alive.sum() > target:
-        flat = int(np.argmin(distance))
-        a, b = divmod(flat, n)
-        if expected is None and distance[a, b] > cut:
+    while alive.sum() > 1:
+        a, b = divmod(int(np.argmin(distance)), n)
+        if distance[a, b] > cut:
             break
         merged = (size[a] * distance[a] + size[b] * distance[b]) / (size[a] + size[b])
         distance[a], distance[:, a] = merged, merged
@@ -116,7 +115,7 @@ def _kmeans(x: np.ndarray, k: int, restarts: int = 10) -> np.ndarray:
 def count_voices(x: np.ndarray, cut: float = CUT, min_share: float = MIN_SHARE) -> int:
     """How many voices: average-linkage clusters closer than `cut` merged, and those holding less than `min_share`
     of the windows not counted (a cough, a laugh, a window across a change of speaker is not a speaker)."""
-    labels = _linkage_labels(x, None, cut)
+    labels = _linkage_labels(x, cut)
     counts = np.bincount(labels)
     return max(1, min(MAX_SPEAKERS, int(np.sum(counts >= max(2, min_share * len(x))))))
 
