@@ -213,8 +213,9 @@ def utterances_of(words: list[dict[str, Any]], labels: list[str]) -> list[dict[s
 
 # what the API layer and the banner read
 
-# bench/engine_accuracy.py on the development machine (2 CPU cores): processing seconds per audio second over
-# ~5 minutes of speech, and what the worker's start-up check (a 1 s clip) took there. See bench/README.md.
+# bench/engine_accuracy.py on the development machine (2 idle CPU cores, issue #12, beam 2): processing seconds per
+# audio second over ~5 minutes of speech, and what the worker's start-up check (a 1 s clip) took there. The beam-5 run
+# of issue #20 was on cores shared with six sessions (0.397 and 1.347 s): the same order of ratio, too noisy to use.
 BENCH_RTF = 0.050
 BENCH_CLIP_S = 0.23
 
