@@ -169,8 +169,12 @@ def voice_windows(samples: np.ndarray, rate: int, words: list[dict[str, Any]]) -
             owners.append(g)
     if not spans:
         return Windows(groups, np.zeros((0, 256), np.float32), np.zeros(0), np.zeros(0, dtype=int), np.zeros(0))
-    batch = np.stack([np.resize(mel[s:e], (PARTIAL_FRAMES, mel.shape[1])) for s, e in spans])  # repeats short ones
-    embeddings = np.concatenate([model.embed_mels(batch[i : i + 64]) for i in range(0, len(batch), 64)])
+    embeddings = np.concatenate(  # 64 windows at a time: an hour's windows at once would be 180 MB of mel frames
+        [
+            model.embed_mels(np.stack([np.resize(mel[s:e], (PARTIAL_FRAMES, mel.shape[1])) for s, e in batch]))
+            for batch in (spans[i : i + 64] for i in range(0, len(spans), 64))
+        ]
+    )  # np.resize repeats a short stretch's frames to 1.6 s
     centres = np.array([(s + e) / 2 * HOP / RATE * 1000 for s, e in spans])
     return Windows(groups, embeddings, centres, np.array(owners), np.array([e - s for s, e in spans]))
 

@@ -192,9 +192,12 @@ class VoiceEncoder:
         """(frames, 40) mel power, one frame per 10 ms, centred frames with zero padding (librosa's default)."""
         padded = np.pad(np.asarray(samples, dtype=np.float32), WINDOW // 2)
         count = 1 + (len(padded) - WINDOW) // HOP
-        frames = np.lib.stride_tricks.sliding_window_view(padded, WINDOW)[::HOP][:count] * self.window
-        power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
-        return (power.astype(np.float32) @ self.filters.T).astype(np.float32)
+        view = np.lib.stride_tricks.sliding_window_view(padded, WINDOW)[::HOP][:count]
+        out = np.empty((count, N_MELS), np.float32)
+        for first in range(0, count, 6000):  # a minute at a time: an hour at once would take gigabytes
+            power = np.abs(np.fft.rfft(view[first : first + 6000] * self.window, axis=1)) ** 2
+            out[first : first + 6000] = power.astype(np.float32) @ self.filters.T
+        return out
 
     def embed_mels(self, mels: np.ndarray) -> np.ndarray:
         """(batch, frames, 40) mel windows -> (batch, 256) L2-normalised embeddings."""
