@@ -126,6 +126,8 @@ def _weights_bytes() -> bytes:
     override = os.environ.get("LOCAL_VOICE_ENCODER")
     if override:
         path = Path(override)
+        if not path.is_file():
+            raise WeightsError(f"LOCAL_VOICE_ENCODER names {path}, which is not there. {MISSING}")
         if zipfile.is_zipfile(path):  # a downloaded wheel, read in place
             with zipfile.ZipFile(path) as wheel:
                 return wheel.read(f"resemblyzer/{WEIGHTS}")

@@ -126,3 +126,27 @@ def test_one_voice_with_the_count_left_blank_stays_one_speaker(served: Any) -> N
     done = _transcribe(served, "monologue.wav", audio)
     assert {w["speaker"] for w in done["words"]} == {"A"}
     assert len(done["utterances"]) > 1
+
+
+def test_weights_are_read_from_a_downloaded_wheel_and_their_absence_is_said(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    from local.assemblyai import diarize
+    from local.assemblyai.engines import EngineError
+
+    installed = voice_encoder._weights_bytes()
+    wheel = tmp_path / "Resemblyzer-0.1.4-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("resemblyzer/pretrained.pt", installed)
+    monkeypatch.setenv("LOCAL_VOICE_ENCODER", str(wheel))
+    assert voice_encoder._weights_bytes() == installed
+    monkeypatch.setenv("LOCAL_VOICE_ENCODER", str(tmp_path / "nowhere.pt"))
+    voice_encoder.encoder.cache_clear()
+    try:
+        words = [{"text": "hi", "start": 0, "end": 500}, {"text": "there", "start": 600, "end": 1200}]
+        with pytest.raises(EngineError, match=r"pip install --no-deps resemblyzer==0\.1\.4"):
+            diarize.speakers(np.zeros(32000, np.float32), 16000, words)
+    finally:
+        voice_encoder.encoder.cache_clear()
