@@ -14,6 +14,9 @@ const shots = join(root, "frontend/test-results");
 mkdirSync(shots, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), "transcribe-e2e-"));
 const wav = join(work, "interview.wav");
+const oneVoice = join(work, "one-voice.wav");  // dialogue mode, count blank, and the engine hears one voice
+execFileSync(python, ["-m", "local.assemblyai.media", "--out", oneVoice, "--duration", "6", "--dialogue",
+  "A:Hello, this is a note to myself.", "A:Buy bread on the way home."], { cwd: root });
 execFileSync(python, ["-m", "local.assemblyai.media", "--out", wav, "--duration", "8", "--dialogue",
   "A:Welcome to the interview.", "B:Thank you, glad to be here.", "A:Let us begin with your work."], { cwd: root });
 
@@ -555,6 +558,22 @@ open(sys.argv[1], "wb").write(make_wav(mono_script(sys.argv[2], 1700.0), 1700.0)
     await mail.getByRole("heading", { name: "Your transcriptions" }).waitFor();
     await mail.screenshot({ path: join(shots, "5b-after-password-reset.png") });
     await mail.close();
+  });
+
+  await step("one voice found with the count blank: the page says so and re-runs with a count", async () => {
+    await page.goto(`${url}/`);
+    await page.getByLabel("Dialogue (speaker labels)").check();
+    await page.getByLabel("Speakers (optional)").fill("");
+    await page.getByTestId("file-input").setInputFiles(oneVoice);
+    await page.locator('[data-testid="job"][data-status="completed"]').first().waitFor({ timeout: 30_000 });
+    await page.getByRole("link", { name: "one-voice.wav" }).first().click();
+    const note = page.getByRole("note");
+    await note.getByText("Only one voice was found").waitFor();
+    await page.screenshot({ path: join(shots, "5c-one-voice-found.png"), fullPage: true });
+    await note.getByLabel("Speakers").fill("2");
+    await note.getByRole("button", { name: "Transcribe again" }).click();
+    await page.getByRole("heading", { name: "Your transcriptions" }).waitFor();
+    await page.getByRole("link", { name: "one-voice.wav" }).nth(1).waitFor();  // a second job, on the same recording
   });
 
   await step("the offline engine: a two-voice recording comes back as two speakers, punctuated and timed", async () => {

@@ -1,193 +1,202 @@
-"""Who spoke each word, offline: an approximation of speaker diarization for the local engine.
+"""Who spoke each word, offline: speaker diarization for the local engine with a trained voice encoder.
 
-This is NOT real diarization. AssemblyAI does that in the cloud with trained speaker models; offline there is
-no such model to hand (no model hubs), so the local engine clusters simple voice features instead:
+* Whisper's words are grouped into stretches of speech, split at pauses (a change of speaker nearly always
+  comes with one);
+* each stretch is cut into 1.6 s windows every 0.5 s (a shorter stretch is one window, its frames repeated to
+  1.6 s), and every window becomes a voice embedding (`voice_encoder`: resemblyzer's GE2E encoder in numpy);
+* with the count blank, average-linkage agglomerative clustering (cosine distance) says how many voices there are:
+  clusters closer than `CUT` are one voice, and one holding under `MIN_SHARE` of the windows is no voice (a blank
+  count is a question, so one voice is a possible answer);
+* the windows are then split into that many voices (or `speakers_expected`) by spherical k-means;
+* each word takes the cluster of the window of its stretch whose centre is nearest.
 
-* the words Whisper found are grouped into short stretches of speech (split at pauses and every ~2.5 s);
-* each stretch is described by the mean of its MFCCs (log-mel cepstrum, computed here with numpy
-  from the 16 kHz audio) and by its median pitch;
-* the stretches are clustered with k-means; `speakers_expected` fixes k, otherwise clusters are split in two
-  (up to 4) while the two halves are clearly apart (one speaker unless a split is clearly separated).
-
-Labels are "A", "B", ... in order of first appearance. It separates clearly different voices (a man and a
-woman, two synthetic voices) well and similar voices poorly; people talking over each other are not handled.
+Labels are "A", "B", ... in order of first appearance. The thresholds were tuned with `bench/speakers.py --tune`
+on dialogues that the reported figures (bench/README.md) do not use. People talking over each other are not
+handled.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-FRAME_S, HOP_S, PITCH_FRAME_S = 0.025, 0.010, 0.040
-N_FFT, N_MELS, N_MFCC = 512, 40, 13
-BLOCK = 3000  # frames per block (30 s)
-MAX_SPEAKERS = 4
-PAUSE_S = 0.25  # a gap this long ends a stretch
-MAX_STRETCH_S = 2.5
-MIN_SEPARATION = 8.0  # two clusters closer than this (see `separation`) are one voice
-MIN_CLUSTER, MIN_SHARE = 3, 0.1  # a voice has at least this many stretches and this share of them
-PITCH_WEIGHT = 3.0
+from local.assemblyai.speech import EngineError
+from local.assemblyai.voice_encoder import HOP, PARTIAL_FRAMES, RATE, WeightsError, encoder, normalise_volume
+
+PAUSE_S = 0.3  # a gap this long between words ends a stretch
+WINDOW_HOP = 50  # frames (0.5 s) between windows within a stretch
+MIN_FRAMES = 20  # a stretch shorter than 0.2 s says too little about the voice
+MAX_ITEMS = 600  # windows clustered directly; the rest join the nearest cluster (bounds time and memory)
+MAX_SPEAKERS = 10
 SEED = 1234
-
-
-def _mel_filters(rate: int, n_fft: int) -> np.ndarray:
-    def mel(f: np.ndarray) -> np.ndarray:
-        return 2595.0 * np.log10(1.0 + f / 700.0)
-
-    def hz(m: np.ndarray) -> np.ndarray:
-        return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
-
-    edges = hz(np.linspace(mel(np.array(60.0)), mel(np.array(min(7600.0, rate / 2))), N_MELS + 2))
-    bins = np.fft.rfftfreq(n_fft, 1.0 / rate)
-    filters = np.zeros((N_MELS, len(bins)))
-    for i in range(N_MELS):
-        lo, mid, hi = edges[i], edges[i + 1], edges[i + 2]
-        rising = (bins - lo) / max(mid - lo, 1e-9)
-        falling = (hi - bins) / max(hi - mid, 1e-9)
-        filters[i] = np.clip(np.minimum(rising, falling), 0.0, None)
-    return filters
-
-
-def frame_features(samples: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per 10 ms frame: MFCCs 1..12, log energy and pitch in Hz (0 where unvoiced).
-
-    Computed BLOCK frames at a time, so an hour of audio needs tens of megabytes, not gigabytes.
-    """
-    frame, hop, pitch_frame = int(FRAME_S * rate), int(HOP_S * rate), int(PITCH_FRAME_S * rate)
-    count = 1 + max(0, len(samples) - frame) // hop
-    filters, window = _mel_filters(rate, N_FFT), np.hamming(frame)
-    dct = np.cos(np.pi / N_MELS * (np.arange(N_MELS)[None, :] + 0.5) * np.arange(N_MFCC)[:, None])
-    mfcc, energy, pitch, rms = [], [], [], []
-    for first in range(0, count, BLOCK):
-        frames_here = min(count, first + BLOCK) - first
-        span = hop * (frames_here - 1) + pitch_frame
-        block = np.asarray(samples[hop * first : hop * first + span], dtype=np.float64)
-        block = np.pad(block, (0, span - len(block)))  # the last frames run past the end
-        starts = hop * np.arange(frames_here)[:, None]
-        frames = block[starts + np.arange(frame)[None, :]] * window
-        power = np.abs(np.fft.rfft(frames, N_FFT)) ** 2
-        mfcc.append(np.log(power @ filters.T + 1e-10) @ dct.T)
-        energy.append(np.log(np.sum(frames**2, axis=1) + 1e-10))
-        f0, level = _pitch(block[starts + np.arange(pitch_frame)[None, :]], rate)
-        pitch.append(f0)
-        rms.append(level)
-    levels = np.concatenate(rms)
-    loud = levels > 0.1 * np.percentile(levels, 95)  # pitch only where someone is clearly speaking
-    return np.concatenate(mfcc)[:, 1:], np.concatenate(energy), np.where(loud, np.concatenate(pitch), 0.0)
-
-
-def _pitch(frames: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
-    """Autocorrelation pitch per frame (60-400 Hz; 0 where not clearly voiced) and each frame's RMS level."""
-    n = frames.shape[1]
-    frames = frames - frames.mean(axis=1, keepdims=True)
-    ac = np.fft.irfft(np.abs(np.fft.rfft(frames, 2 * n)) ** 2)[:, :n]
-    ac = ac / (n - np.arange(n))[None, :] * n  # unbiased: long lags are not penalised
-    lo, hi = int(rate / 400), int(rate / 60)
-    lags = ac[:, lo:hi]
-    best = np.argmax(lags, axis=1)
-    strength = lags[np.arange(len(lags)), best] / (ac[:, 0] + 1e-10)
-    return np.where(strength > 0.5, rate / (best + lo), 0.0), np.sqrt(np.mean(frames**2, axis=1))
+CUT = 0.26  # cosine distance (average linkage) above which two clusters are different voices (tuned on DEV)
+MIN_SHARE = 0.2  # with the count blank, a cluster holding less of the windows than this is not a voice (DEV)
 
 
 def stretches(words: list[dict[str, Any]]) -> list[list[int]]:
-    """Indexes of words grouped into stretches of continuous speech."""
+    """Indexes of words grouped into stretches of speech without a pause of PAUSE_S."""
     groups: list[list[int]] = []
     for i, w in enumerate(words):
-        if groups:
-            first, last = words[groups[-1][0]], words[groups[-1][-1]]
-            if (w["start"] - last["end"]) / 1000 < PAUSE_S and (w["end"] - first["start"]) / 1000 <= MAX_STRETCH_S:
-                groups[-1].append(i)
-                continue
-        groups.append([i])
+        if groups and (w["start"] - words[groups[-1][-1]]["end"]) / 1000 < PAUSE_S:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
     return groups
 
 
-def _describe(mfcc: np.ndarray, energy: np.ndarray, pitch: np.ndarray, lo: int, hi: int) -> np.ndarray | None:
-    hi = min(max(hi, lo + 10), len(energy))  # at least 100 ms
-    lo = max(0, min(lo, hi - 10))
-    if hi - lo < 3:
-        return None
-    e = energy[lo:hi]
-    loud = e > max(e.max() - 6.0, np.median(e))  # speech frames, not the silence around a word
-    if loud.sum() < 3:
-        loud = np.ones_like(e, dtype=bool)
-    m, p = mfcc[lo:hi][loud], pitch[lo:hi][loud]
-    voiced = p[p > 0]
-    f0 = np.log(np.median(voiced)) if len(voiced) >= 3 else np.nan
-    return np.concatenate([m.mean(axis=0), [f0]])
+def _windows(mel_frames: int, first: int, last: int) -> list[tuple[int, int]]:
+    """(start, end) mel frames of the windows over one stretch; the last one ends where the stretch does."""
+    length = last - first
+    if length <= PARTIAL_FRAMES:
+        return [(first, last)]
+    starts = list(range(first, last - PARTIAL_FRAMES + 1, WINDOW_HOP))
+    if starts[-1] + PARTIAL_FRAMES < last:
+        starts.append(last - PARTIAL_FRAMES)
+    return [(s, min(s + PARTIAL_FRAMES, mel_frames)) for s in starts]
 
 
-def _kmeans(x: np.ndarray, k: int, rng: np.random.Generator, restarts: int = 8) -> tuple[np.ndarray, float]:
-    best_labels, best_cost = np.zeros(len(x), dtype=int), np.inf
+def _linkage_labels(x: np.ndarray, cut: float) -> np.ndarray:
+    """Average-linkage agglomerative clustering of unit vectors, merging while the closest clusters are nearer than
+    `cut`. Lance-Williams updates on an n x n distance matrix (n <= MAX_ITEMS)."""
+    n = len(x)
+    distance = np.clip(1.0 - x @ x.T, 0.0, 2.0).astype(np.float64)
+    np.fill_diagonal(distance, np.inf)
+    size = np.ones(n)
+    alive = np.ones(n, dtype=bool)
+    members = [[i] for i in range(n)]
+    while alive.sum() > 1:
+        a, b = divmod(int(np.argmin(distance)), n)
+        if distance[a, b] > cut:
+            break
+        merged = (size[a] * distance[a] + size[b] * distance[b]) / (size[a] + size[b])
+        distance[a], distance[:, a] = merged, merged
+        distance[a, a] = np.inf
+        distance[b], distance[:, b] = np.inf, np.inf
+        size[a] += size[b]
+        alive[b] = False
+        members[a] += members[b]
+    labels = np.empty(n, dtype=int)
+    for label, root in enumerate(np.flatnonzero(alive)):
+        labels[members[root]] = label
+    return labels
+
+
+def _centroids(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    sums = np.stack([x[labels == k].sum(axis=0) for k in range(int(labels.max()) + 1)])
+    return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+
+
+def _kmeans(x: np.ndarray, k: int, restarts: int = 10) -> np.ndarray:
+    """Spherical k-means (cosine), k-means++ seeding, the best of `restarts`; seeded, so a file always splits alike."""
+    rng = np.random.default_rng(SEED)
+    best, best_cost = np.zeros(len(x), dtype=int), np.inf
     for _ in range(restarts):
         centres = [x[rng.integers(len(x))]]
-        for _ in range(1, k):  # k-means++ seeding
-            d = np.min([((x - c) ** 2).sum(axis=1) for c in centres], axis=0)
+        for _ in range(1, k):
+            d = np.clip(1.0 - np.max(x @ np.array(centres).T, axis=1), 0.0, None)
             centres.append(x[rng.choice(len(x), p=d / d.sum())] if d.sum() > 0 else x[rng.integers(len(x))])
         c = np.array(centres)
         labels = np.zeros(len(x), dtype=int)
         for _ in range(50):
-            labels = np.argmin(((x[:, None, :] - c[None, :, :]) ** 2).sum(axis=2), axis=1)
-            new = np.array([x[labels == j].mean(axis=0) if np.any(labels == j) else c[j] for j in range(k)])
+            labels = np.argmax(x @ c.T, axis=1)
+            sums = np.array([x[labels == j].sum(axis=0) if np.any(labels == j) else c[j] for j in range(k)])
+            new = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
             if np.allclose(new, c):
                 break
             c = new
-        cost = float(((x - c[labels]) ** 2).sum())
+        cost = float(np.sum(1.0 - np.sum(x * c[labels], axis=1)))
         if cost < best_cost:
-            best_labels, best_cost = labels, cost
-    return best_labels, best_cost
+            best, best_cost = labels, cost
+    return best
 
 
-def separation(x: np.ndarray, labels: np.ndarray) -> float:
-    """How far apart two clusters are: the distance of their means along the line joining them, in units of
-    the spread around each mean on that line (a one-dimensional Fisher ratio)."""
-    a, b = x[labels == 0], x[labels == 1]
-    direction = a.mean(axis=0) - b.mean(axis=0)
-    norm = float(np.linalg.norm(direction))
-    if norm == 0.0:
-        return 0.0
-    pa, pb = a @ (direction / norm), b @ (direction / norm)
-    spread = np.sqrt((pa.var() + pb.var()) / 2)
-    return float(abs(pa.mean() - pb.mean()) / max(spread, 1e-9))
+def count_voices(x: np.ndarray, cut: float = CUT, min_share: float = MIN_SHARE) -> int:
+    """How many voices: average-linkage clusters closer than `cut` merged, and those holding less than `min_share`
+    of the windows not counted (a cough, a laugh, a window across a change of speaker is not a speaker)."""
+    labels = _linkage_labels(x, cut)
+    counts = np.bincount(labels)
+    return max(1, min(MAX_SPEAKERS, int(np.sum(counts >= max(2, min_share * len(x))))))
 
 
-def _bisect(x: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
-    """Two clusters if the rows clearly hold two voices (both sizable and well apart), else None."""
-    if len(x) < 2 * MIN_CLUSTER:
-        return None
-    labels = _kmeans(x, 2, rng)[0]
-    smaller = int(np.bincount(labels, minlength=2).min())
-    if smaller < max(MIN_CLUSTER, MIN_SHARE * len(x)) or separation(x, labels) < MIN_SEPARATION:
-        return None
-    return labels
+def cluster(embeddings: np.ndarray, expected: int | None, cut: float = CUT, min_share: float = MIN_SHARE) -> np.ndarray:
+    """A cluster per embedding: `expected` voices when given, otherwise as many as `count_voices` finds.
 
-
-def cluster(x: np.ndarray, expected: int | None) -> np.ndarray:
-    """Cluster labels for the rows of x: `expected` clusters, or as many (1..MAX_SPEAKERS) as splitting finds.
-
-    Without `expected`, clusters are split in two while the split is clearly separated (see `separation`);
-    the largest cluster is tried first.
+    The partition itself is k-means: average linkage is good at saying how many, but with few windows it gladly
+    makes one stray window a cluster of its own and the rest another.
     """
-    rng = np.random.default_rng(SEED)
-    if expected is not None:
-        k = max(1, min(expected, len(x), 26))
-        return _kmeans(x, k, rng)[0] if k > 1 else np.zeros(len(x), dtype=int)
-    labels = np.zeros(len(x), dtype=int)
-    tried: set[int] = set()
-    while len(set(labels.tolist())) < MAX_SPEAKERS:
-        sizes = {c: int((labels == c).sum()) for c in set(labels.tolist()) if c not in tried}
-        if not sizes:
-            break
-        c = max(sizes, key=lambda k: sizes[k])
-        tried.add(c)
-        members = np.flatnonzero(labels == c)
-        halves = _bisect(x[members], rng)
-        if halves is not None:
-            new = int(labels.max()) + 1
-            labels[members[halves == 1]] = new
-            tried.discard(c)
-    return labels
+    n = len(embeddings)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    step = max(1, -(-n // MAX_ITEMS))  # an even sample of at most MAX_ITEMS windows spans the whole recording
+    sample = embeddings[::step]
+    k = max(1, min(expected, len(sample))) if expected is not None else count_voices(sample, cut, min_share)
+    if k == 1:
+        return np.zeros(n, dtype=int)
+    labels = _kmeans(sample, k)
+    return np.asarray(np.argmax(embeddings @ _centroids(sample, labels).T, axis=1), dtype=int)  # the nearest voice
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The voice windows of a recording: embeddings, their centres (ms) and the stretch each lies in."""
+
+    groups: list[list[int]]
+    embeddings: np.ndarray
+    centres_ms: np.ndarray
+    owners: np.ndarray
+    frames: np.ndarray  # how much real speech each window holds (a shorter stretch is repeated to 1.6 s)
+
+
+def voice_windows(samples: np.ndarray, rate: int, words: list[dict[str, Any]]) -> Windows:
+    """Embeddings of 1.6 s windows over the stretches of speech the words mark (see the module's docstring)."""
+    if rate != RATE:
+        raise ValueError(f"the voice encoder takes {RATE} Hz audio, not {rate}")
+    try:
+        model = encoder()
+    except WeightsError as exc:
+        raise EngineError(str(exc)) from None
+    mel = model.mel(normalise_volume(samples))
+    groups, spans, owners = stretches(words), [], []
+    for g, group in enumerate(groups):
+        first = int(words[group[0]]["start"] / 1000 * RATE / HOP)
+        last = min(int(np.ceil(words[group[-1]]["end"] / 1000 * RATE / HOP)), len(mel))
+        if last - first < MIN_FRAMES:
+            continue
+        for window in _windows(len(mel), first, last):
+            spans.append(window)
+            owners.append(g)
+    if not spans:
+        return Windows(groups, np.zeros((0, 256), np.float32), np.zeros(0), np.zeros(0, dtype=int), np.zeros(0))
+    embeddings = np.concatenate(  # 64 windows at a time: an hour's windows at once would be 180 MB of mel frames
+        [
+            model.embed_mels(np.stack([np.resize(mel[s:e], (PARTIAL_FRAMES, mel.shape[1])) for s, e in batch]))
+            for batch in (spans[i : i + 64] for i in range(0, len(spans), 64))
+        ]
+    )  # np.resize repeats a short stretch's frames to 1.6 s
+    centres = np.array([(s + e) / 2 * HOP / RATE * 1000 for s, e in spans])
+    return Windows(groups, embeddings, centres, np.array(owners), np.array([e - s for s, e in spans]))
+
+
+def word_labels(
+    words: list[dict[str, Any]], found: Windows, expected: int | None, cut: float = CUT, min_share: float = MIN_SHARE
+) -> list[str]:
+    """Each word takes the cluster of the nearest window of its own stretch (of any stretch if its has none)."""
+    if len(found.embeddings) < 2:
+        return ["A"] * len(words)
+    labels = cluster(found.embeddings, expected, cut, min_share)
+    per_word: list[int] = []
+    for g, group in enumerate(found.groups):
+        mine = np.flatnonzero(found.owners == g)
+        candidates = mine if len(mine) else np.arange(len(labels))
+        for i in group:
+            middle = (words[i]["start"] + words[i]["end"]) / 2
+            per_word.append(int(labels[candidates[np.argmin(np.abs(found.centres_ms[candidates] - middle))]]))
+    order: dict[int, str] = {}
+    for p in per_word:
+        order.setdefault(p, chr(ord("A") + len(order)))
+    return [order[p] for p in per_word]
 
 
 def speakers(samples: np.ndarray, rate: int, words: list[dict[str, Any]], expected: int | None = None) -> list[str]:
@@ -196,40 +205,4 @@ def speakers(samples: np.ndarray, rate: int, words: list[dict[str, Any]], expect
         return []
     if expected == 1:
         return ["A"] * len(words)
-    mfcc, energy, pitch = frame_features(samples, rate)
-    groups = stretches(words)
-    rows, described = [], []
-    for g in groups:
-        lo = int(words[g[0]]["start"] / 1000 / HOP_S)
-        hi = int(words[g[-1]]["end"] / 1000 / HOP_S)
-        feature = _describe(mfcc, energy, pitch, lo, hi)
-        if feature is not None:
-            rows.append(feature)
-            described.append(g)
-    if len(rows) < 2:
-        return ["A"] * len(words)
-    x = np.array(rows)
-    f0 = x[:, -1]
-    x[:, -1] = np.where(np.isnan(f0), np.nanmedian(f0) if np.any(~np.isnan(f0)) else 0.0, f0)
-    # One scale for all cepstral coefficients (their relative sizes matter), pitch weighted on top: it tells
-    # voices apart better than any single coefficient.
-    x = x - x.mean(axis=0)
-    x[:, :-1] /= max(float(x[:, :-1].std(axis=0).mean()), 1e-9)
-    x[:, -1] *= PITCH_WEIGHT / max(float(x[:, -1].std()), 1e-9)
-    labels = cluster(x, expected)
-    per_word: list[int | None] = [None] * len(words)
-    for g, label in zip(described, labels, strict=True):
-        for i in g:
-            per_word[i] = int(label)
-    for i in range(len(words)):  # words too short to describe take their neighbour's label
-        if per_word[i] is None:
-            per_word[i] = next((per_word[j] for j in range(i - 1, -1, -1) if per_word[j] is not None), None)
-    first = next(p for p in per_word if p is not None)
-    order: dict[int, str] = {}
-    out = []
-    for p in per_word:
-        cluster_id = first if p is None else p
-        if cluster_id not in order:
-            order[cluster_id] = chr(ord("A") + len(order))
-        out.append(order[cluster_id])
-    return out
+    return word_labels(words, voice_windows(samples, rate, words), expected)

@@ -149,6 +149,13 @@ def test_real_functions_get_pinned_installed_versions(function: str) -> None:
     assert "transcribe" not in names(lines)
 
 
+@pytest.mark.parametrize("function", FOLDERS)
+def test_no_function_carries_the_local_speech_engine_or_its_voice_encoder(function: str) -> None:
+    """resemblyzer's 17 MB weights (and torch, which its metadata asks for) serve the offline diarizer only."""
+    carried = names(fr.requirements(function))
+    assert not carried & {"resemblyzer", "torch", "faster-whisper", "ctranslate2", "numpy", "av"}, carried
+
+
 def test_auth_stays_light() -> None:
     """The most called function does not drag in the AssemblyAI client; boto3 it has for the password-reset mail
     only, imported by the first reset request (tests/core/test_import_budget.py keeps it out of the cold start)."""

@@ -80,6 +80,13 @@ def test_an_english_sentence_is_heard_with_punctuation_times_and_confidences(whi
     assert all(w["speaker"] is None for w in words) and result.utterances is None
 
 
+def test_a_number_whisper_writes_in_pieces_is_one_word(whisper: Whisper) -> None:
+    said = "By 2031 the company plans to plant 40,000 trees across Kenya and Peru."  # Whisper: "40" + ",000"
+    result = whisper.transcribe(espeak.speech(said, "en+m2"), plain())
+    assert " ,000" not in result.text and " .30" not in result.text, result.text
+    assert not [w for w in result.words if w["text"][0] in ",."], result.words
+
+
 def test_silence_gives_no_words(whisper: Whisper) -> None:
     result = whisper.transcribe(espeak.silence(3.0), plain(speaker_labels=True))
     assert result.text == "" and result.words == [] and result.utterances == []

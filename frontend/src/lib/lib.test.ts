@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { anyRunning, FIRST_MS, fingerprint, MAX_MS, nextDelay } from "./backoff";
 import { bytes, clock, speakerLabel, stageWords, when } from "./format";
-import { currentLine, lines, matches, newSpeakerLabel, paragraphs, turns } from "./transcript";
+import { currentLine, lines, matches, newSpeakerLabel, oneVoiceFound, paragraphs, turns } from "./transcript";
 import { uploadErrorFor } from "./upload";
 
 describe("format", () => {
@@ -71,6 +71,16 @@ describe("transcript view", () => {
       words, utterances: [], paragraphs: [0, 1, 2] });
     expect(all.map((l) => [l.index, l.text])).toEqual([[0, "One."], [1, "Two."], [2, "Later words."]]);
     expect(turns(all).length).toBe(3);
+  });
+  it("says one voice was found only when dialogue mode was asked to find the speakers", () => {
+    const t = (speakers: string[]) => ({ job_id: "j", mode: "dialogue" as const, text: "", language: "en",
+      audio_duration: 7, confidence: 1, words: [],
+      utterances: speakers.map((speaker, i) => ({ speaker, start: i * 1000, end: i * 1000 + 900, text: "x", words: [] })) });
+    expect(oneVoiceFound({ mode: "dialogue", speakers_expected: null }, t(["A", "A", "A"]))).toBe(true);
+    expect(oneVoiceFound({ mode: "dialogue", speakers_expected: null }, t(["A", "B", "A"]))).toBe(false);
+    expect(oneVoiceFound({ mode: "dialogue", speakers_expected: 1 }, t(["A", "A"]))).toBe(false);  // the user said one
+    expect(oneVoiceFound({ mode: "mono", speakers_expected: null }, t(["A", "A"]))).toBe(false);
+    expect(oneVoiceFound({ mode: "dialogue", speakers_expected: null }, t(["A"]))).toBe(false);  // one line says little
   });
 });
 

@@ -1,5 +1,5 @@
 // Turning stored words and utterances into what the page shows: paragraphs, turns, the current line, matches.
-import type { Transcript, Word } from "../api/types";
+import type { Job, Transcript, Word } from "../api/types";
 
 // `index` names the line in an edit (an utterance of a dialogue, else a paragraph); `label` is its speaker's label
 // ("A"), `speaker` the name it is shown by.
@@ -95,4 +95,10 @@ export function matches(all: Line[], query: string): Map<number, [number, number
 // The speaker labels of a dialogue, in order of first appearance (what the rename form lists).
 export function speakerLabels(t: Transcript): string[] {
   return [...new Set(t.utterances.map((u) => u.speaker).filter((s): s is string => Boolean(s)))];
+}
+
+// Dialogue mode asked to find the speakers (count left blank) and found one voice: worth saying, since a re-run
+// with the count given splits voices the automatic count could not tell apart.
+export function oneVoiceFound(job: Pick<Job, "mode" | "speakers_expected">, t: Transcript): boolean {
+  return job.mode === "dialogue" && job.speakers_expected == null && t.utterances.length > 1 && speakerLabels(t).length === 1;
 }

@@ -5,11 +5,12 @@ import { api, ApiError } from "../api/client";
 import type { ExportFormat, Job, Transcript } from "../api/types";
 import { navigate } from "../routing";
 import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
+import { OneVoiceNotice } from "../components/OneVoiceNotice";
 import { playbackProblem, RECORDING_GONE } from "../lib/playback";
 import { rememberShortcuts, shortcutFor, shortcutsEnabled } from "../lib/shortcuts";
 import { useTitle } from "../lib/title";
-import { currentLine, currentWord, lines as toLines, matches, newSpeakerLabel, speakerLabels, turns as toTurns,
-  type Line } from "../lib/transcript";
+import { currentLine, currentWord, lines as toLines, matches, newSpeakerLabel, oneVoiceFound, speakerLabels,
+  turns as toTurns, type Line } from "../lib/transcript";
 
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
 const SHORTCUTS: [string, string][] = [
@@ -327,6 +328,7 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
           </span>
         </div>
         {transcript.mode === "dialogue" && <SpeakerNames transcript={transcript} onSaved={setTranscript} />}
+        {oneVoiceFound(job, transcript) && <OneVoiceNotice job={job} />}
         {transcript.edited && <p className="hint">Edited. <button className="link" onClick={() => void revert()}>
           Revert to original</button></p>}
         {editError && <p className="error" role="alert">{editError}</p>}
