@@ -13,25 +13,13 @@ import pytest
 
 from local.assemblyai import espeak, voice_encoder
 from local.assemblyai.server import AssemblyAIServer
+from tests.local_assemblyai.material import TURNS
 from tests.local_assemblyai.test_conformance import Files
 
 if not espeak.available():
     pytest.skip("espeak-ng is not installed", allow_module_level=True)
-try:
-    voice_encoder.encoder()
-except voice_encoder.WeightsError as exc:
-    pytest.skip(str(exc), allow_module_level=True)
+voice_encoder.encoder()  # no skip: scripts/venv.sh installs the weights, and a missing install must fail here
 
-TURNS = [
-    "Good morning. Did you get a chance to read the proposal I sent yesterday?",
-    "Yes, I read it last night. I think the timeline is too tight for the second phase.",
-    "That is fair. How much more time would the team need?",
-    "Probably two more weeks, mostly for testing and the migration.",
-    "Okay. Can we keep the launch date if we move the migration to next quarter?",
-    "I think so, as long as the support team agrees to the plan.",
-    "Great, I will talk to them this afternoon and send an update.",
-    "Thank you. Let us meet again on Thursday to confirm everything.",
-]
 TWO_MEN = ("en+m4", "en-us+m2")  # the old pitch-and-cepstrum diarizer heard one voice here when not told the count
 
 

@@ -30,18 +30,9 @@ if not espeak.available():
     pytest.skip("espeak-ng is not installed", allow_module_level=True)
 
 from local.assemblyai.whisper import DECODABLE, ENGLISH_ONLY, Whisper, capabilities, utterances_of  # noqa: E402
+from tests.local_assemblyai.material import TURNS  # noqa: E402
 
 SENTENCE = "The meeting has been moved to Tuesday morning, so we will have more time to prepare the slides."
-TURNS = [
-    "Good morning. Did you get a chance to read the proposal I sent yesterday?",
-    "Yes, I read it last night. I think the timeline is too tight for the second phase.",
-    "That is fair. How much more time would the team need?",
-    "Probably two more weeks, mostly for testing and the migration.",
-    "Okay. Can we keep the launch date if we move the migration to next quarter?",
-    "I think so, as long as the support team agrees to the plan.",
-    "Great, I will talk to them this afternoon and send an update.",
-    "Thank you. Let us meet again on Thursday to confirm everything.",
-]
 VOICES = ("en+m3", "en+f4")  # a man and a woman
 
 
