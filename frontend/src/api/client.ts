@@ -87,7 +87,7 @@ export class Client {
       method: route[0], headers, body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
     if (res.ok) return res;
-    let code = "http_error", message = `The server answered ${res.status}.`;
+    let code = "http_error", message = t("app.serverAnswered", { status: res.status });
     try {
       const err = (await res.json()).error;
       if (err?.code) ({ code, message } = err);

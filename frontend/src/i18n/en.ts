@@ -11,6 +11,7 @@ export const en = {
     signOut: "Sign out",
     accountDeleted: "Your account was deleted.",
     sessionExpired: "Your session expired — please sign in again.",
+    serverAnswered: "The server answered {{status}}.",
     language: "Language",
   },
   auth: {
@@ -227,7 +228,7 @@ export const en = {
   errors: {
     invalid: "{{detail}}",
     bad_request: "{{detail}}",
-    http_error: "{{detail}}",
+    http_error: "{{detail}}",  // app.serverAnswered, already in the app's language
     conflict: "{{detail}}",
     not_found: "Not found.",
     unauthorized: "Sign in again.",

@@ -10,6 +10,7 @@ export const ru = {
     signOut: "Выйти",
     accountDeleted: "Ваша учётная запись удалена.",
     sessionExpired: "Сеанс истёк — войдите снова.",
+    serverAnswered: "Сервер ответил кодом {{status}}.",
     language: "Язык",
   },
   auth: {
@@ -233,7 +234,7 @@ export const ru = {
   errors: {
     invalid: "Сервер не принял данные: {{detail}}",
     bad_request: "Неверный запрос: {{detail}}",
-    http_error: "Ошибка сервера: {{detail}}",
+    http_error: "{{detail}}",  // app.serverAnswered, already in the app's language
     conflict: "Конфликт: {{detail}}",
     not_found: "Не найдено.",
     unauthorized: "Войдите снова.",
