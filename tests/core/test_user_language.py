@@ -5,6 +5,8 @@ password-reset mail is written in."""
 
 from __future__ import annotations
 
+import urllib.request
+
 import pytest
 
 from local.cloud import LocalCloud
@@ -53,3 +55,14 @@ def test_the_reset_mail_is_written_in_the_accounts_language(cloud: LocalCloud) -
     Api().post(ASK, {"email": email})
     english = mail_to(cloud, email)[0]  # newest first
     assert english["subject"] == "Reset your Transcribe password" and "Choose a new password" in english["html"]
+
+
+def test_the_local_mail_page_speaks_the_browsers_language(cloud: LocalCloud) -> None:
+    def page(accept: str) -> str:
+        req = urllib.request.Request(f"{cloud.mail_url}/", headers={"Accept-Language": accept})
+        with urllib.request.urlopen(req, timeout=5) as res:
+            return str(res.read().decode())
+
+    assert "Письма, отправленные локальным облаком" in page("ru-RU,ru;q=0.9,en;q=0.8")
+    assert "<html lang=ru>" in page("ru")
+    assert "Mail sent by the local cloud" in page("de-DE,en;q=0.5") and "<html lang=en>" in page("")

@@ -12,7 +12,7 @@ export const en = {
     accountDeleted: "Your account was deleted.",
     sessionExpired: "Your session expired — please sign in again.",
     serverAnswered: "The server answered {{status}}.",
-    language: "Language",
+    language: "Interface language",
   },
   auth: {
     aboutTitle: "Upload a recording, read and download its transcript",

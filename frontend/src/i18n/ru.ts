@@ -11,7 +11,7 @@ export const ru = {
     accountDeleted: "Ваша учётная запись удалена.",
     sessionExpired: "Сеанс истёк — войдите снова.",
     serverAnswered: "Сервер ответил кодом {{status}}.",
-    language: "Язык",
+    language: "Язык интерфейса",
   },
   auth: {
     aboutTitle: "Загрузите запись — прочитайте и скачайте её расшифровку",
