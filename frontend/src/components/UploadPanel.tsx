@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
 import type { Capabilities, Job, Mode } from "../api/types";
 import { acceptAttribute, formatList, languageName, languageOptions, loadCapabilities, mediaDuration, refusal,
-  transcribingLine } from "../lib/capabilities";
+  takesAnyMedia, transcribingLine } from "../lib/capabilities";
 import { errorText } from "../i18n/errors";
 import { t as translate } from "../i18n/i18n";
 import { bytes, stageWords } from "../lib/format";
@@ -223,7 +223,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
           : "upload.onlyLanguageNoDetect", { engine: caps.engine, language: languageName(caps.languages[0]) })}</p>}
       <div className={`drop ${dragging ? "over" : ""}`} onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
         onDragLeave={() => setDragging(false)} onDrop={onDrop}>
-        <p>{caps ? t("upload.drop", { formats: formatList(caps) }) : t("upload.dropAny")}</p>
+        <p>{caps && !takesAnyMedia(caps) ? t("upload.drop", { formats: formatList(caps) }) : t("upload.dropAny")}</p>
         <label className="button">{t("upload.choose")}
           <input ref={input} type="file" accept={acceptAttribute(caps)} multiple className="visually-hidden"
             onChange={(e) => add(e.target.files)} data-testid="file-input" /></label>

@@ -42,8 +42,11 @@ export function refusal(caps: Capabilities, file: { name: string; type: string; 
   return null;
 }
 
+// Whether the engine takes any audio or video (audio/*, video/*), not a list of formats.
+export function takesAnyMedia(caps: Capabilities): boolean { return caps.formats.every((f) => f.endsWith("/*")); }
+
 export function formatList(caps: Capabilities): string {
-  if (caps.formats.every((f) => f.endsWith("/*"))) return t("capabilities.anyMedia");
+  if (takesAnyMedia(caps)) return t("capabilities.anyMedia");
   const names = caps.formats.map((f) => f.split("/")[1].replace(/^x-/, "").replace("mpeg", "mp3").toUpperCase());
   return [...new Set(names)].join(", ");
 }
