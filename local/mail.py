@@ -7,6 +7,8 @@ moto keeps SES state per AWS region and knows no `ru-central1`: requests signed 
 moto as `us-east-1` (moto does not check SES signatures, so rewriting the credential scope changes nothing else).
 """
 
+# ruff: noqa: RUF001  (the page's Russian words: their Cyrillic letters are meant)
+
 from __future__ import annotations
 
 import html
@@ -50,27 +52,59 @@ def _links_open_on_top(body: str) -> str:
     return f'<base target="_top">{body}'  # the parser moves a leading <base> into the head
 
 
-def _page(messages: list[dict[str, Any]]) -> bytes:
+# The page's own words, in the language the browser asks for first (English, or Russian).
+_WORDS = {
+    "en": {
+        "title": "Local mail · Transcribe",
+        "heading": "Mail sent by the local cloud",
+        "intro": "Postbox stands in here; nothing leaves this machine.",
+        "meta": "to {to} · from {sender}",
+        "empty": "No mail sent yet. Ask for a password reset in the web app, then reload this page.",
+        "frame": "message",
+    },
+    "ru": {
+        "title": "Локальная почта · Transcribe",
+        "heading": "Письма, отправленные локальным облаком",
+        "intro": "Здесь Postbox заменён заглушкой; письма не покидают этот компьютер.",
+        "meta": "кому {to} · от {sender}",
+        "empty": "Писем пока нет. Запросите сброс пароля в веб-приложении и обновите эту страницу.",
+        "frame": "письмо",
+    },
+}
+
+
+def page_language(accept_language: str) -> str:
+    """The first of the browser's languages (Accept-Language, in its order) that the page has; else English."""
+    for part in accept_language.split(","):
+        primary = part.split(";")[0].strip().lower().split("-")[0]
+        if primary in _WORDS:
+            return primary
+    return "en"
+
+
+def _page(messages: list[dict[str, Any]], language: str = "en") -> bytes:
+    words = _WORDS[language]
     items = []
     for m in messages:
         links = "".join(f'<li><a href="{html.escape(u)}">{html.escape(u[:90])}…</a></li>' for u in m["links"])
+        meta = words["meta"].format(to=html.escape(", ".join(m["to"])), sender=html.escape(m["from"]))
         items.append(
             "<article>"
             f"<h2>{html.escape(m['subject'])}</h2>"
-            f"<p class=meta>to {html.escape(', '.join(m['to']))} · from {html.escape(m['from'])}</p>"
+            f"<p class=meta>{meta}</p>"
             # The body is the sender's HTML, shown sandboxed (no scripts); a click on one of its links opens the page
             # in this tab, top-level, where the app can run (inside the sandbox it would load blank).
-            '<iframe sandbox="allow-top-navigation-by-user-activation" title="message" '
+            f'<iframe sandbox="allow-top-navigation-by-user-activation" title="{words["frame"]}" '
             f'srcdoc="{html.escape(_links_open_on_top(m["html"]))}"></iframe>'
             f"<ul class=links>{links}</ul></article>"
         )
-    empty = "<p>No mail sent yet. Ask for a password reset in the web app, then reload this page.</p>"
+    empty = f"<p>{words['empty']}</p>"
     return (
-        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Local mail · Transcribe</title>"
+        f"<!doctype html><html lang={language}><head><meta charset=utf-8><title>{words['title']}</title>"
         "<style>body{font:15px system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}"
         "article{border:1px solid #ccc;border-radius:8px;padding:.5rem 1rem;margin:1rem 0}"
         "iframe{width:100%;height:9rem;border:0;background:#fafafa}.meta{color:#555}</style></head><body>"
-        "<h1>Mail sent by the local cloud</h1><p>Postbox stands in here; nothing leaves this machine.</p>"
+        f"<h1>{words['heading']}</h1><p>{words['intro']}</p>"
         f"{''.join(items) or empty}</body></html>"
     ).encode()
 
@@ -90,7 +124,8 @@ class MailServer:
         if method == "GET" and path in ("/", "/messages.json"):
             messages = sent_messages()
             as_json = path.endswith(".json")
-            body = json.dumps(messages).encode() if as_json else _page(messages)
+            language = page_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+            body = json.dumps(messages).encode() if as_json else _page(messages, language)
             kind = "application/json" if as_json else "text/html; charset=utf-8"
             start_response("200 OK", [("Content-Type", kind), ("Cache-Control", "no-store")])
             return [body]

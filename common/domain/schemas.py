@@ -82,8 +82,17 @@ Password = Annotated[StrictStr, AfterValidator(_encodable), Field(max_length=102
 NewPassword = Annotated[Password, AfterValidator(_acceptable_new_password)]
 
 
+# The languages the web app and its mail are written in; the first is the default.
+UiLanguage = Literal["en", "ru"]
+
+
 class Registration(Credentials):
     password: NewPassword
+    language: UiLanguage = "en"
+
+
+class ProfileChange(_In):
+    language: UiLanguage
 
 
 class AccountDeletion(_In):
@@ -171,6 +180,7 @@ class UserOut(_Out):
     id: uuid.UUID
     email: str
     created_at: datetime
+    language: UiLanguage = "en"
 
 
 class SessionOut(_Out):

@@ -83,6 +83,8 @@ class User(Base):
     # Stamped into every access token (`ver`); signing out everywhere or changing the password bumps it, and
     # tokens carrying an older version open nothing.
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The web app's language for this person ("en" or "ru"): mail (the reset link) is written in it.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
 
 class LoginThrottle(Base):

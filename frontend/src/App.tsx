@@ -1,7 +1,11 @@
 // The app shell: who is signed in, which page is showing (history API, no router library needed).
 import { useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { api } from "./api/client";
 import type { User } from "./api/types";
+import { LanguageSwitch } from "./components/LanguageSwitch";
+import { i18n, language, storedLanguage, type Language } from "./i18n/i18n";
+import { APP_NAME } from "./lib/title";
 import { AccountPage } from "./pages/AccountPage";
 import { AuthPage } from "./pages/AuthPage";
 import { JobsPage } from "./pages/JobsPage";
@@ -10,15 +14,24 @@ import { ForgotPasswordPage, ResetPasswordPage } from "./pages/PasswordResetPage
 import { TranscriptPage } from "./pages/TranscriptPage";
 import { navigate } from "./routing";
 
+// Signed in, the account and this browser agree on the language: a choice made here goes to the account (its mail
+// follows it); with no choice made here, the account's language is shown.
+function agreeOnLanguage(user: User): void {
+  const chosen = storedLanguage();
+  if (chosen && chosen !== user.language) void api.changeLanguage(chosen).catch(() => undefined);
+  else if (!chosen && user.language && user.language !== language()) void i18n.changeLanguage(user.language);
+}
+
 const KNOWN = [/^\/$/, /^\/(login|signup|forgot-password|reset-password|account)$/, /^\/jobs\/[^/]+$/];
 
 export function App() {
+  const { t } = useTranslation();
   const [path, setPath] = useState(window.location.pathname);
   const [startAt, setStartAt] = useState(() => Number(new URLSearchParams(window.location.search).get("t")) || 0);
   const [find, setFind] = useState(() => new URLSearchParams(window.location.search).get("q") ?? "");
   const [user, setUser] = useState<User | null>(null);
   const [checking, setChecking] = useState(Boolean(api.token));
-  const [notice, setNotice] = useState("");
+  const [notice, setNotice] = useState("");  // a catalogue key, so it follows the language switch
 
   useEffect(() => {
     const onPop = () => {
@@ -27,35 +40,41 @@ export function App() {
       setFind(new URLSearchParams(window.location.search).get("q") ?? "");
     };
     window.addEventListener("popstate", onPop);
-    api.onExpired = (message) => { setUser(null); setNotice(message); navigate("/login"); };
-    if (api.token) api.me().then(setUser).catch(() => undefined).finally(() => setChecking(false));
+    api.onExpired = () => { setUser(null); setNotice("app.sessionExpired"); navigate("/login"); };
+    if (api.token) {
+      api.me().then((u) => { agreeOnLanguage(u); setUser(u); }).catch(() => undefined)
+        .finally(() => setChecking(false));
+    }
     return () => window.removeEventListener("popstate", onPop);
   }, []);
 
-  const signedIn = useCallback((u: User) => { setUser(u); setNotice(""); navigate("/"); }, []);
+  const signedIn = useCallback((u: User) => { agreeOnLanguage(u); setUser(u); setNotice(""); navigate("/"); }, []);
+  const switched = (lng: Language) => { if (user) void api.changeLanguage(lng).catch(() => undefined); };
   const signOut = () => { void api.logout().finally(() => { setUser(null); navigate("/login"); }); };
 
-  if (checking) return <main className="shell"><p aria-live="polite">Loading…</p></main>;
+  if (checking) return <main className="shell"><p aria-live="polite">{t("app.loading")}</p></main>;
   const jobMatch = path.match(/^\/jobs\/([^/]+)$/);
   let page;
   // A reset link works signed in or out (someone signed in elsewhere may still have forgotten the password).
   if (!KNOWN.some((known) => known.test(path))) page = <NotFoundPage />;
   else if (path === "/reset-password") page = <ResetPasswordPage onSignedIn={signedIn} />;
   else if (!user && path === "/forgot-password") page = <ForgotPasswordPage />;
-  else if (!user) page = <AuthPage mode={path === "/signup" ? "signup" : "login"} notice={notice} onSignedIn={signedIn} />;
+  else if (!user) page = <AuthPage mode={path === "/signup" ? "signup" : "login"} notice={notice && t(notice)} onSignedIn={signedIn} />;
   else if (jobMatch) page = <TranscriptPage jobId={decodeURIComponent(jobMatch[1])} startAt={startAt} find={find} />;
   else if (path === "/account") {
-    page = <AccountPage user={user} onDeleted={() => { setUser(null); setNotice("Your account was deleted."); navigate("/signup"); }} />;
+    page = <AccountPage user={user} onDeleted={() => { setUser(null); setNotice("app.accountDeleted"); navigate("/signup"); }} />;
   }
   else page = <JobsPage />;
 
   return (
     <>
       <header className="topbar">
-        <a href="/" className="brand" onClick={(e) => { e.preventDefault(); navigate("/"); }}>Transcribe</a>
-        {user && <span className="who">
+        <a href="/" className="brand" onClick={(e) => { e.preventDefault(); navigate("/"); }}>{APP_NAME}</a>
+        <span className="who">
+          <LanguageSwitch onChange={switched} />
+          {user && <>
           <a href="/account" onClick={(e) => { e.preventDefault(); navigate("/account"); }}>{user.email}</a>
-          <button className="link" onClick={signOut}>Sign out</button></span>}
+          <button className="link" onClick={signOut}>{t("app.signOut")}</button></>}</span>
       </header>
       <main className="shell">{page}</main>
     </>

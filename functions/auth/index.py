@@ -35,6 +35,11 @@ def me(req: Request) -> Response:
     return json_response(200, accounts().me(caller(req)))
 
 
+@router.route("PATCH", "/api/v1/auth/me")
+def change_profile(req: Request) -> Response:
+    return json_response(200, accounts().change_profile(caller(req), req.parse(schemas().ProfileChange)))
+
+
 @router.route("POST", "/api/v1/auth/logout")
 def logout(req: Request) -> Response:
     accounts().sign_out_everywhere(caller(req))

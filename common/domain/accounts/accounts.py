@@ -12,7 +12,7 @@ from common.domain.accounts import passwords, tokens
 from common.domain.accounts.throttle import Limit, spend, throttle_key
 from common.domain.accounts.users import require_user
 from common.domain.errors import Conflict, Invalid, Unauthorized
-from common.domain.schemas import Login, PasswordChange, Registration, SessionOut, UserOut
+from common.domain.schemas import Login, PasswordChange, ProfileChange, Registration, SessionOut, UserOut
 from common.runtime.config import Settings
 from common.store import outbox
 from common.store.db import transaction
@@ -20,7 +20,12 @@ from common.store.models import LoginThrottle, MediaFile, TranscriptionJob, User
 
 
 def _user_out(user: User) -> UserOut:
-    return UserOut(id=user.id, email=user.email, created_at=user.created_at)
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        created_at=user.created_at,
+        language="ru" if user.language == "ru" else "en",
+    )
 
 
 def session_for(user: User, settings: Settings) -> SessionOut:
@@ -29,7 +34,11 @@ def session_for(user: User, settings: Settings) -> SessionOut:
 
 
 def register(data: Registration, settings: Settings) -> SessionOut:
-    user = User(email=data.email, password_hash=passwords.hash_password(data.password, settings.BCRYPT_ROUNDS))
+    user = User(
+        email=data.email,
+        password_hash=passwords.hash_password(data.password, settings.BCRYPT_ROUNDS),
+        language=data.language,
+    )
     try:
         with transaction() as s:
             s.add(user)
@@ -133,6 +142,14 @@ def change_password(user_id: uuid.UUID, data: PasswordChange, settings: Settings
 def me(user_id: uuid.UUID) -> UserOut:
     with transaction() as s:
         return _user_out(require_user(s, user_id))
+
+
+def change_profile(user_id: uuid.UUID, data: ProfileChange) -> UserOut:
+    """The account's language (the web app's switch): the next mail is written in it."""
+    with transaction() as s:
+        user = require_user(s, user_id)
+        user.language = data.language
+        return _user_out(user)
 
 
 def delete_account(user_id: uuid.UUID, password: str, settings: Settings, client_ip: str = "") -> None:

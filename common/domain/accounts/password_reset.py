@@ -13,8 +13,9 @@ from collections.abc import Callable
 from sqlalchemy import delete, select, update
 
 from common.adapters.ports import Mail, MailSender
-from common.domain.accounts import passwords, tokens
+from common.domain.accounts import mail_words, passwords, tokens
 from common.domain.accounts.accounts import account_throttle_key, session_for
+from common.domain.accounts.mail_words import RESET_MAIL
 from common.domain.accounts.throttle import Limit, spend, throttle_key
 from common.domain.errors import BadRequest
 from common.domain.schemas import Accepted, PasswordReset, PasswordResetRequest, SessionOut
@@ -42,19 +43,22 @@ def _throttle(email: str, client_ip: str, settings: Settings) -> None:
     spend(limits, utcnow(), "password reset requests", "reset_throttled")
 
 
-def reset_mail(email: str, link: str, minutes: int) -> Mail:
+def reset_mail(email: str, link: str, minutes: int, language: str = "en") -> Mail:
+    """The mail with a reset link, in the account's language (English for any other)."""
+    language = language if language in RESET_MAIL else "en"
+    words, within = RESET_MAIL[language], mail_words.minutes(minutes, language)
+    asked, open_, once = words["asked"], words["open"], words["once"]
     text = (
-        f"Someone, hopefully you, asked to reset the password of the Transcribe account {email}.\n\n"
-        f"To choose a new password, open this link within {minutes} minutes:\n{link}\n\n"
-        "The link works once. If you did not ask, ignore this email: your password stays as it is."
+        f"{asked.format(email=email)}\n\n{open_.format(minutes=within)}\n{link}\n\n"
+        f"{words['works_once']} {words['ignore']}"
     )
     safe_link, safe_email = html.escape(link, quote=True), html.escape(email)
     body = (
-        f"<p>Someone, hopefully you, asked to reset the password of the Transcribe account {safe_email}.</p>"
-        f'<p><a href="{safe_link}">Choose a new password</a> (the link works once, within {minutes} minutes).</p>'
-        "<p>If you did not ask, ignore this email: your password stays as it is.</p>"
+        f"<p>{asked.format(email=safe_email)}</p>"
+        f'<p><a href="{safe_link}">{words["button"]}</a> {once.format(minutes=within)}</p>'
+        f"<p>{words['ignore']}</p>"
     )
-    return Mail(to=email, subject="Reset your Transcribe password", text=text, html=body)
+    return Mail(to=email, subject=words["subject"], text=text, html=body)
 
 
 def request_reset(
@@ -64,13 +68,16 @@ def request_reset(
     answer_at = time.monotonic() + settings.PASSWORD_RESET_ANSWER_SECONDS
     try:
         with transaction() as s:
-            found = s.execute(select(User.id, User.password_hash).where(User.email == data.email)).first()
+            found = s.execute(
+                select(User.id, User.password_hash, User.language).where(User.email == data.email)
+            ).first()
         if found is not None:
             token = tokens.issue_reset_token(found.id, found.password_hash, settings)
             # The token rides in the fragment: browsers never send it to a server, nor in a Referer.
             link = f"{settings.PUBLIC_BASE_URL.rstrip('/')}{RESET_PATH}#token={token}"
             try:
-                message_id = mailer().send(reset_mail(data.email, link, settings.PASSWORD_RESET_EXPIRE_MINUTES))
+                mail = reset_mail(data.email, link, settings.PASSWORD_RESET_EXPIRE_MINUTES, found.language)
+                message_id = mailer().send(mail)
                 logs.log("password_reset_mailed", user_id=str(found.id), message_id=message_id)
             except Exception as exc:  # the same answer either way; the operator sees why in the log
                 logs.error("password_reset_mail_failed", user_id=str(found.id), error=str(exc)[:300])

@@ -1,7 +1,8 @@
 // The one typed client of the Transcribe API. A session ends when the answer says the token is no good (see expired).
 import type {
-  Capabilities, DeclaredUpload, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, LineEdit, Session, Transcript, UploadedParts, User,
+  Capabilities, DeclaredUpload, Language, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, LineEdit, Session, Transcript, UploadedParts, User,
 } from "./types";
+import { t } from "../i18n/i18n";
 
 export const API_BASE: string = (import.meta.env?.VITE_API_BASE_URL as string | undefined) ?? "";
 const TOKEN_KEY = "transcribe.token";
@@ -15,6 +16,7 @@ export const ROUTES = {
   register: ["POST", "/api/v1/auth/register"],
   login: ["POST", "/api/v1/auth/login"],
   me: ["GET", "/api/v1/auth/me"],
+  changeLanguage: ["PATCH", "/api/v1/auth/me"],
   logout: ["POST", "/api/v1/auth/logout"],
   changePassword: ["POST", "/api/v1/auth/password"],
   requestPasswordReset: ["POST", "/api/v1/auth/password-reset"],
@@ -85,14 +87,14 @@ export class Client {
       method: route[0], headers, body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
     if (res.ok) return res;
-    let code = "http_error", message = `The server answered ${res.status}.`;
+    let code = "http_error", message = t("app.serverAnswered", { status: res.status });
     try {
       const err = (await res.json()).error;
       if (err?.code) ({ code, message } = err);
     } catch { /* not JSON: keep the generic message */ }
     if (this.token && expired(route, res.status, code)) {
       this.token = null;
-      this.onExpired("Your session expired — please sign in again.");
+      this.onExpired(t("app.sessionExpired"));
     }
     throw new ApiError(res.status, code, message);
   }
@@ -101,8 +103,9 @@ export class Client {
     return (await (await this.raw(...args)).json()) as T;
   }
 
-  async register(email: string, password: string): Promise<Session> {
-    const s = await this.json<Session>(ROUTES.register, {}, { body: { email, password } });
+  // The app's language goes with the account: the mail it is sent (a reset link) is written in it.
+  async register(email: string, password: string, language?: Language): Promise<Session> {
+    const s = await this.json<Session>(ROUTES.register, {}, { body: { email, password, language } });
     this.token = s.access_token;
     return s;
   }
@@ -117,6 +120,7 @@ export class Client {
     this.token = null;
   }
   me(): Promise<User> { return this.json(ROUTES.me); }
+  changeLanguage(language: Language): Promise<User> { return this.json(ROUTES.changeLanguage, {}, { body: { language } }); }
   async changePassword(current: string, next: string): Promise<void> {
     const s = await this.json<Session>(ROUTES.changePassword, {}, { body: { current_password: current, new_password: next } });
     this.token = s.access_token;  // this session goes on; every other one ends

@@ -1,6 +1,7 @@
 // Mirrors the schemas of infra/api/openapi.yaml; `required` lists are checked against the spec by a test.
 
-export interface User { id: string; email: string; created_at: string }
+export type Language = "en" | "ru";  // the web app's languages (i18n/i18n.ts)
+export interface User { id: string; email: string; created_at: string; language?: Language }
 export interface Session { access_token: string; token_type: "bearer"; expires_in: number; user: User }
 export type FileStatus = "awaiting_upload" | "uploaded" | "rejected" | "expired";
 export interface MediaFile {

@@ -1,5 +1,6 @@
 // The user's jobs, newest first; refreshes itself while any is running (backing off), with paging.
 import { useCallback, useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
 import type { Job } from "../api/types";
 import { navigate } from "../routing";
@@ -12,6 +13,7 @@ export interface InterruptedActions { resume(job: Job): void; remove(job: Job): 
 
 export function JobList({ refreshKey, onJobs, uploads, durations }: { refreshKey: number;
   onJobs?: (jobs: Job[]) => void; uploads?: InterruptedActions; durations?: Map<string, number> }) {
+  const { t } = useTranslation();
   const [jobs, setJobs] = useState<Job[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState("");
@@ -33,7 +35,7 @@ export function JobList({ refreshKey, onJobs, uploads, durations }: { refreshKey
       if (anyRunning(page.items)) timer.current = window.setTimeout(refresh, delay.current);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return;
-      setError("Could not load your jobs; retrying…");
+      setError("jobs.loadError");
       timer.current = window.setTimeout(refresh, 5000);
     }
   }, []);
@@ -50,7 +52,7 @@ export function JobList({ refreshKey, onJobs, uploads, durations }: { refreshKey
   }
 
   async function remove(job: Job) {
-    if (!window.confirm(`Delete "${job.file.filename}" and its transcript? This cannot be undone.`)) return;
+    if (!window.confirm(t("jobs.confirmDelete", { name: job.file.filename }))) return;
     await api.deleteJob(job.id);
     setJobs((all) => all.filter((j) => j.id !== job.id));
   }
@@ -63,9 +65,9 @@ export function JobList({ refreshKey, onJobs, uploads, durations }: { refreshKey
 
   return (
     <section className="card" aria-labelledby="jobs-title">
-      <h2 id="jobs-title">Your transcriptions</h2>
-      {error && <p className="error" role="alert">{error}</p>}
-      {!jobs.length && !error && <p className="hint">Nothing yet: upload a recording above.</p>}
+      <h2 id="jobs-title">{t("jobs.title")}</h2>
+      {error && <p className="error" role="alert">{t(error)}</p>}
+      {!jobs.length && !error && <p className="hint">{t("jobs.empty")}</p>}
       <ul className="jobs">
         {jobs.map((job) => { const stalled = interrupted(job, uploadRecords); return (
           <li key={job.id} className={`job ${job.status}`} data-testid="job" data-status={job.status}
@@ -78,27 +80,27 @@ export function JobList({ refreshKey, onJobs, uploads, durations }: { refreshKey
             </div>
             <div className="meta">
               <span className={`badge ${job.status}`} aria-live="polite">
-                {stalled ? "Upload interrupted" : stageWords(job)}</span>
+                {stalled ? t("jobs.interrupted") : stageWords(job)}</span>
               <span>{duration(job.audio_duration ?? durations?.get(job.id) ?? null)}</span>
-              <span>{job.language_detected ?? job.language}{job.mode === "dialogue" ? " · dialogue" : ""}</span>
+              <span>{job.language_detected ?? job.language}{job.mode === "dialogue" ? ` · ${t("jobs.dialogue")}` : ""}</span>
               <time dateTime={job.created_at}>{when(job.created_at)}</time>
             </div>
             {job.error_message && <p className={job.status === "failed" ? "error" : "hint"}>{job.error_message}</p>}
             <div className="actions">
-              {job.status === "failed" && job.retryable && <button onClick={() => void retry(job)}>Retry</button>}
+              {job.status === "failed" && job.retryable && <button onClick={() => void retry(job)}>{t("jobs.retry")}</button>}
               {stalled && uploads && <>
-                <button onClick={() => uploads.resume(job)} aria-label={`Resume the upload of ${job.file.filename}`}>
-                  Resume</button>
+                <button onClick={() => uploads.resume(job)} aria-label={t("jobs.resumeLabel", { name: job.file.filename })}>
+                  {t("jobs.resume")}</button>
                 <button onClick={() => void uploads.remove(job).then(() => setJobs((all) =>
-                  all.filter((j) => j.id !== job.id)))} aria-label={`Remove ${job.file.filename}`}>Remove</button></>}
+                  all.filter((j) => j.id !== job.id)))} aria-label={t("jobs.removeLabel", { name: job.file.filename })}>{t("jobs.remove")}</button></>}
               {!(stalled && uploads) &&
-                <button className="danger" onClick={() => void remove(job)} aria-label={`Delete ${job.file.filename}`}>
-                  Delete</button>}
+                <button className="danger" onClick={() => void remove(job)} aria-label={t("jobs.deleteLabel", { name: job.file.filename })}>
+                  {t("jobs.delete")}</button>}
             </div>
           </li>
         ); })}
       </ul>
-      {cursor && <button onClick={() => void more()}>Load more</button>}
+      {cursor && <button onClick={() => void more()}>{t("jobs.more")}</button>}
     </section>
   );
 }

@@ -1,11 +1,14 @@
 // Search across all of my transcripts; a hit opens its transcript at the moment the words are said.
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "../api/client";
+import { useTranslation } from "react-i18next";
+import { api } from "../api/client";
 import type { SearchResults } from "../api/types";
 import { navigate } from "../routing";
+import { errorText } from "../i18n/errors";
 import { clock } from "../lib/format";
 
 export function SearchPanel() {
+  const { t } = useTranslation();
   const [query, setQuery] = useState("");
   const [results, setResults] = useState<SearchResults | null>(null);
   const [error, setError] = useState("");
@@ -16,18 +19,18 @@ export function SearchPanel() {
     try {
       setResults(await api.search(query)); setError("");
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not search; try again.");
+      setError(errorText(err, "search.failed"));
     }
   }
 
   return (
     <section className="card" aria-labelledby="search-title">
-      <h2 id="search-title">Search your transcripts</h2>
+      <h2 id="search-title">{t("search.title")}</h2>
       <form className="search-all" onSubmit={run} role="search">
-        <label className="visually-hidden" htmlFor="search-all">Words to find</label>
-        <input id="search-all" type="search" value={query} maxLength={200} placeholder="Words to find"
+        <label className="visually-hidden" htmlFor="search-all">{t("search.words")}</label>
+        <input id="search-all" type="search" value={query} maxLength={200} placeholder={t("search.words")}
           onChange={(e) => setQuery(e.target.value)} />
-        <button type="submit">Search</button>
+        <button type="submit">{t("search.button")}</button>
       </form>
       {error && <p className="error" role="alert">{error}</p>}
       {results && (results.items.length
@@ -38,13 +41,13 @@ export function SearchPanel() {
               return (
                 <li key={hit.job_id}>
                   <a href={href} onClick={(e) => { e.preventDefault(); navigate(href); }}>
-                    {hit.filename}{hit.offset_ms != null ? ` at ${clock(at)}` : ""}</a>
+                    {hit.offset_ms != null ? t("search.hitAt", { name: hit.filename, time: clock(at) }) : hit.filename}</a>
                   <p className="snippet">…{hit.snippet}…</p>
                 </li>
               );
             })}
           </ul>
-        : <p className="hint" aria-live="polite">No transcript of yours has “{results.query}”.</p>)}
+        : <p className="hint" aria-live="polite">{t("search.none", { query: results.query })}</p>)}
     </section>
   );
 }

@@ -2,10 +2,13 @@
 // An upload that cannot go on is "interrupted", never silently dropped: Resume continues it from the parts storage
 // holds (also after a reload, when the same file is chosen again), Remove deletes its job.
 import { useEffect, useImperativeHandle, useRef, useState, type DragEvent, type FormEvent, type Ref } from "react";
+import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
 import type { Capabilities, Job, Mode } from "../api/types";
 import { acceptAttribute, formatList, languageName, languageOptions, loadCapabilities, mediaDuration, refusal,
-  transcribingLine } from "../lib/capabilities";
+  takesAnyMedia, transcribingLine } from "../lib/capabilities";
+import { errorText } from "../i18n/errors";
+import { t as translate } from "../i18n/i18n";
 import { bytes, stageWords } from "../lib/format";
 import { uploadInParts } from "../lib/multipart";
 import { browserNetwork, persist } from "../lib/network";
@@ -45,21 +48,22 @@ async function resumable(known: Earlier): Promise<Target | null> {
 }
 
 export function jobLine(job: Job | undefined, seconds: number | null, caps: Capabilities | null): string {
-  if (!job) return "waiting for the job's status";
-  if (job.stage === "waiting_for_upload") return "checking the file";  // the bytes are up; storage's event is due
-  if (job.status === "failed") return `failed: ${job.error_message ?? "see the job below"}`;
+  if (!job) return translate("upload.waiting");
+  if (job.stage === "waiting_for_upload") return translate("upload.checking");  // the bytes are up; storage's event is due
+  if (job.status === "failed") return translate("upload.failedWith", { reason: job.error_message ?? translate("upload.seeBelow") });
   if (job.stage === "submitting" || job.stage === "submitted") return transcribingLine(seconds, caps);
   return stageWords(job).toLowerCase();
 }
 
 interface Item { key: string; file: File; progress: Progress | null;
   state: "uploading" | "done" | "error" | "interrupted";
-  error?: string; jobId?: string; fileId?: string; abort?: AbortController; seconds?: number | null }
+  error?: string; wrongFile?: boolean; jobId?: string; fileId?: string; abort?: AbortController; seconds?: number | null }
 
 // Each upload's line follows its job (`jobs`, kept fresh by the job list): uploading, queued, transcribing, done
 // or failed, so the panel never says "started" about a job that has ended.
 export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJobCreated: () => void;
   jobs: Map<string, Job>; handle?: Ref<UploadPanelHandle>; onDurations?: (seconds: Map<string, number>) => void }) {
+  const { t } = useTranslation();
   const [items, setItems] = useState<Item[]>([]);
   const [caps, setCaps] = useState<Capabilities | null>(null);
   const [language, setLanguage] = useState("auto");
@@ -119,9 +123,8 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
       update(key, { state: "done" });
       onJobCreated();
     } catch (err) {
-      const message = err instanceof UploadError && err.kind === "cancelled" ? "Upload stopped."
-        : err instanceof ApiError || err instanceof UploadError ? err.message
-        : "The upload failed: check your connection and retry.";
+      const message = err instanceof UploadError && err.kind === "cancelled" ? t("upload.stopped")
+        : err instanceof UploadError ? err.message : errorText(err, "upload.failed");
       // A job exists: it stays, saying so, until resumed or removed (the server expires it if neither happens).
       if (target) uploadRecords.beat(target.fileId, false);
       update(key, { state: target ? "interrupted" : "error", error: message });
@@ -134,7 +137,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
   async function removeItem(item: Item) {
     if (item.jobId && item.fileId) {
       try { await removeJob(item.jobId, item.fileId); }
-      catch (err) { update(item.key, { error: err instanceof ApiError ? err.message : "Could not remove it yet." }); return; }
+      catch (err) { update(item.key, { error: errorText(err) }); return; }
     }
     setItems((all) => all.filter((i) => i.key !== item.key));
     onJobCreated();
@@ -168,8 +171,8 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
       const job = expected.current;
       expected.current = null;
       if (job && (file.size !== job.file.size)) {
-        setItems((all) => [{ key, file, progress: null, state: "error", error: `This is not ${job.file.filename} `
-          + `(${bytes(job.file.size)}): choose that file to resume its upload.` }, ...all]);
+        setItems((all) => [{ key, file, progress: null, state: "error", wrongFile: true,
+          error: t("upload.notThatFile", { name: job.file.filename, size: bytes(job.file.size) }) }, ...all]);
         continue;
       }
       setItems((all) => [{ key, file, progress: null, state: "uploading" }, ...all]);
@@ -182,15 +185,14 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
   async function importLink(e: FormEvent) {
     e.preventDefault();
     if (!link.trim()) return;
-    setLinkStatus({ text: "Importing…" });
+    setLinkStatus({ text: t("upload.importing") });
     try {
       await api.importUrl({ url: link.trim(), language, mode,
         speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null });
-      setLink(""); setLinkStatus({ text: "Imported: the job below fetches and transcribes it." });
+      setLink(""); setLinkStatus({ text: t("upload.imported") });
       onJobCreated();
     } catch (err) {
-      setLinkStatus({ failed: true,
-        text: err instanceof ApiError ? err.message : "Could not reach the server. Check your connection." });
+      setLinkStatus({ failed: true, text: errorText(err) });
     }
   }
 
@@ -198,40 +200,40 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
 
   return (
     <section className="card" aria-labelledby="upload-title">
-      <h2 id="upload-title">New transcription</h2>
+      <h2 id="upload-title">{t("upload.title")}</h2>
       <div className="options">
-        <label>Language
+        <label>{t("upload.language")}
           <select value={language} onChange={(e) => setLanguage(e.target.value)} data-testid="language">
-            {(caps ? languageOptions(caps) : [["auto", "Detect automatically"] as [string, string]])
+            {(caps ? languageOptions(caps) : [["auto", t("upload.auto")] as [string, string]])
               .map(([code, name]) => <option key={code} value={code}>{name}</option>)}
           </select>
         </label>
-        <fieldset><legend>Mode</legend>
+        <fieldset><legend>{t("upload.mode")}</legend>
           <label className="inline"><input type="radio" name="mode" checked={mode === "mono"}
-            onChange={() => setMode("mono")} /> One speaker</label>
+            onChange={() => setMode("mono")} /> {t("upload.mono")}</label>
           <label className="inline"><input type="radio" name="mode" checked={mode === "dialogue"}
-            onChange={() => setMode("dialogue")} /> Dialogue (speaker labels)</label>
+            onChange={() => setMode("dialogue")} /> {t("upload.dialogue")}</label>
         </fieldset>
-        {mode === "dialogue" && <label>Speakers (optional)
+        {mode === "dialogue" && <label>{t("upload.speakers")}
           <input type="number" min={1} max={10} value={speakers} onChange={(e) => setSpeakers(e.target.value)} />
         </label>}
       </div>
       {caps && caps.languages.length === 1 &&
-        <p className="hint" data-testid="language-note">{caps.engine} transcribes {languageName(caps.languages[0])} only
-          {caps.auto_detect ? "" : "; it does not detect languages"}.</p>}
+        <p className="hint" data-testid="language-note">{t(caps.auto_detect ? "upload.onlyLanguage"
+          : "upload.onlyLanguageNoDetect", { engine: caps.engine, language: languageName(caps.languages[0]) })}</p>}
       <div className={`drop ${dragging ? "over" : ""}`} onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
         onDragLeave={() => setDragging(false)} onDrop={onDrop}>
-        <p>Drop {caps ? formatList(caps) : "audio or video"} files here, or</p>
-        <label className="button">Choose files
+        <p>{caps && !takesAnyMedia(caps) ? t("upload.drop", { formats: formatList(caps) }) : t("upload.dropAny")}</p>
+        <label className="button">{t("upload.choose")}
           <input ref={input} type="file" accept={acceptAttribute(caps)} multiple className="visually-hidden"
             onChange={(e) => add(e.target.files)} data-testid="file-input" /></label>
       </div>
       <form className="import" onSubmit={(e) => void importLink(e)}>
-        <label>Or paste a link to an audio or video file
+        <label>{t("upload.link")}
           <input type="url" value={link} maxLength={2048} placeholder="https://example.com/episode.mp3"
             onChange={(e) => setLink(e.target.value)} /></label>
-        <button type="submit">Import</button>
-        <p className="hint">A direct link to the file itself; pages such as YouTube cannot be imported.</p>
+        <button type="submit">{t("upload.import")}</button>
+        <p className="hint">{t("upload.linkHint")}</p>
         {caps?.url_import_note && <p className="hint" data-testid="import-note">{caps.url_import_note}</p>}
         {linkStatus.text && <p role={linkStatus.failed ? "alert" : "status"} className={linkStatus.failed ? "error" : ""}
           data-testid="import-status">{linkStatus.text}</p>}
@@ -239,7 +241,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
       {items.some((i) => i.state === "done" || i.state === "error") &&
         <button className="link" onClick={() => setItems((all) => all.filter((i) => i.state === "uploading"
           || i.state === "interrupted"))}>
-          Clear finished</button>}
+          {t("upload.clear")}</button>}
       <ul className="uploads" aria-live="polite">
         {items.map((item) => {
           const p = item.progress, pct = p && p.total ? Math.round((100 * p.sent) / p.total) : 0;
@@ -247,24 +249,24 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
             <li key={item.key} className={item.state}>
               <span className="name">{item.file.name}</span>
               {item.state === "uploading" && <>
-                <progress max={100} value={pct} aria-label={`Uploading ${item.file.name}`} data-pct={pct} />
-                <span className="meta">{p ? `${bytes(p.sent)} of ${bytes(p.total)}` : "Preparing…"}
-                  {p && p.bytesPerSecond > 0 ? ` · ${bytes(p.bytesPerSecond)}/s` : ""}</span>
-                <button className="link" onClick={() => item.abort?.abort()}>Stop</button></>}
+                <progress max={100} value={pct} aria-label={t("upload.uploadingLabel", { name: item.file.name })} data-pct={pct} />
+                <span className="meta">{p ? t("upload.progress", { sent: bytes(p.sent), total: bytes(p.total) }) : t("upload.preparing")}
+                  {p && p.bytesPerSecond > 0 ? ` · ${t("upload.rate", { size: bytes(p.bytesPerSecond) })}` : ""}</span>
+                <button className="link" onClick={() => item.abort?.abort()}>{t("upload.stop")}</button></>}
               {item.state === "done" && <>
-                <progress max={100} value={100} aria-label={`Uploaded ${item.file.name}`} data-pct={100} />
-                <span className="meta" data-testid="upload-done">{bytes(item.file.size)} uploaded
-                  · {jobLine(item.jobId ? jobs.get(item.jobId) : undefined, item.seconds ?? null, caps)}</span></>}
+                <progress max={100} value={100} aria-label={t("upload.uploadedLabel", { name: item.file.name })} data-pct={100} />
+                <span className="meta" data-testid="upload-done">{t("upload.done", { size: bytes(item.file.size) })}
+                  {" · "}{jobLine(item.jobId ? jobs.get(item.jobId) : undefined, item.seconds ?? null, caps)}</span></>}
               {item.state === "error" && <>
                 <span className="error" role="alert">{item.error}</span>
-                {!(caps && refusal(caps, item.file)) && !item.error?.startsWith("This is not") &&
-                  <button className="link" onClick={() => void send(item.file, item.key)}>Retry</button>}</>}
+                {!(caps && refusal(caps, item.file)) && !item.wrongFile &&
+                  <button className="link" onClick={() => void send(item.file, item.key)}>{t("jobs.retry")}</button>}</>}
               {item.state === "interrupted" && <>
                 <span className="error" role="alert" data-testid="upload-interrupted">
-                  Upload interrupted{item.progress ? ` at ${bytes(item.progress.sent)} of ${bytes(item.progress.total)}`
-                    : ""}. {item.error}</span>
-                <button className="link" onClick={() => void send(item.file, item.key)}>Resume</button>
-                <button className="link" onClick={() => void removeItem(item)}>Remove</button></>}
+                  {item.progress ? t("upload.interruptedAt", { sent: bytes(item.progress.sent),
+                    total: bytes(item.progress.total) }) : t("upload.interrupted")} {item.error}</span>
+                <button className="link" onClick={() => void send(item.file, item.key)}>{t("jobs.resume")}</button>
+                <button className="link" onClick={() => void removeItem(item)}>{t("jobs.remove")}</button></>}
             </li>
           );
         })}

@@ -1,7 +1,10 @@
 // What the server can transcribe (GET /api/v1/capabilities), fetched once, and the checks made before uploading.
 import { api } from "../api/client";
 import type { Capabilities } from "../api/types";
-import { bytes, clock, LANGUAGES } from "./format";
+import { t } from "../i18n/i18n";
+import { bytes, clock, LANGUAGE_CODES, languageName } from "./format";
+
+export { languageName };
 
 let pending: Promise<Capabilities> | null = null;
 export function loadCapabilities(): Promise<Capabilities> {
@@ -9,15 +12,13 @@ export function loadCapabilities(): Promise<Capabilities> {
   return pending;
 }
 
-const NAMES = new Map(LANGUAGES);
-export function languageName(code: string): string { return NAMES.get(code) ?? code; }
-
 // The languages a person may choose: only what the engine has, and "detect" only where it really detects.
 export function languageOptions(caps: Capabilities): [string, string][] {
-  const known = LANGUAGES.filter(([code]) => code !== "auto" && caps.languages.includes(code));
-  const others = caps.languages.filter((c) => !NAMES.has(c)).map((c): [string, string] => [c, c]);
-  const options = caps.languages.length > 40 ? known : [...known, ...others];
-  return caps.auto_detect ? [["auto", "Detect automatically"], ...options] : options;
+  const known = LANGUAGE_CODES.filter((code) => caps.languages.includes(code));
+  const others = caps.languages.filter((c) => !LANGUAGE_CODES.includes(c));
+  const codes = caps.languages.length > 40 ? known : [...known, ...others];
+  const options = codes.map((code): [string, string] => [code, languageName(code)]);
+  return caps.auto_detect ? [["auto", languageName("auto")], ...options] : options;
 }
 
 function typeOf(file: { name: string; type: string }): string {
@@ -32,17 +33,20 @@ export function refusal(caps: Capabilities, file: { name: string; type: string; 
   const type = typeOf(file);
   const ok = caps.formats.some((f) => f === type || (f.endsWith("/*") && type.startsWith(f.slice(0, -1))));
   if (!ok) {
-    return `${file.name} (${type || "unknown type"}) cannot be transcribed here: ${caps.engine} reads `
-      + `${formatList(caps)}.`;
+    return t("capabilities.refuseType", { name: file.name, type: type || t("capabilities.unknownType"),
+      engine: caps.engine, formats: formatList(caps) });
   }
   if (file.size > caps.max_upload_bytes) {
-    return `${file.name} is ${bytes(file.size)}; the largest file accepted is ${bytes(caps.max_upload_bytes)}.`;
+    return t("capabilities.refuseSize", { name: file.name, size: bytes(file.size), max: bytes(caps.max_upload_bytes) });
   }
   return null;
 }
 
+// Whether the engine takes any audio or video (audio/*, video/*), not a list of formats.
+export function takesAnyMedia(caps: Capabilities): boolean { return caps.formats.every((f) => f.endsWith("/*")); }
+
 export function formatList(caps: Capabilities): string {
-  if (caps.formats.every((f) => f.endsWith("/*"))) return "any audio or video file";
+  if (takesAnyMedia(caps)) return t("capabilities.anyMedia");
   const names = caps.formats.map((f) => f.split("/")[1].replace(/^x-/, "").replace("mpeg", "mp3").toUpperCase());
   return [...new Set(names)].join(", ");
 }
@@ -66,8 +70,8 @@ export function mediaDuration(file: Blob): Promise<number | null> {
 
 // "transcribing 1:23 of audio, about 5 s" — the estimate only where the engine's speed is known.
 export function transcribingLine(seconds: number | null, caps: Capabilities | null): string {
-  if (seconds == null) return "transcribing";
-  const rtf = caps?.realtime_factor;
-  const estimate = rtf ? `, about ${Math.max(1, Math.ceil(seconds * rtf))} s` : "";
-  return `transcribing ${clock(seconds * 1000)} of audio${estimate}`;
+  if (seconds == null) return t("upload.transcribing");
+  const rtf = caps?.realtime_factor, length = clock(seconds * 1000);
+  return rtf ? t("upload.transcribingAbout", { length, seconds: Math.max(1, Math.ceil(seconds * rtf)) })
+    : t("upload.transcribingAudio", { length });
 }

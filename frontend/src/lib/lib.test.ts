@@ -10,15 +10,16 @@ describe("format", () => {
     expect(clock(65_400)).toBe("1:05");
     expect(clock(3_723_000)).toBe("1:02:03");
     expect(bytes(512)).toBe("512 B");
-    expect(bytes(1536)).toBe("1.5 KB");
+    expect(bytes(1536)).toBe("1.5 kB");
     expect(bytes(5 * 1024 ** 3)).toBe("5.0 GB");
+    expect(bytes(300 * 1024 ** 2)).toBe("300 MB");
     expect(stageWords({ stage: "waiting_for_upload" })).toBe("Uploading");
     expect(stageWords({ stage: "queued" })).toBe("Uploaded · queued");
     expect(stageWords({ stage: "submitted" })).toBe("Transcribing");
     expect(speakerLabel("A")).toBe("Speaker A");
     expect(speakerLabel("Speaker 2")).toBe("Speaker 2");
     expect(speakerLabel("Anna")).toBe("Anna");
-    expect(when("2026-11-24T10:00:00Z", new Date("2026-11-24T10:05:00Z"))).toBe("5 min ago");
+    expect(when("2026-11-24T10:00:00Z", new Date("2026-11-24T10:05:00Z"))).toBe("5 minutes ago");
   });
 });
 

@@ -3,6 +3,7 @@
 // file chosen again after a reload sends only what is missing; while the browser is offline it waits for the
 // network instead of failing, and before sending a failed part again it asks whether storage got it after all
 // (the answer can be lost with the connection), so a finished part is never sent twice.
+import { t } from "../i18n/i18n";
 import { browserNetwork, persist, type Network } from "./network";
 import type { Progress } from "./upload";
 import { UploadError } from "./upload";
@@ -27,12 +28,12 @@ export const sendPart: PartSender = (url, body, onSent, signal) => new Promise((
   xhr.onload = () => {
     const etag = (xhr.getResponseHeader("ETag") ?? "").replaceAll('"', "");
     if (xhr.status >= 200 && xhr.status < 300 && etag) { onSent(body.size); resolve(etag); }
-    else if (xhr.status === 403) reject(new UploadError("expired", "A part's upload link expired."));
-    else if (xhr.status >= 500 || xhr.status === 0) reject(new UploadError("network", `A part failed (HTTP ${xhr.status}).`));
-    else reject(new UploadError("rejected", `A part was refused (HTTP ${xhr.status}).`));
+    else if (xhr.status === 403) reject(new UploadError("expired", t("upload.partExpired")));
+    else if (xhr.status >= 500 || xhr.status === 0) reject(new UploadError("network", t("upload.partFailed", { status: xhr.status })));
+    else reject(new UploadError("rejected", t("upload.partRefused", { status: xhr.status })));
   };
-  xhr.onerror = () => reject(new UploadError("network", "A part failed to upload."));
-  xhr.onabort = () => reject(new UploadError("cancelled", "Upload cancelled."));
+  xhr.onerror = () => reject(new UploadError("network", t("upload.partLost")));
+  xhr.onabort = () => reject(new UploadError("cancelled", t("upload.cancelled")));
   signal?.addEventListener("abort", () => xhr.abort());
   xhr.send(body);
 });

@@ -1,5 +1,6 @@
 // Whether the browser is online, and waiting for it to be (the 'online' event), so an upload pauses while the
 // network is down instead of spending its retries, and goes on by itself when it is back.
+import { t } from "../i18n/i18n";
 import { retryDelay } from "./backoff";
 import { UploadError } from "./upload";
 
@@ -9,7 +10,7 @@ export interface Network {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-const cancelled = () => new UploadError("cancelled", "Upload cancelled.");
+const cancelled = () => new UploadError("cancelled", t("upload.cancelled"));
 
 export const browserNetwork: Network = {
   online: () => typeof navigator === "undefined" || navigator.onLine !== false,

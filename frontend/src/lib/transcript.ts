@@ -6,6 +6,12 @@ import type { Job, Transcript, Word } from "../api/types";
 export interface Line {
   index: number; start: number; end: number; text: string; speaker: string | null; label: string | null; words: Word[];
 }
+// The name a person gave a speaker; the server's default ("Speaker A", English) is left to the app to say in its
+// language (format.speakerLabel).
+function shownName(u: { speaker?: string | null; speaker_name?: string | null }): string | null {
+  return u.speaker_name && u.speaker_name !== `Speaker ${u.speaker}` ? u.speaker_name : u.speaker ?? null;
+}
+
 // Consecutive lines of one speaker, shown as one turn (as the TXT export writes them); `first` is its first line.
 export interface Turn { first: number; speaker: string | null; label: string | null; lines: Line[] }
 
@@ -38,7 +44,7 @@ export function paragraphs(words: Word[], sentencesPerParagraph = 4, pauseMs = 2
 export function lines(t: Transcript): Line[] {
   if (t.mode === "dialogue" && t.utterances.length) {
     return t.utterances.map((u, index) => ({ index, start: u.start, end: u.end, text: u.text,
-      speaker: u.speaker_name ?? u.speaker ?? null, label: u.speaker ?? null, words: u.words ?? [] }));
+      speaker: shownName(u), label: u.speaker ?? null, words: u.words ?? [] }));
   }
   const words = t.words.length ? t.words : t.utterances.flatMap((u) => u.words);
   if (!words.length && t.text) {

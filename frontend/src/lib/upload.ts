@@ -1,5 +1,6 @@
 // The bytes go straight to Object Storage with a presigned PUT; XHR because fetch cannot report upload progress.
 import type { UploadInstructions } from "../api/types";
+import { t } from "../i18n/i18n";
 
 export interface Progress { sent: number; total: number; bytesPerSecond: number }
 
@@ -8,8 +9,8 @@ export class UploadError extends Error {
 }
 
 export function uploadErrorFor(status: number): UploadError {
-  if (status === 403) return new UploadError("expired", "The upload link expired — try again.");
-  return new UploadError("rejected", `Storage refused the file (HTTP ${status}). Try again, or pick another file.`);
+  if (status === 403) return new UploadError("expired", t("upload.expired"));
+  return new UploadError("rejected", t("upload.rejected", { status }));
 }
 
 export function put(body: Blob, target: UploadInstructions, onProgress: (p: Progress) => void,
@@ -29,8 +30,8 @@ export function put(body: Blob, target: UploadInstructions, onProgress: (p: Prog
         resolve();
       } else reject(uploadErrorFor(xhr.status));
     };
-    xhr.onerror = () => reject(new UploadError("network", "The upload failed: check your connection and retry."));
-    xhr.onabort = () => reject(new UploadError("cancelled", "Upload cancelled."));
+    xhr.onerror = () => reject(new UploadError("network", t("upload.failed")));
+    xhr.onabort = () => reject(new UploadError("cancelled", t("upload.cancelled")));
     signal?.addEventListener("abort", () => xhr.abort());
     xhr.send(body);
   });

@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { Job } from "../api/types";
 import { JobList } from "../components/JobList";
 import { SearchPanel } from "../components/SearchPanel";
@@ -9,7 +10,8 @@ export function JobsPage() {
   const [refreshKey, setRefreshKey] = useState(0);
   const [jobs, setJobs] = useState<Map<string, Job>>(new Map());
   const [durations, setDurations] = useState<Map<string, number>>(new Map());
-  useTitle("Your transcriptions");
+  const { t } = useTranslation();
+  useTitle(t("jobs.title"));
   const onJobs = useCallback((list: Job[]) => setJobs(new Map(list.map((j) => [j.id, j]))), []);
   const panel = useRef<UploadPanelHandle>(null);
   const uploads = useMemo(() => ({
@@ -18,7 +20,7 @@ export function JobsPage() {
   }), []);
   return (
     <>
-      <h1 className="visually-hidden">Transcribe: your recordings and transcripts</h1>
+      <h1 className="visually-hidden">{t("jobs.heading")}</h1>
       <UploadPanel onJobCreated={() => setRefreshKey((k) => k + 1)} jobs={jobs} handle={panel} onDurations={setDurations} />
       <JobList refreshKey={refreshKey} onJobs={onJobs} uploads={uploads} durations={durations} />
       <SearchPanel />

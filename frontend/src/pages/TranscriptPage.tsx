@@ -1,8 +1,10 @@
 // One transcript: the original in a sticky player (speed, skips, keyboard shortcuts), lines and words that seek it,
 // the current word highlighted, search, speaker names, renaming the recording, downloads.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
 import type { ExportFormat, Job, Transcript } from "../api/types";
+import { errorText } from "../i18n/errors";
 import { navigate } from "../routing";
 import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
 import { OneVoiceNotice } from "../components/OneVoiceNotice";
@@ -13,38 +15,39 @@ import { currentLine, currentWord, lines as toLines, matches, newSpeakerLabel, o
   turns as toTurns, type Line } from "../lib/transcript";
 
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
+// The keys (a catalogue key where the keys have a name in words, else the keys themselves) and what they do.
 const SHORTCUTS: [string, string][] = [
-  ["Space or K", "play / pause"], ["← / →", "back / forward 5 s"], ["J / L", "back / forward 10 s"],
-  ["< / >", "slower / faster"], ["?", "show or hide this help"],
-  ["Tab to a line's first word, then ← / →", "choose a word; Enter plays from it"],
+  ["transcript.keysToggle", "transcript.doToggle"], ["← / →", "transcript.doSkip5"], ["J / L", "transcript.doSkip10"],
+  ["< / >", "transcript.doSpeed"], ["?", "transcript.doHelp"], ["transcript.keysWord", "transcript.doWord"],
 ];
 
 // "Speaker A" becomes "Anna" for this transcript; every view and export uses the names.
 function SpeakerNames({ transcript, onSaved }: { transcript: Transcript; onSaved: (t: Transcript) => void }) {
+  const { t } = useTranslation();
   const labels = speakerLabels(transcript);
   const [names, setNames] = useState<Record<string, string>>(transcript.speaker_names ?? {});
   const [status, setStatus] = useState("");
   if (!labels.length) return null;
   async function save() {
-    setStatus("Saving…");
+    setStatus(t("speaker.saving"));
     try {
       const all = Object.fromEntries(labels.map((l) => [l, names[l] ?? ""]));
       onSaved(await api.renameSpeakers(transcript.job_id, all));
-      setStatus("Saved.");
+      setStatus(t("speaker.saved"));
     } catch (err) {
-      setStatus(err instanceof ApiError ? err.message : "Could not save the names; try again.");
+      setStatus(errorText(err, "speaker.failed"));
     }
   }
   return (
     <details className="speakers">
-      <summary>Rename speakers</summary>
+      <summary>{t("speaker.rename")}</summary>
       <form onSubmit={(e) => { e.preventDefault(); void save(); }}>
         {labels.map((label) => (
-          <label key={label} className="inline">Speaker {label}
-            <input value={names[label] ?? ""} maxLength={60} placeholder={`Speaker ${label}`}
+          <label key={label} className="inline">{t("speaker.label", { label })}
+            <input value={names[label] ?? ""} maxLength={60} placeholder={t("speaker.label", { label })}
               onChange={(e) => setNames({ ...names, [label]: e.target.value })} /></label>
         ))}
-        <button type="submit">Save names</button> <span role="status">{status}</span>
+        <button type="submit">{t("speaker.saveNames")}</button> <span role="status">{status}</span>
       </form>
     </details>
   );
@@ -57,32 +60,34 @@ function TurnEditor({ turn, drafts, labels, names, dialogue, onChange, onSave, o
   turn: Line[]; drafts: Draft[]; labels: string[]; names: Record<string, string>; dialogue: boolean;
   onChange: (drafts: Draft[]) => void; onSave: () => void; onCancel: () => void;
 }) {
+  const { t } = useTranslation();
   const fresh = newSpeakerLabel(labels);
   const choices = [...labels, ...drafts.map((d) => d.label).filter((l): l is string => !!l && !labels.includes(l))];
   const set = (k: number, change: Partial<Draft>) => onChange(drafts.map((d, n) => (n === k ? { ...d, ...change } : d)));
   return (
     <form className="edit" onSubmit={(e) => { e.preventDefault(); onSave(); }}>
       {turn.map((line, k) => {
-        const at = turn.length > 1 ? ` at ${clock(line.start)}` : "";
+        const at = turn.length > 1 ? clock(line.start) : "";
         return (
           <div key={line.index} className="edit-part">
             <label className="visually-hidden" htmlFor={`edit-${line.index}`}>
-              {at ? `Text of the line${at}` : "Text of this line"}</label>
+              {at ? t("transcript.lineTextAt", { time: at }) : t("transcript.lineText")}</label>
             <textarea id={`edit-${line.index}`} value={drafts[k].text} autoFocus={k === 0}
               rows={Math.min(6, 1 + Math.ceil(drafts[k].text.length / 70))}
               onChange={(e) => set(k, { text: e.target.value })} />
             {dialogue && <>
-              <label className="inline" htmlFor={`speaker-${line.index}`}>Speaker{at}</label>
+              <label className="inline" htmlFor={`speaker-${line.index}`}>
+                {at ? t("speaker.at", { time: at }) : t("speaker.unknown")}</label>
               <select id={`speaker-${line.index}`} value={drafts[k].label ?? ""}
                 onChange={(e) => set(k, { label: e.target.value })}>
                 {choices.map((l) => <option key={l} value={l}>{speakerLabel(names[l] || l)}</option>)}
-                {!choices.includes(fresh) && <option value={fresh}>New speaker ({speakerLabel(fresh)})</option>}
+                {!choices.includes(fresh) && <option value={fresh}>{t("speaker.new", { label: speakerLabel(fresh) })}</option>}
               </select></>}
           </div>
         );
       })}
-      <button type="submit">Save</button>
-      <button type="button" className="link" onClick={onCancel}>Cancel</button>
+      <button type="submit">{t("transcript.save")}</button>
+      <button type="button" className="link" onClick={onCancel}>{t("transcript.cancel")}</button>
     </form>
   );
 }
@@ -97,6 +102,7 @@ function Highlighted({ text, ranges }: { text: string; ranges: [number, number][
 }
 
 export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: string; startAt?: number; find?: string }) {
+  const { t } = useTranslation();
   const [job, setJob] = useState<Job | null>(null);
   const [transcript, setTranscript] = useState<Transcript | null>(null);
   const [media, setMedia] = useState("");
@@ -114,7 +120,7 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
   const [keysOn, setKeysOn] = useState(() => shortcutsEnabled());
   const helpBox = useRef<HTMLDivElement | null>(null), helpButton = useRef<HTMLButtonElement | null>(null);
   const focusLine = useRef<number | null>(null);  // after an edit closes, focus goes back to its line
-  useTitle(job?.file.filename ?? "Transcript");
+  useTitle(job?.file.filename ?? t("transcript.title"));
 
   // Single-key shortcuts: never while focus is on a control (Space there presses it), and only while turned on.
   useEffect(() => {
@@ -154,13 +160,12 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
         setJob(j);
         if (j.status !== "completed") return;
         // A recording that is gone must not take the transcript with it: the page says so beside the player.
-        const [t, link] = await Promise.all([api.transcript(jobId), api.downloadFile(j.file.id).catch(() => null)]);
-        setTranscript(t);
-        if (link) setMedia(link.url); else setMediaError(RECORDING_GONE);
+        const [got, link] = await Promise.all([api.transcript(jobId), api.downloadFile(j.file.id).catch(() => null)]);
+        setTranscript(got);
+        if (link) setMedia(link.url); else setMediaError(t(RECORDING_GONE));
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) return;
-        setError(err instanceof ApiError && err.status === 404 ? "This transcript does not exist (or was deleted)."
-          : "Could not load the transcript. Reload to try again.");
+        setError(err instanceof ApiError && err.status === 404 ? t("transcript.missing") : t("transcript.loadFailed"));
       }
     })();
   }, [jobId]);
@@ -230,18 +235,17 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
       focusLine.current = editing.index;
       setEditing(null); setEditError("");
     } catch (err) {
-      setEditError(err instanceof ApiError && err.status === 409
-        ? "This transcript was changed in another tab. Reload to see that version, then edit again."
-        : err instanceof ApiError ? err.message : "Could not save; try again.");
+      setEditError(err instanceof ApiError && err.status === 409 ? t("transcript.editConflict")
+        : errorText(err, "transcript.saveFailed"));
     }
   }
 
   async function revert() {
-    if (!transcript || !window.confirm("Drop every edit and go back to the original transcript?")) return;
+    if (!transcript || !window.confirm(t("transcript.revertConfirm"))) return;
     try {
       setTranscript(await api.revertTranscript(transcript.job_id, transcript.version ?? 1));
     } catch (err) {
-      setEditError(err instanceof ApiError ? err.message : "Could not revert; try again.");
+      setEditError(errorText(err, "transcript.revertFailed"));
     }
   }
 
@@ -252,7 +256,7 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
       setJob({ ...job, file });
       setRenaming(null);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : "Could not rename the recording.");
+      setError(errorText(err, "transcript.renameFailed"));
     }
   }
 
@@ -267,7 +271,7 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
   }
 
   if (error) return <section className="card"><p className="error" role="alert">{error}</p></section>;
-  if (!job) return <p aria-live="polite">Loading…</p>;
+  if (!job) return <p aria-live="polite">{t("app.loading")}</p>;
   const isVideo = job.file.content_type.startsWith("video/");
   const onTime = (e: { currentTarget: HTMLMediaElement }) => setNow(e.currentTarget.currentTime * 1000);
   const onMediaError = (e: { currentTarget: HTMLMediaElement }) =>
@@ -279,17 +283,19 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
 
   return (
     <section className="card transcript">
-      <p><a href="/" onClick={(e) => { e.preventDefault(); navigate("/"); }}>← All transcriptions</a></p>
+      <p><a href="/" onClick={(e) => { e.preventDefault(); navigate("/"); }}>{t("transcript.back")}</a></p>
       {renaming === null
-        ? <h1>{job.file.filename} <button className="link" onClick={() => setRenaming(job.file.filename)}>Rename</button></h1>
+        ? <h1>{job.file.filename} <button className="link" onClick={() => setRenaming(job.file.filename)}>{t("transcript.rename")}</button></h1>
         : <form className="rename" onSubmit={(e) => { e.preventDefault(); void rename(renaming); }}>
-            <label>Name<input value={renaming} maxLength={1024} autoFocus onChange={(e) => setRenaming(e.target.value)} /></label>
-            <button type="submit">Save</button> <button type="button" className="link" onClick={() => setRenaming(null)}>Cancel</button>
+            <label>{t("transcript.name")}<input value={renaming} maxLength={1024} autoFocus onChange={(e) => setRenaming(e.target.value)} /></label>
+            <button type="submit">{t("transcript.save")}</button>{" "}
+            <button type="button" className="link" onClick={() => setRenaming(null)}>{t("transcript.cancel")}</button>
           </form>}
       <p className="meta" data-testid="file-facts">
         <span>{bytes(job.file.size)}</span><span>{duration(job.audio_duration)}</span><span>{job.file.content_type}</span>
       </p>
-      {job.status !== "completed" && <p className="hint">This job is {stageWords(job).toLowerCase()}.</p>}
+      {job.status !== "completed" && <p className="hint">
+        {t("transcript.notDone", { stage: stageWords(job).toLocaleLowerCase() })}</p>}
       {mediaError && <p className="error" role="alert" data-testid="player-error">{mediaError}</p>}
       {media && <div className="player">
         {isVideo
@@ -298,39 +304,40 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
           : <audio ref={(el) => { player.current = el; }} src={media} controls onTimeUpdate={onTime} onLoadedMetadata={onReady}
               onError={onMediaError} data-testid="player" />}
         <div className="controls">
-          <button onClick={() => skip(-5)} title="Back 5 seconds">−5 s</button>
-          <button onClick={() => skip(5)} title="Forward 5 seconds">+5 s</button>
-          <label className="inline">Speed
+          <button onClick={() => skip(-5)} title={t("transcript.back5")}>{t("transcript.minus5")}</button>
+          <button onClick={() => skip(5)} title={t("transcript.forward5")}>{t("transcript.plus5")}</button>
+          <label className="inline">{t("transcript.speed")}
             <select value={speed} data-testid="speed" onChange={(e) => {
               const next = Number(e.target.value); setSpeed(next);
               if (player.current) player.current.playbackRate = next;
             }}>{SPEEDS.map((v) => <option key={v} value={v}>{v}×</option>)}</select></label>
           <button className="link" ref={helpButton} onClick={() => setHelp((h) => !h)} aria-expanded={help}>
-            Keyboard shortcuts</button>
+            {t("transcript.shortcuts")}</button>
         </div>
-        {help && <div className="help" role="dialog" aria-label="Keyboard shortcuts" tabIndex={-1} ref={helpBox}
+        {help && <div className="help" role="dialog" aria-label={t("transcript.shortcuts")} tabIndex={-1} ref={helpBox}
           onKeyDown={(e) => { if (e.key === "Escape") { e.preventDefault(); setHelp(false); } }}>
           <label className="inline"><input type="checkbox" checked={keysOn}
             onChange={(e) => { setKeysOn(e.target.checked); rememberShortcuts(e.target.checked); }} />
-            Single-key shortcuts (off: keys type and press as usual)</label>
-          <dl>{SHORTCUTS.map(([keys, what]) => <div key={keys}><dt>{keys}</dt><dd>{what}</dd></div>)}</dl>
-          <button className="link" onClick={() => setHelp(false)}>Close</button>
+            {t("transcript.singleKeys")}</label>
+          <dl>{SHORTCUTS.map(([keys, what]) => <div key={keys}>
+            <dt>{keys.startsWith("transcript.") ? t(keys) : keys}</dt><dd>{t(what)}</dd></div>)}</dl>
+          <button className="link" onClick={() => setHelp(false)}>{t("transcript.close")}</button>
         </div>}
       </div>}
       {transcript && <>
         <div className="toolbar">
-          <label className="search">Search<input type="search" value={query} onChange={(e) => setQuery(e.target.value)}
-            placeholder="Find words" /></label>
-          {query && <span aria-live="polite">{count} match{count === 1 ? "" : "es"}</span>}
-          <span className="downloads">Download:
+          <label className="search">{t("transcript.search")}<input type="search" value={query}
+            onChange={(e) => setQuery(e.target.value)} placeholder={t("transcript.find")} /></label>
+          {query && <span aria-live="polite">{t("transcript.matches", { count })}</span>}
+          <span className="downloads">{t("transcript.download")}
             {(["txt", "srt", "vtt", "json"] as ExportFormat[]).map((f) =>
               <button key={f} className="link" onClick={() => void download(f)}>{f.toUpperCase()}</button>)}
           </span>
         </div>
         {transcript.mode === "dialogue" && <SpeakerNames transcript={transcript} onSaved={setTranscript} />}
         {oneVoiceFound(job, transcript) && <OneVoiceNotice job={job} />}
-        {transcript.edited && <p className="hint">Edited. <button className="link" onClick={() => void revert()}>
-          Revert to original</button></p>}
+        {transcript.edited && <p className="hint">{t("transcript.edited")}{" "}
+          <button className="link" onClick={() => void revert()}>{t("transcript.revert")}</button></p>}
         {editError && <p className="error" role="alert">{editError}</p>}
         <ol className={`lines ${transcript.mode}`}>
           {turns.map((turn, i) => {
@@ -339,7 +346,7 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
             <li key={turn.first} className={current ? "active" : ""} aria-current={current ? "true" : undefined}>
               <div className="line">
                 <button className="stamp" onClick={() => seek(turn.lines[0].start)} data-start={turn.lines[0].start}
-                  aria-label={`Play from ${clock(turn.lines[0].start)}`}>{clock(turn.lines[0].start)}</button>
+                  aria-label={t("transcript.playFrom", { time: clock(turn.lines[0].start) })}>{clock(turn.lines[0].start)}</button>
                 {transcript.mode === "dialogue" && <span className="speaker">{speakerLabel(turn.speaker)}</span>}
                 {editing?.index === i
                   ? <TurnEditor turn={turn.lines} drafts={editing.lines} labels={speakerLabels(transcript)}
@@ -355,14 +362,14 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
                         data-start={w.start} tabIndex={k ? -1 : 0} aria-describedby={k ? undefined : "word-keys"}
                         onClick={() => seek(w.start)} onKeyDown={(e) => wordKey(e, w.start)}>{w.text}</span>
                       {k < line.words.length - 1 ? " " : ""}</span>)}</span>)}</span>
-                <button className="link edit-line" aria-label={`Edit the line at ${clock(turn.lines[0].start)}`}
-                  data-edit-line={i} onClick={() => startEdit(i)}>Edit</button></>}
+                <button className="link edit-line" aria-label={t("transcript.editLine", { time: clock(turn.lines[0].start) })}
+                  data-edit-line={i} onClick={() => startEdit(i)}>{t("transcript.edit")}</button></>}
               </div>
             </li>);
           })}
         </ol>
-        {!all.length && <p className="hint">No speech was found in this recording.</p>}
-        <p id="word-keys" hidden>Enter plays from this word; left and right arrows move between words.</p>
+        {!all.length && <p className="hint">{t("transcript.noSpeech")}</p>}
+        <p id="word-keys" hidden>{t("transcript.wordKeys")}</p>
       </>}
     </section>
   );
