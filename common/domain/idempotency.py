@@ -3,7 +3,9 @@ replayed to the same user's retries; the same key with another body is 422, and 
 
 A first request that dies mid-way (its function killed or timed out) leaves its record in progress. As in Powertools'
 idempotency utility, that mark expires a little after the function's own timeout: the next retry then runs the
-request again, and only the run holding the latest mark stores its answer."""
+request again, and only the run holding the latest mark stores its answer. A request that creates something binds it
+to the record in the creating transaction (`bind_resource`); a retry after such a death is then answered with that
+resource (`replay`), so a killed job creation never becomes two jobs."""
 
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
 
 from common.domain.accounts.users import require_user
 from common.domain.errors import BadRequest, Conflict, Invalid
@@ -35,8 +39,34 @@ class Answer:
     body: str
 
 
-def run_once(owner_id: uuid.UUID, key: str, operation: str, request: bytes, produce: Callable[[], Answer]) -> Answer:
-    """`produce`'s answer, computed at most once per (user, key); later calls get the stored one."""
+# The keyed run in progress in this call stack: (owner, key, its mark). bind_resource writes through it.
+_RUN: ContextVar[tuple[uuid.UUID, str, str] | None] = ContextVar("idempotency_run", default=None)
+
+
+def bind_resource(s: Session, resource_id: uuid.UUID) -> None:
+    """In the transaction that creates a keyed request's resource: remember it on the key's record (nothing without a
+    key), so that it commits or rolls back with the resource itself."""
+    run = _RUN.get()
+    if run is None:
+        return
+    owner_id, key, mark = run
+    s.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.owner_id == owner_id, IdempotencyRecord.key == key, IdempotencyRecord.response == mark)
+        .values(resource_id=resource_id)
+    )
+
+
+def run_once(
+    owner_id: uuid.UUID,
+    key: str,
+    operation: str,
+    request: bytes,
+    produce: Callable[[], Answer],
+    replay: Callable[[uuid.UUID], Answer] | None = None,
+) -> Answer:
+    """`produce`'s answer, computed at most once per (user, key); later calls get the stored one. When a run that
+    died had already created its resource, `replay(resource_id)` answers instead of running again."""
     digest = hashlib.sha256(operation.encode() + b"\0" + request).hexdigest()
     where = (IdempotencyRecord.owner_id == owner_id, IdempotencyRecord.key == key)
     with transaction() as s:
@@ -68,13 +98,17 @@ def run_once(owner_id: uuid.UUID, key: str, operation: str, request: bytes, prod
             raise Conflict(
                 "a request with this Idempotency-Key is still in progress; retry shortly", "request_in_progress"
             )
+        created = row.resource_id  # bound by a run that died after creating it
     ours = (*where, IdempotencyRecord.status_code.is_(None), IdempotencyRecord.response == mark)
+    token = _RUN.set((owner_id, key, mark))
     try:
-        answer = produce()
+        answer = replay(created) if created is not None and replay is not None else produce()
     except BaseException:
-        with transaction() as s:  # a failed first attempt leaves nothing: the client may retry with the key
-            s.execute(delete(IdempotencyRecord).where(*ours))
+        with transaction() as s:  # a failed attempt that created nothing leaves nothing: the client may retry
+            s.execute(delete(IdempotencyRecord).where(*ours, IdempotencyRecord.resource_id.is_(None)))
         raise
+    finally:
+        _RUN.reset(token)
     with transaction() as s:
         s.execute(update(IdempotencyRecord).where(*ours).values(status_code=answer.status, response=answer.body))
     return answer

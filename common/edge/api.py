@@ -39,7 +39,13 @@ def query_int(req: Request, name: str, default: int, low: int, high: int) -> int
     return int(raw)
 
 
-def idempotent(req: Request, owner_id: uuid.UUID, operation: str, produce: Callable[[], Response]) -> Response:
+def idempotent(
+    req: Request,
+    owner_id: uuid.UUID,
+    operation: str,
+    produce: Callable[[], Response],
+    replay: Callable[[uuid.UUID], Response] | None = None,
+) -> Response:
     """With an `Idempotency-Key` header, the first answer for (user, key) is replayed to retries (R31)."""
     key = req.header("idempotency-key")
     if key is None:
@@ -50,7 +56,12 @@ def idempotent(req: Request, owner_id: uuid.UUID, operation: str, produce: Calla
         res = produce()
         return idempotency.Answer(res.status, res.body.decode() if isinstance(res.body, bytes) else res.body)
 
-    answer = idempotency.run_once(owner_id, key, operation, req.body, first)
+    def again(resource_id: uuid.UUID) -> idempotency.Answer:
+        assert replay is not None
+        res = replay(resource_id)
+        return idempotency.Answer(res.status, res.body.decode() if isinstance(res.body, bytes) else res.body)
+
+    answer = idempotency.run_once(owner_id, key, operation, req.body, first, again if replay else None)
     return Response(answer.status, answer.body, {"Content-Type": JSON})
 
 

@@ -204,6 +204,9 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int | None] = mapped_column(Integer, default=None)  # None while the first is in flight
     response: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the request created (a job), written in the transaction that created it: a retry after the request died
+    # mid-way is answered with it instead of creating another (idempotency.bind_resource).
+    resource_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
 
 class CleanupTask(Base):

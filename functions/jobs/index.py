@@ -1,5 +1,7 @@
 """Cloud function `jobs`: create, list, read, delete and retry jobs; export, name speakers and search transcripts."""
 
+import uuid
+
 from common.adapters.services import current
 from common.domain.errors import BadRequest, PreconditionRequired
 from common.edge.api import caller, idempotent, path_id, query_int
@@ -30,7 +32,7 @@ def create(req: Request) -> Response:
     def created() -> Response:
         return json_response(201, job_creation().create_job(user_id, req.parse(schemas().JobRequest), current()))
 
-    return idempotent(req, user_id, "createJob", created)
+    return idempotent(req, user_id, "createJob", created, lambda job_id: _created(user_id, job_id))
 
 
 @router.route("POST", "/api/v1/imports")
@@ -40,7 +42,12 @@ def import_url(req: Request) -> Response:
     def created() -> Response:
         return json_response(201, job_creation().import_url(user_id, req.parse(schemas().UrlImport), current()))
 
-    return idempotent(req, user_id, "importUrl", created)
+    return idempotent(req, user_id, "importUrl", created, lambda job_id: _created(user_id, job_id))
+
+
+def _created(user_id: uuid.UUID, job_id: uuid.UUID) -> Response:
+    """The answer a keyed creation that died mid-way would have given: its job as it stands now."""
+    return json_response(201, job_reads().get_job(user_id, job_id))
 
 
 @router.route("GET", "/api/v1/jobs")

@@ -126,3 +126,36 @@ def test_a_first_request_that_died_mid_way_frees_its_key_after_the_in_progress_e
     assert late == [201]
     again = idempotency.run_once(owner, "k", "op", b"{}", lambda: idempotency.Answer(500, "never runs"))
     assert again.body == '{"run": "retry"}'
+
+
+class Killed(BaseException):
+    """The function's process ending mid-request (not an error the handler could answer)."""
+
+
+def test_a_job_creation_killed_after_its_job_committed_is_answered_with_that_job_on_retry(
+    configure_settings: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key is bound to the job in the job's own transaction, so the retry after the in-progress expiry gets that
+    job (201, the same id) instead of running again and creating a second one."""
+    configure_settings(IDEMPOTENCY_IN_PROGRESS_SECONDS=1)
+    api = signed_up(unique_email())
+    file_id = declare(api, None).json["file"]["id"]
+    headers = {"Idempotency-Key": "killed-after-commit"}
+
+    def killed(*_args: object, **_kwargs: object) -> bool:
+        raise Killed
+
+    monkeypatch.setattr("common.domain.pipeline.pipeline.start_job", killed)
+    with pytest.raises(Killed):
+        api.post("/api/v1/jobs", {"file_id": file_id}, headers=headers)
+    monkeypatch.undo()
+    created = api.get("/api/v1/jobs").json["items"]
+    assert len(created) == 1  # the job committed before the request died
+    early = api.post("/api/v1/jobs", {"file_id": file_id}, headers=headers)
+    assert (early.status, early.error_code) == (409, "request_in_progress")
+    time.sleep(1.2)
+    retry = api.post("/api/v1/jobs", {"file_id": file_id}, headers=headers)
+    assert (retry.status, retry.json["id"]) == (201, created[0]["id"])
+    assert len(api.get("/api/v1/jobs").json["items"]) == 1
+    again = api.post("/api/v1/jobs", {"file_id": file_id}, headers=headers)
+    assert (again.status, again.json["id"]) == (201, created[0]["id"])  # stored now: replayed as any answer

@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import select
 
 from common.adapters.services import Services
+from common.domain import idempotency
 from common.domain.accounts.users import require_user
 from common.domain.errors import Conflict, Invalid
 from common.domain.jobs.read_path import get_job
@@ -40,6 +41,8 @@ def create_job(user_id: uuid.UUID, req: JobRequest, services: Services) -> JobOu
             stage="queued" if media.status == "uploaded" else "waiting_for_upload",
         )
         s.add(job)
+        s.flush()
+        idempotency.bind_resource(s, job.id)  # a retry after this request dies gets this job, not a second one
     if job.stage == "waiting_for_upload":
         # The upload may have landed between our read and our commit; its trigger then saw no job to start.
         with transaction() as s:
@@ -87,5 +90,7 @@ def import_url(user_id: uuid.UUID, req: UrlImport, services: Services) -> JobOut
             stage="queued",
         )
         s.add(job)
+        s.flush()
+        idempotency.bind_resource(s, job.id)
     pipeline.start_job(job.id, services)
     return get_job(user_id, job.id)
