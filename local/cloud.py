@@ -143,7 +143,7 @@ class LocalCloud:
         from local.assemblyai.whisper import BENCH_RTF
 
         return {
-            "SPEECH_ENGINE": "the local Whisper engine (tiny.en)",
+            "SPEECH_ENGINE": "the local Whisper engine (base, and tiny.en for English)",
             # Processing seconds per audio second, for the SPA's "about N s" while a job runs (bench figure until
             # this machine has measured its own; the API process cannot see the worker's later measurements).
             "SPEECH_REALTIME_FACTOR": f"{caps['realtime_factor'] or BENCH_RTF:.3f}",
@@ -202,6 +202,7 @@ class LocalCloud:
             api_key = real_key
         else:
             from local.assemblyai.server import AssemblyAIServer
+            from local.assemblyai.whisper_base import models_dir
 
             engine = "whisper" if self.engine == "auto" else self.engine  # offline Whisper, in a worker process
             self.assemblyai = _bind(
@@ -218,6 +219,7 @@ class LocalCloud:
                     # Like AssemblyAI, fetch only public URLs; our S3 stands in for the public Object Storage.
                     allowed_hosts={urlsplit(self.s3.endpoint).netloc, *self._url_import_hosts()},
                     folder=self.data_dir / "assemblyai",
+                    models_dir=models_dir(self.data_dir),
                 ),
             )
             self.assemblyai.start()
