@@ -104,7 +104,8 @@ class AssemblyAIServer:
         self.reset()
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
-        self.engine: Engine = engine_named(engine, models_dir)  # after binding: a taken port leaves no worker process behind
+        # after binding: a taken port leaves no worker process behind
+        self.engine: Engine = engine_named(engine, models_dir)
         self._serve: threading.Thread | None = None
 
     # lifecycle

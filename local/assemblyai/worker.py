@@ -132,7 +132,9 @@ class WorkerEngine:
             q.cancel_join_thread()  # a dead worker reads nothing: never block exit writing to it
         self._process = self._ctx.Process(
             target=serve,
-            args=(self.name, self._requests, self._results, self.models_dir), name="speech-engine", daemon=True
+            args=(self.name, self._requests, self._results, self.models_dir),
+            name="speech-engine",
+            daemon=True,
         )
         self._process.start()
         self._collector = threading.Thread(
