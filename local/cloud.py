@@ -75,14 +75,14 @@ def _say(line: str) -> None:
 
 def whisper_speech_settings() -> dict[str, str]:
     """The SPEECH_* settings that describe the offline Whisper engine to the API (its languages, detection, formats)."""
-    from local.assemblyai.whisper import BENCH_RTF, capabilities
+    from local.assemblyai.whisper import BENCH_RTF_BASE, capabilities
 
     caps = capabilities()
     return {
         "SPEECH_ENGINE": "the local Whisper engine (base, and tiny.en for English)",
-        # Processing seconds per audio second, for the SPA's "about N s" while a job runs (bench figure until
+        # Processing seconds per audio second, for the SPA's "about N s" while a job runs (base's bench figure until
         # this machine has measured its own; the API process cannot see the worker's later measurements).
-        "SPEECH_REALTIME_FACTOR": f"{caps['realtime_factor'] or BENCH_RTF:.3f}",
+        "SPEECH_REALTIME_FACTOR": f"{caps['realtime_factor'] or BENCH_RTF_BASE:.3f}",
         "SPEECH_LANGUAGES": ",".join(caps["languages"]),
         "SPEECH_AUTO_DETECT": "true" if caps["auto_detect"] else "false",
         "SPEECH_FORMATS": ",".join(caps["formats"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -78,6 +79,13 @@ def test_the_offered_languages_are_whispers_own() -> None:
     assert caps["auto_detect"] is True and set(caps["languages"]) == set(LANGUAGES)
 
 
+def test_english_goes_to_the_measured_model_and_every_other_language_to_base() -> None:
+    from local.assemblyai.whisper import BASE, ENGLISH_MODEL, language_of, model_for
+
+    assert model_for(language_of("en_us") or "") == ENGLISH_MODEL
+    assert model_for("ru") == model_for("de") == BASE
+
+
 def test_models_dir_defaults_to_the_data_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("LOCAL_MODELS_DIR", raising=False)
     assert whisper_base.models_dir(tmp_path) == tmp_path / "models"
@@ -86,9 +94,10 @@ def test_models_dir_defaults_to_the_data_directory(monkeypatch: pytest.MonkeyPat
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(not festival.available(), reason="festival and festvox-ru are not installed")
 def test_a_russian_recording_comes_back_as_russian_with_its_language_detected() -> None:
     """What the pipeline stores as the transcript's language is the provider's `language_code`: "ru" here."""
+    if not festival.available():  # scripts/system_deps.sh installs them; CI must not skip this quietly
+        (pytest.fail if os.environ.get("CI") else pytest.skip)("festival and festvox-ru are not installed")
     import assemblyai as aai
 
     from local.assemblyai.server import AssemblyAIServer
