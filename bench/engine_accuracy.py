@@ -120,6 +120,9 @@ TUNE_SENTENCES = [
     "By 2031 the company plans to plant 40,000 trees across Kenya and Peru.",
 ]
 TUNE_VOICES = ["en+m2", "en-us+f2", "en-us+m5"]
+# Accents none of the REPORT voices has, for choosing the model English goes to (issue #22): on the three voices above
+# alone tiny.en won, on the REPORT set (which has Scottish and Caribbean voices) base did; a choice needs both kinds.
+TUNE_ACCENTS = ["en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd"]
 
 ONES = [
     *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
@@ -260,11 +263,16 @@ def tune() -> None:
         began = time.process_time()
         text = " ".join(" ".join(w["text"] for w in whisper.words(samples)) for _, samples in clips)
         print(f"beam {beam} vad {vad!s:5}: WER {wer(reference, text):5.1%}, {time.process_time() - began:.1f} CPU-s")
-    compare_models(clips, Whisper(), (TINY_EN, BASE))
+    check_voices_differ(TUNE_ACCENTS)
+    clips += [(s, decode(espeak.speech(s, v))) for v in TUNE_ACCENTS for s in TUNE_SENTENCES]
+    compare_models(clips, Whisper(), (TINY_EN, BASE), by_voice=[*TUNE_VOICES, *TUNE_ACCENTS])
 
 
-def compare_models(clips: list[tuple[str, object]], whisper: object, models: tuple[str, ...]) -> None:
-    """English by each model (beam 5, VAD): WER, and wall and CPU seconds per audio second on 2 threads."""
+def compare_models(
+    clips: list[tuple[str, object]], whisper: object, models: tuple[str, ...], by_voice: list[str] | None = None
+) -> None:
+    """English by each model (beam 5, VAD): WER (and per voice, when the clips are grouped by `by_voice` in order),
+    and wall and CPU seconds per audio second on 2 threads."""
     from local.assemblyai.whisper import SAMPLE_RATE, Whisper
 
     assert isinstance(whisper, Whisper)
@@ -273,8 +281,15 @@ def compare_models(clips: list[tuple[str, object]], whisper: object, models: tup
     for model in models:
         whisper.model(model)  # loaded before the clock starts
         wall, cpu = time.perf_counter(), time.process_time()
-        text = " ".join(" ".join(w["text"] for w in whisper.words(samples, model=model)) for _, samples in clips)
+        texts = [" ".join(w["text"] for w in whisper.words(samples, model=model)) for _, samples in clips]
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        text = " ".join(texts)
+        if by_voice:
+            size = len(clips) // len(by_voice)
+            for i, voice in enumerate(by_voice):
+                group = slice(i * size, (i + 1) * size)
+                ref = " ".join(s for s, _ in clips[group])
+                print(f"  {model:7} {voice:15} WER {wer(ref, ' '.join(texts[group])):5.1%}", flush=True)
         print(
             f"english by {model:7}: WER {wer(reference, text):5.1%} ({len(clips)} clips, {audio_s:.0f} s); "
             f"{wall / audio_s:.3f} s wall and {cpu / audio_s:.3f} CPU-s per audio s",
@@ -287,8 +302,8 @@ def models() -> None:
     from local.assemblyai.whisper import BASE, TINY_EN, Whisper, decode
 
     clips: list[tuple[str, object]] = [(s, decode(espeak.speech(s, v))) for v in MONO_VOICES for s in SENTENCES]
-    clips.append((PASSAGE, decode(espeak.speech(PASSAGE, "en+f3"))))
-    compare_models(clips, Whisper(), (TINY_EN, BASE))
+    compare_models(clips, Whisper(), (TINY_EN, BASE), by_voice=MONO_VOICES)
+    compare_models([(PASSAGE, decode(espeak.speech(PASSAGE, "en+f3")))], Whisper(), (TINY_EN, BASE))
 
 
 def other_languages() -> None:
