@@ -79,7 +79,7 @@ def whisper_speech_settings() -> dict[str, str]:
 
     caps = capabilities()
     return {
-        "SPEECH_ENGINE": "the local Whisper engine (base, and tiny.en for English)",
+        "SPEECH_ENGINE": "the local Whisper engine (base)",
         # Processing seconds per audio second, for the SPA's "about N s" while a job runs (base's bench figure until
         # this machine has measured its own; the API process cannot see the worker's later measurements).
         "SPEECH_REALTIME_FACTOR": f"{caps['realtime_factor'] or BENCH_RTF_BASE:.3f}",
