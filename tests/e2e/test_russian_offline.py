@@ -20,8 +20,8 @@ SAID = "В тысяча девятьсот девяносто восьмом г�
 
 
 @pytest.fixture(scope="module")
-def whisper_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
-    """The local cloud as `make run` starts it without a key: the offline Whisper engine, its own SQLite file."""
+def whisper_cloud(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
+    """The local cloud as `make run` starts it without a key: the offline Whisper engine."""
     pytest.importorskip("faster_whisper")
     names = ("ENV", "JWT_PRIVATE_KEY", "JWT_KEY_ID", "WEBHOOK_SECRET", "BCRYPT_ROUNDS", "RETRY_BASE_SECONDS")
     with LocalCloud(
@@ -30,6 +30,7 @@ def whisper_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalClo
         assemblyai_port=0,
         mail_port=0,
         data_dir=tmp_path_factory.mktemp("cloud"),
+        database_url=database_url,
         engine="whisper",
         reconcile_interval_s=0,
         trigger_retry_interval_s=0.05,
