@@ -187,7 +187,7 @@ def check_voices_differ(voices: list[str]) -> None:
 
 
 def report() -> None:
-    from local.assemblyai.whisper import ffmpeg_installed
+    from local.assemblyai.whisper import ENGINE_NAME, ENGLISH_MODEL, ffmpeg_installed
     from local.assemblyai.worker import WorkerEngine
 
     check_voices_differ(sorted(set(MONO_VOICES) | {v for pair in DIALOGUE_PAIRS for v in pair}))
@@ -243,7 +243,8 @@ def report() -> None:
         engine.close()
     rtf = totals["engine"] / totals["audio"]
     print(
-        f"\nSUMMARY whisper-tiny.en: WER over every reported word {totals['errors'] / totals['words']:.1%} "
+        f"\nSUMMARY {ENGINE_NAME}, English by {ENGLISH_MODEL}: WER over every reported word "
+        f"{totals['errors'] / totals['words']:.1%} "
         f"({totals['words']:.0f} words, {totals['audio']:.0f} s of audio); {rtf:.3f} s per audio s "
         f"({1 / rtf:.0f}x real time); wall {time.perf_counter() - began:.0f} s"
         f"{'' if shutil.which('ffmpeg') else '; no ffmpeg'}",
