@@ -11,7 +11,7 @@ from tests.conftest import unique_email
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 LOCAL = {
-    "SPEECH_ENGINE": "the local Whisper engine (tiny.en)",
+    "SPEECH_ENGINE": "an English-only engine",
     "SPEECH_LANGUAGES": "en",
     "SPEECH_AUTO_DETECT": "false",
     "SPEECH_FORMATS": "audio/wav,audio/x-wav,audio/flac,audio/mpeg,audio/ogg",
