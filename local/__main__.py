@@ -59,8 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--engine",
         choices=["auto", "whisper", "deterministic"],
         default="auto",
-        help="auto: real AssemblyAI when ASSEMBLYAI_API_KEY is set, else whisper (offline Whisper tiny.en, "
-        "English only); deterministic: the test engine",
+        help="auto: real AssemblyAI when ASSEMBLYAI_API_KEY is set, else whisper (offline Whisper base, 99 "
+        "languages, detected when left blank); deterministic: the test engine",
     )
     parser.add_argument(
         "--reconcile-interval",

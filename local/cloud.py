@@ -73,6 +73,22 @@ def _say(line: str) -> None:
     logs.log(line)
 
 
+def whisper_speech_settings() -> dict[str, str]:
+    """The SPEECH_* settings that describe the offline Whisper engine to the API (its languages, detection, formats)."""
+    from local.assemblyai.whisper import BENCH_RTF_BASE, capabilities
+
+    caps = capabilities()
+    return {
+        "SPEECH_ENGINE": "the local Whisper engine (base)",
+        # Processing seconds per audio second, for the SPA's "about N s" while a job runs (base's bench figure until
+        # this machine has measured its own; the API process cannot see the worker's later measurements).
+        "SPEECH_REALTIME_FACTOR": f"{caps['realtime_factor'] or BENCH_RTF_BASE:.3f}",
+        "SPEECH_LANGUAGES": ",".join(caps["languages"]),
+        "SPEECH_AUTO_DETECT": "true" if caps["auto_detect"] else "false",
+        "SPEECH_FORMATS": ",".join(caps["formats"]),
+    }
+
+
 class LocalCloud:
     def __init__(
         self,
@@ -137,20 +153,7 @@ class LocalCloud:
         """What the API tells people the local engine can do (GET /capabilities), and holds uploads and jobs to."""
         if not self.assemblyai or self.assemblyai.engine_name != "whisper":
             return {}  # real AssemblyAI, or the test engine that stands in for it: AssemblyAI's own lists
-        from local.assemblyai.whisper import capabilities
-
-        caps = capabilities()
-        from local.assemblyai.whisper import BENCH_RTF
-
-        return {
-            "SPEECH_ENGINE": "the local Whisper engine (tiny.en)",
-            # Processing seconds per audio second, for the SPA's "about N s" while a job runs (bench figure until
-            # this machine has measured its own; the API process cannot see the worker's later measurements).
-            "SPEECH_REALTIME_FACTOR": f"{caps['realtime_factor'] or BENCH_RTF:.3f}",
-            "SPEECH_LANGUAGES": ",".join(caps["languages"]),
-            "SPEECH_AUTO_DETECT": "true" if caps["auto_detect"] else "false",
-            "SPEECH_FORMATS": ",".join(caps["formats"]),
-        }
+        return whisper_speech_settings()
 
     def _publish_token_keys(self, private_key_pem: str, key_id: str) -> str:
         """The JWKS and OpenID configuration in the public keys bucket, as deploy.sh publishes the cloud's."""
@@ -202,6 +205,7 @@ class LocalCloud:
             api_key = real_key
         else:
             from local.assemblyai.server import AssemblyAIServer
+            from local.assemblyai.whisper_base import models_dir
 
             engine = "whisper" if self.engine == "auto" else self.engine  # offline Whisper, in a worker process
             self.assemblyai = _bind(
@@ -218,6 +222,7 @@ class LocalCloud:
                     # Like AssemblyAI, fetch only public URLs; our S3 stands in for the public Object Storage.
                     allowed_hosts={urlsplit(self.s3.endpoint).netloc, *self._url_import_hosts()},
                     folder=self.data_dir / "assemblyai",
+                    models_dir=models_dir(self.data_dir),
                 ),
             )
             self.assemblyai.start()

@@ -40,6 +40,8 @@ TEST_ENV = {
     "PASSWORD_RESET_ANSWER_SECONDS": "0.25",
 }
 os.environ.update(TEST_ENV)
+# One reassembled Whisper base model for every test and local cloud of the run (the data directory's models/).
+os.environ.setdefault("LOCAL_MODELS_DIR", str(ROOT / "data" / "models"))
 
 from common.runtime.config import get_settings  # noqa: E402
 from common.store import db  # noqa: E402

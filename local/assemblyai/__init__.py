@@ -1,1 +1,1 @@
-"""An AssemblyAI-compatible v2 server for local runs and tests (a deterministic engine, or Whisper tiny.en offline)."""
+"""An AssemblyAI-compatible v2 server for local runs and tests (a deterministic engine, or Whisper base offline)."""

@@ -6,6 +6,8 @@ what every engine is asked and answers is `local.assemblyai.speech`, which all t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from local.assemblyai.media import read_script, wav_duration
 from local.assemblyai.speech import NOT_AUDIO, Engine, EngineError, Request, Result, _shape
 
@@ -33,12 +35,12 @@ class Deterministic:
 ENGINES = ("whisper", "deterministic")
 
 
-def engine_named(name: str) -> Engine:
+def engine_named(name: str, models_dir: Path | None = None) -> Engine:
     """`deterministic` runs in the server's process; `whisper` in a worker process (local.assemblyai.worker)."""
     if name == "deterministic":
         return Deterministic()
     if name == "whisper":
         from local.assemblyai.worker import WorkerEngine
 
-        return WorkerEngine("whisper")
+        return WorkerEngine("whisper", models_dir=models_dir)
     raise ValueError(f"unknown engine {name!r}; use {' or '.join(ENGINES)}")

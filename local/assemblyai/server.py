@@ -78,10 +78,12 @@ class AssemblyAIServer:
         log: Any = None,
         allowed_hosts: set[str] | None = None,
         folder: Path | None = None,
+        models_dir: Path | None = None,
     ) -> None:
         """`allowed_hosts`: fetch audio only from public addresses, or these "host:port" pairs (the local S3), as
         AssemblyAI can only reach the public internet; None fetches anything (unit tests of the API alone).
-        `folder`: where transcripts are kept across restarts; None keeps them in memory only."""
+        `folder`: where transcripts are kept across restarts; None keeps them in memory only. `models_dir`: where
+        the Whisper base model is reassembled (`local.assemblyai.whisper_base.models_dir`)."""
         self.allowed_hosts = allowed_hosts
         self.folder = folder
         self.api_key = api_key
@@ -102,7 +104,8 @@ class AssemblyAIServer:
         self.reset()
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
-        self.engine: Engine = engine_named(engine)  # after binding: a taken port leaves no worker process behind
+        # after binding: a taken port leaves no worker process behind
+        self.engine: Engine = engine_named(engine, models_dir)
         self._serve: threading.Thread | None = None
 
     # lifecycle
@@ -411,7 +414,9 @@ class AssemblyAIServer:
                 confidence=result.confidence,
                 audio_duration=result.audio_duration,
                 language_code=result.language_code,
-                language_confidence=0.97 if t["language_detection"] else None,
+                language_confidence=(result.extra.get("language_confidence") or 0.97)
+                if t["language_detection"]
+                else None,
             )
         except EngineError as exc:
             self._set(tid, status="error", error=str(exc))

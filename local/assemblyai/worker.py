@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from local.assemblyai.speech import EngineError, Request, Result
@@ -37,7 +38,7 @@ STOPPED = "The local speech engine was stopped before this file was transcribed.
 TIMED_OUT = "The local speech engine did not finish this file within {seconds:.0f} seconds."
 
 
-def serve(name: str, requests: Any, results: Any) -> None:
+def serve(name: str, requests: Any, results: Any, models_dir: Path | None = None) -> None:
     """The worker process: load the engine once, then transcribe jobs until told to stop (a None job)."""
     os.environ["HF_HUB_OFFLINE"] = "1"
     with contextlib.suppress(ValueError):
@@ -48,7 +49,7 @@ def serve(name: str, requests: Any, results: Any) -> None:
     engine: Any = None
     began = time.perf_counter()
     try:
-        engine = _load(name, info)
+        engine = _load(name, info, models_dir)
     except EngineError as exc:  # every job will fail with this message; the server still answers
         info["error"] = str(exc)
     info["ready_s"] = round(time.perf_counter() - began, 3)
@@ -70,18 +71,18 @@ def serve(name: str, requests: Any, results: Any) -> None:
             results.put(("internal", job_id, f"{type(exc).__name__}: {exc}"))
 
 
-def _load(name: str, info: dict[str, Any]) -> Any:
+def _load(name: str, info: dict[str, Any], models_dir: Path | None) -> Any:
     if name != "whisper":
         raise EngineError(f"unknown worker engine {name!r}")
     import numpy as np
 
     from local.assemblyai.whisper import SAMPLE_RATE, Whisper
 
-    engine = Whisper().load()
+    engine = Whisper(models_dir=models_dir).load()
     clip = (0.05 * np.sin(2 * np.pi * 220 * np.arange(SAMPLE_RATE) / SAMPLE_RATE)).astype(np.float32)
-    engine.words(clip, vad=False)  # warm up (the first run allocates), then time a 1 s clip
+    engine.detect(clip)  # warm up (the first run allocates), then time base's look at a 1 s clip
     began = time.perf_counter()
-    engine.words(clip, vad=False)
+    engine.detect(clip)
     info["one_second_clip_s"] = round(time.perf_counter() - began, 3)
     return engine
 
@@ -104,8 +105,9 @@ class WorkerEngine:
         queue_size: int = QUEUE_SIZE,
         queue_wait_s: float = 600.0,
         result_timeout_s: float = 3600.0,
+        models_dir: Path | None = None,
     ) -> None:
-        self.name, self.queue_size = name, queue_size
+        self.name, self.queue_size, self.models_dir = name, queue_size, models_dir
         self.queue_wait_s, self.result_timeout_s = queue_wait_s, result_timeout_s
         self._ctx = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
@@ -129,7 +131,10 @@ class WorkerEngine:
         for q in (self._requests, self._results):
             q.cancel_join_thread()  # a dead worker reads nothing: never block exit writing to it
         self._process = self._ctx.Process(
-            target=serve, args=(self.name, self._requests, self._results), name="speech-engine", daemon=True
+            target=serve,
+            args=(self.name, self._requests, self._results, self.models_dir),
+            name="speech-engine",
+            daemon=True,
         )
         self._process.start()
         self._collector = threading.Thread(

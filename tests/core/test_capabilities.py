@@ -11,7 +11,7 @@ from tests.conftest import unique_email
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 LOCAL = {
-    "SPEECH_ENGINE": "the local Whisper engine (tiny.en)",
+    "SPEECH_ENGINE": "an English-only engine",
     "SPEECH_LANGUAGES": "en",
     "SPEECH_AUTO_DETECT": "false",
     "SPEECH_FORMATS": "audio/wav,audio/x-wav,audio/flac,audio/mpeg,audio/ogg",
@@ -54,3 +54,20 @@ def test_the_import_form_is_told_why_links_cannot_be_fetched_here(configure_sett
     note = Api().get("/api/v1/capabilities").json["url_import_note"]
     assert "only from the public internet" in note and "URL_IMPORT_ALLOWED_HOSTS=host:port" in note
     assert "127.0.0.1:8000" in note
+
+
+def test_the_local_whisper_engine_offers_its_99_languages_and_detects_them(configure_settings: Any) -> None:
+    from local.cloud import whisper_speech_settings
+
+    configure_settings(**whisper_speech_settings())
+    caps = Api().get("/api/v1/capabilities").json
+    assert caps["auto_detect"] is True and {"en", "ru", "de", "uk", "ja"} <= set(caps["languages"])
+    assert len({code.split("_")[0] for code in caps["languages"]}) == 99  # Whisper base's languages
+    api = signed_up(unique_email())
+    file_id = api.post("/api/v1/files", {"filename": "a.wav", "content_type": "audio/wav", "size": 10}).json["file"][
+        "id"
+    ]
+    russian = api.post("/api/v1/jobs", {"file_id": file_id, "language": "ru"})
+    assert russian.status == 201 and russian.json["language"] == "ru"
+    auto = api.post("/api/v1/jobs", {"file_id": file_id, "language": "auto"})
+    assert auto.status == 201 and auto.json["language"] == "auto"  # left to the engine, which detects it

@@ -44,7 +44,9 @@ class Browser:
         return json.loads(raw) if raw else None
 
 
-def run_flow(cloud: Any, mode: str, wav: bytes, job_first: bool) -> tuple[Browser, dict[str, Any]]:
+def run_flow(
+    cloud: Any, mode: str, wav: bytes, job_first: bool, timeout_s: float = 20
+) -> tuple[Browser, dict[str, Any]]:
     b = Browser(cloud.url)
     b.token = b.json("POST", "/api/v1/auth/register", {"email": unique_email(), "password": "long enough pw"}, 201)[
         "access_token"
@@ -66,7 +68,7 @@ def run_flow(cloud: Any, mode: str, wav: bytes, job_first: bool) -> tuple[Browse
     else:
         put()
         job = b.json("POST", "/api/v1/jobs", body, 201)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + timeout_s
     while (job := b.json("GET", f"/api/v1/jobs/{job['id']}"))["status"] not in ("completed", "failed"):
         assert time.monotonic() < deadline, job
         time.sleep(0.1)

