@@ -264,7 +264,11 @@ class LocalCloud:
             **self._secrets(),
             **self.extra_env,
         }
-        os.environ.update({k: v for k, v in env.items() if v is not None})
+        applied = {k: v for k, v in env.items() if v is not None}
+        # The functions read their settings from the environment, as in the cloud; stop() puts back what was there,
+        # so one cloud's engine settings do not outlive it in a process that starts another (the tests do).
+        self._replaced_env = {k: os.environ.get(k) for k in applied}
+        os.environ.update(applied)
         get_settings.cache_clear()
         reset_engine()
         self.gateway.load_functions()
@@ -287,6 +291,12 @@ class LocalCloud:
             self.assemblyai.stop()
         self.s3.stop()
         self.mail.stop()
+        for name, value in getattr(self, "_replaced_env", {}).items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()
         reset_engine()
 
     def __enter__(self) -> LocalCloud:
