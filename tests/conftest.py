@@ -89,24 +89,28 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         yield url
 
 
-@pytest.fixture(scope="session")
-def cloud(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
-    """The local cloud on free ports: moto S3 with upload triggers, the AssemblyAI server, gateway, webhooks."""
+def local_cloud(database_url: str, data_dir: Path, engine: str = "deterministic") -> LocalCloud:
+    """The local cloud on free ports as the tests run it (fast retries, no timer: tests call the reconcile)."""
     names = ("ENV", "JWT_PRIVATE_KEY", "JWT_KEY_ID", "WEBHOOK_SECRET", "BCRYPT_ROUNDS", "RETRY_BASE_SECONDS")
-    env = {k: TEST_ENV[k] for k in names}
-    with LocalCloud(
+    return LocalCloud(
         port=0,
         s3_port=0,
         assemblyai_port=0,
         mail_port=0,
-        data_dir=tmp_path_factory.mktemp("cloud"),
+        data_dir=data_dir,
         database_url=database_url,
-        engine="deterministic",
+        engine=engine,
         reconcile_interval_s=0,
         trigger_retry_interval_s=0.05,
         webhook_retry_interval_s=0.05,
-        extra_env=env,
-    ) as running:
+        extra_env={k: TEST_ENV[k] for k in names},
+    )
+
+
+@pytest.fixture(scope="session")
+def cloud(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
+    """The local cloud on free ports: moto S3 with upload triggers, the AssemblyAI server, gateway, webhooks."""
+    with local_cloud(database_url, tmp_path_factory.mktemp("cloud")) as running:
         api.GATEWAY = running.gateway
         yield running
         api.GATEWAY = None

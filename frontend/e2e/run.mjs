@@ -1,12 +1,13 @@
 // Browser end to end: Debian's Chromium (playwright-core) against the local cloud with the deterministic engine.
 // Screenshots of each screen go to frontend/test-results/ for a reviewer. Prints "N passed, N failed".
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+import { startCloud as startLocalCloud } from "./cloud.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const python = process.env.PYTHON || join(root, ".venv/bin/python");
@@ -39,24 +40,10 @@ const fileHost = `127.0.0.1:${fileServer.address().port}`;
 
 // The cloud logs to a file (kept with the screenshots), so nothing it prints while stopping can break a pipe.
 function startCloud(engine = "deterministic") {
-  const cloudLog = join(shots, `local-cloud-${engine}.log`);
-  const out = openSync(cloudLog, "w");
-  const proc = spawn(python, ["-m", "local", "--port", "0", "--s3-port", "0", "--assemblyai-port", "0", "--mail-port", "0",
-    "--data-dir", join(work, `data-${engine}`), "--engine", engine, "--reconcile-interval", "2",
-    "--webhook-retry-interval", "0.2"], { cwd: root, stdio: ["ignore", out, out],
-    env: { ...process.env, URL_IMPORT_ALLOWED_HOSTS: fileHost,
+  return startLocalCloud({ python, root, engine, log: join(shots, `local-cloud-${engine}.log`),
+    dataDir: join(work, `data-${engine}`), env: { URL_IMPORT_ALLOWED_HOSTS: fileHost,
       // Parts of 5 MiB above 8 MiB, so a 27 MB file goes up in six parts (the README's 100 MB / 16 MB otherwise).
       MULTIPART_THRESHOLD_BYTES: String(8 * 2 ** 20), MULTIPART_PART_BYTES: String(5 * 2 ** 20) } });
-  return new Promise((ok, fail) => {
-    const started = Date.now();
-    proc.on("exit", (code) => fail(new Error(`local cloud exited (${code}):\n${readFileSync(cloudLog, "utf8")}`)));
-    const poll = setInterval(() => {
-      const log = readFileSync(cloudLog, "utf8");
-      const m = log.match(/running at (http:\/\/\S+)/), mail = log.match(/mail it sent \(password resets\): (http:\/\/\S+)/);
-      if (m && mail) { clearInterval(poll); ok({ proc, url: m[1], mailUrl: mail[1] }); }
-      else if (Date.now() - started > 60_000) { clearInterval(poll); fail(new Error("local cloud did not start")); }
-    }, 100);
-  });
 }
 
 const results = [];

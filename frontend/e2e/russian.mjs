@@ -1,12 +1,13 @@
 // The app in Russian, end to end: Debian's Chromium with a ru-RU locale (navigator.languages, Accept-Language) signs
 // up, uploads a Russian dialogue, reads, searches and downloads its transcript, and resets a forgotten password from
 // the Russian mail, every page in Russian. Screenshots go to frontend/test-results/ru-*.png. Prints "N passed, N failed".
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+import { startCloud as startLocalCloud } from "./cloud.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const python = process.env.PYTHON || join(root, ".venv/bin/python");
@@ -18,21 +19,7 @@ execFileSync(python, ["-m", "local.assemblyai.media", "--out", wav, "--duration"
   "A:Добро пожаловать на интервью.", "B:Спасибо, рада быть здесь.", "A:Начнём с вашей работы."], { cwd: root });
 
 function startCloud() {
-  const cloudLog = join(shots, "local-cloud-ru.log");
-  const out = openSync(cloudLog, "w");
-  const proc = spawn(python, ["-m", "local", "--port", "0", "--s3-port", "0", "--assemblyai-port", "0", "--mail-port", "0",
-    "--data-dir", join(work, "data"), "--engine", "deterministic", "--reconcile-interval", "2",
-    "--webhook-retry-interval", "0.2"], { cwd: root, stdio: ["ignore", out, out] });
-  return new Promise((ok, fail) => {
-    const started = Date.now();
-    proc.on("exit", (code) => fail(new Error(`local cloud exited (${code}):\n${readFileSync(cloudLog, "utf8")}`)));
-    const poll = setInterval(() => {
-      const log = readFileSync(cloudLog, "utf8");
-      const m = log.match(/running at (http:\/\/\S+)/), mail = log.match(/mail it sent \(password resets\): (http:\/\/\S+)/);
-      if (m && mail) { clearInterval(poll); ok({ proc, url: m[1], mailUrl: mail[1] }); }
-      else if (Date.now() - started > 60_000) { clearInterval(poll); fail(new Error("local cloud did not start")); }
-    }, 100);
-  });
+  return startLocalCloud({ python, root, log: join(shots, "local-cloud-ru.log"), dataDir: join(work, "data") });
 }
 
 const results = [];

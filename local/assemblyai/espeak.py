@@ -97,7 +97,11 @@ def normalised(text: str) -> list[str]:
 
 def wer(reference: str, hypothesis: str) -> float:
     """Word error rate: (substitutions + deletions + insertions) / reference words, case and punctuation ignored."""
-    ref, hyp = normalised(reference), normalised(hypothesis)
+    return word_error_rate(normalised(reference), normalised(hypothesis))
+
+
+def word_error_rate(ref: list[str], hyp: list[str]) -> float:
+    """(substitutions + deletions + insertions) / reference words, on words already normalised."""
     row = list(range(len(hyp) + 1))
     for i in range(1, len(ref) + 1):
         diagonal, row[0] = row[0], i

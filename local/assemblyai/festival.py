@@ -12,6 +12,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from local.assemblyai.espeak import word_error_rate
+
 VOICE = "(voice_msu_ru_nsh_clunits)"
 
 
@@ -59,10 +61,4 @@ def normalised(text: str) -> list[str]:
 
 def wer(reference: str, hypothesis: str) -> float:
     """Word error rate on `normalised` words: (substitutions + deletions + insertions) / reference words."""
-    ref, hyp = normalised(reference), normalised(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i in range(1, len(ref) + 1):
-        diagonal, row[0] = row[0], i
-        for j in range(1, len(hyp) + 1):
-            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (ref[i - 1] != hyp[j - 1]))
-    return row[len(hyp)] / max(1, len(ref))
+    return word_error_rate(normalised(reference), normalised(hypothesis))

@@ -11,7 +11,7 @@ import pytest
 
 from local.assemblyai import festival
 from local.cloud import LocalCloud
-from tests.conftest import TEST_ENV
+from tests.conftest import local_cloud
 from tests.e2e.test_over_http import Browser, run_flow
 
 pytestmark = pytest.mark.e2e
@@ -23,20 +23,7 @@ SAID = "В тысяча девятьсот девяносто восьмом г�
 def whisper_cloud(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
     """The local cloud as `make run` starts it without a key: the offline Whisper engine."""
     pytest.importorskip("faster_whisper")
-    names = ("ENV", "JWT_PRIVATE_KEY", "JWT_KEY_ID", "WEBHOOK_SECRET", "BCRYPT_ROUNDS", "RETRY_BASE_SECONDS")
-    with LocalCloud(
-        port=0,
-        s3_port=0,
-        assemblyai_port=0,
-        mail_port=0,
-        data_dir=tmp_path_factory.mktemp("cloud"),
-        database_url=database_url,
-        engine="whisper",
-        reconcile_interval_s=0,
-        trigger_retry_interval_s=0.05,
-        webhook_retry_interval_s=0.05,
-        extra_env={k: TEST_ENV[k] for k in names},
-    ) as running:
+    with local_cloud(database_url, tmp_path_factory.mktemp("cloud"), engine="whisper") as running:
         running.assemblyai.engine.wait_ready(120)
         yield running
 
