@@ -52,16 +52,11 @@ def idempotent(
         return produce()
     from common.domain import idempotency
 
-    def first() -> idempotency.Answer:
-        res = produce()
+    def stored(res: Response) -> idempotency.Answer:
         return idempotency.Answer(res.status, res.body.decode() if isinstance(res.body, bytes) else res.body)
 
-    def again(resource_id: uuid.UUID) -> idempotency.Answer:
-        assert replay is not None
-        res = replay(resource_id)
-        return idempotency.Answer(res.status, res.body.decode() if isinstance(res.body, bytes) else res.body)
-
-    answer = idempotency.run_once(owner_id, key, operation, req.body, first, again if replay else None)
+    again = (lambda resource_id: stored(replay(resource_id))) if replay else None
+    answer = idempotency.run_once(owner_id, key, operation, req.body, lambda: stored(produce()), again)
     return Response(answer.status, answer.body, {"Content-Type": JSON})
 
 
