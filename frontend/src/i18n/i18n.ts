@@ -3,8 +3,7 @@
 // browser's first of ours (navigator.languages), else English.
 import i18next from "i18next";
 import { initReactI18next } from "react-i18next";
-import { en } from "./en";
-import { ru } from "./ru";
+import { EN, RU } from "./catalogues";
 
 export const LANGUAGES = ["en", "ru"] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -39,7 +38,7 @@ function initialLanguage(): Language {
 }
 
 void i18next.use(initReactI18next).init({
-  resources: { en: { translation: en }, ru: { translation: ru } },
+  resources: { en: { translation: EN }, ru: { translation: RU } },
   lng: initialLanguage(),
   fallbackLng: "en",
   supportedLngs: [...LANGUAGES],
