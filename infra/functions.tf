@@ -2,7 +2,7 @@
 # load_settings(...) call (tests/infra holds the two together); they decide which environment variables and which
 # Lockbox entries the function receives, so a function gets the secrets it needs and no others.
 locals {
-  functions = {
+  all_functions = {
     auth               = { memory = 256, timeout = 10, capabilities = ["database", "tokens", "mail"] }
     files              = { memory = 256, timeout = 10, capabilities = ["database", "storage"] }
     jobs               = { memory = 256, timeout = 30, capabilities = ["database", "storage", "provider"] }
@@ -11,6 +11,11 @@ locals {
     reconcile          = { memory = 256, timeout = 55, capabilities = ["database", "storage", "provider"] }
     # Invoked by deploy.sh after every apply (`yc serverless function invoke`); nothing else may call it.
     migrate = { memory = 256, timeout = 600, capabilities = ["database"] }
+  }
+  # AssemblyAI's webhook exists only with AssemblyAI: SpeechKit is polled by reconcile, and calls nothing back.
+  functions = {
+    for name, fn in local.all_functions : name => fn
+    if name != "assemblyai_webhook" || var.speech_provider == "assemblyai"
   }
 
   # The functions that exist: all of them, except on the bootstrap apply (variables.tf: bootstrap), where the
@@ -26,7 +31,7 @@ locals {
     database = ["DATABASE_URL"]
     tokens   = ["JWT_PRIVATE_KEY"]
     storage  = ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"]
-    provider = ["ASSEMBLYAI_API_KEY", "WEBHOOK_SECRET"]
+    provider = local.provider_secrets[var.speech_provider]
     webhook  = ["WEBHOOK_SECRET"]
     mail     = ["MAIL_ACCESS_KEY_ID", "MAIL_SECRET_ACCESS_KEY"]
   }
@@ -46,13 +51,8 @@ locals {
       S3_BUCKET        = local.media_bucket
       MAX_UPLOAD_BYTES = tostring(var.max_upload_bytes)
     }
-    provider = {
-      ASSEMBLYAI_BASE_URL         = var.assemblyai_base_url
-      PUBLIC_BASE_URL             = local.public_base_url
-      DELETE_PROVIDER_COPY        = "true"
-      MAX_PARALLEL_TRANSCRIPTIONS = tostring(var.max_parallel_transcriptions)
-    }
-    webhook = {}
+    provider = merge(local.provider_common_env, local.provider_env[var.speech_provider])
+    webhook  = {}
     # Postbox's SES-compatible API; the sender's domain is registered by deploy.sh (no Terraform resource exists).
     mail = {
       MAIL_ENDPOINT_URL = "https://postbox.cloud.yandex.net"
@@ -60,6 +60,25 @@ locals {
       MAIL_FROM         = var.mail_from
       PUBLIC_BASE_URL   = local.public_base_url
     }
+  }
+
+  # What the `provider` capability adds per speech provider (var.speech_provider).
+  provider_secrets = {
+    assemblyai = ["ASSEMBLYAI_API_KEY", "WEBHOOK_SECRET"]
+    speechkit  = [] # each call is signed with the function's own IAM token
+  }
+  provider_common_env = {
+    SPEECH_PROVIDER             = var.speech_provider
+    DELETE_PROVIDER_COPY        = "true"
+    MAX_PARALLEL_TRANSCRIPTIONS = tostring(var.max_parallel_transcriptions)
+  }
+  provider_env = {
+    assemblyai = {
+      ASSEMBLYAI_BASE_URL = var.assemblyai_base_url
+      PUBLIC_BASE_URL     = local.public_base_url # the webhook URL's base
+    }
+    # No webhook: each run of the reconcile timer (once a minute) polls the recognitions in flight.
+    speechkit = { POLL_INTERVAL_SECONDS = "30" }
   }
 
   # The webhook URL's base. The gateway's own domain cannot be referenced here (the gateway needs these functions'

@@ -18,6 +18,7 @@ resource "tls_private_key" "dkim" {
 }
 
 resource "random_password" "webhook" {
+  count   = var.speech_provider == "assemblyai" ? 1 : 0 # SpeechKit calls nothing back
   length  = 48
   special = false
 }
@@ -74,13 +75,21 @@ resource "yandex_lockbox_secret_version" "app" {
     key        = "MAIL_SECRET_ACCESS_KEY"
     text_value = yandex_iam_service_account_static_access_key.mail.secret_key
   }
-  entries {
-    key        = "ASSEMBLYAI_API_KEY"
-    text_value = var.assemblyai_api_key
+  # The provider's entries (AssemblyAI's key and our webhook secret; none for SpeechKit), iterated by name: the
+  # values are sensitive, and for_each may not be.
+  dynamic "entries" {
+    for_each = toset(local.provider_secrets[var.speech_provider])
+    content {
+      key        = entries.value
+      text_value = local.provider_secret_values[entries.value]
+    }
   }
-  entries {
-    key        = "WEBHOOK_SECRET"
-    text_value = random_password.webhook.result
+}
+
+locals {
+  provider_secret_values = {
+    ASSEMBLYAI_API_KEY = var.assemblyai_api_key
+    WEBHOOK_SECRET     = one(random_password.webhook[*].result)
   }
 }
 

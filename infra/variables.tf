@@ -25,10 +25,31 @@ variable "name" {
   }
 }
 
+variable "speech_provider" {
+  type        = string
+  default     = "assemblyai"
+  description = <<-EOT
+    The cloud speech engine: "assemblyai" (webhooks; recordings and transcripts pass through AssemblyAI in the US or
+    the EU) or "speechkit" (Yandex SpeechKit, polled; nothing leaves Yandex Cloud's Russian regions). See
+    docs/data-residency.md. With "speechkit" no AssemblyAI key, webhook secret, webhook function or route is created.
+  EOT
+
+  validation {
+    condition     = contains(["assemblyai", "speechkit"], var.speech_provider)
+    error_message = "speech_provider: \"assemblyai\" or \"speechkit\"."
+  }
+}
+
 variable "assemblyai_api_key" {
   type        = string
   sensitive   = true
-  description = "AssemblyAI API key; stored only in Lockbox (and, encrypted, in the Terraform state)."
+  default     = ""
+  description = "AssemblyAI API key (speech_provider = \"assemblyai\"); stored only in Lockbox (and, encrypted, in the state)."
+
+  validation {
+    condition     = var.speech_provider != "assemblyai" || length(var.assemblyai_api_key) > 0
+    error_message = "assemblyai_api_key is required with speech_provider = \"assemblyai\"."
+  }
 }
 
 variable "assemblyai_base_url" {

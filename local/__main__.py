@@ -13,13 +13,15 @@ from local.cloud import LocalCloud, PortTaken
 
 def _speech(cloud: LocalCloud) -> list[str]:
     """What transcribes, for the banner: the local engine's languages, speed and formats."""
-    if not cloud.assemblyai:
+    server = cloud.assemblyai or cloud.speechkit
+    if server is None:
         return ["AssemblyAI (real, with ASSEMBLYAI_API_KEY)"]
-    if cloud.assemblyai.engine_name == "whisper":
+    name = "whisper" if cloud.engine == "auto" else cloud.engine
+    if name == "whisper":
         from local.assemblyai.whisper import describe
 
-        return describe(cloud.assemblyai.engine.wait_ready(60))
-    return [f"local {cloud.assemblyai.engine_name} engine (test transcripts from the WAV files themselves)"]
+        return describe(server.engine.wait_ready(60))
+    return [f"local {name} engine (test transcripts from the WAV files themselves)"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +42,20 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=8091,
         help="local speech server with AssemblyAI's API (default: %(default)s; 0: any free port)",
+    )
+    parser.add_argument(
+        "--provider",
+        choices=["assemblyai", "speechkit"],
+        default="assemblyai",
+        help="the cloud engine the functions talk to, each with its local server backed by the offline engine: "
+        "AssemblyAI's API (webhooks) or Yandex SpeechKit's v3 (polled by the reconcile timer) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--speechkit-port",
+        type=int,
+        default=8095,
+        help="local speech server with SpeechKit's v3 API, with --provider speechkit (default: %(default)s; 0: any "
+        "free port)",
     )
     parser.add_argument(
         "--mail-port",
@@ -65,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--reconcile-interval",
         type=float,
-        default=30.0,
-        help="seconds between runs of the reconcile timer (default: %(default)s; 0 turns the timer off)",
+        default=None,
+        help="seconds between runs of the reconcile timer (default: 30, or 3 with --provider speechkit, whose "
+        "results it polls; 0 turns the timer off)",
     )
     parser.add_argument(
         "--webhook-retry-interval",
@@ -88,8 +105,12 @@ def main() -> None:
         args.mail_port,
         args.data_dir,
         engine=args.engine,
-        reconcile_interval_s=args.reconcile_interval,
+        reconcile_interval_s=args.reconcile_interval
+        if args.reconcile_interval is not None
+        else (3.0 if args.provider == "speechkit" else 30.0),
         webhook_retry_interval_s=args.webhook_retry_interval,
+        provider=args.provider,
+        speechkit_port=args.speechkit_port,
     )
     try:
         cloud.start()
@@ -100,6 +121,8 @@ def main() -> None:
     print(f"  mail it sent (password resets): {cloud.mail_url}", flush=True)
     if cloud.assemblyai:
         print(f"  AssemblyAI stand-in: {cloud.assemblyai.base_url}", flush=True)
+    if cloud.speechkit:
+        print(f"  SpeechKit stand-in: {cloud.speechkit.base_url}", flush=True)
     for i, line in enumerate(_speech(cloud)):
         print(f"  {'speech:' if i == 0 else '       '} {line}", flush=True)
     print("  Ctrl-C stops it.", flush=True)

@@ -106,9 +106,21 @@ class LocalCloud:
         webhook_retry_interval_s: float = 10.0,
         spa_dir: Path | str | None = None,
         extra_env: dict[str, str] | None = None,
+        provider: str = "assemblyai",
+        speechkit_port: int = 8095,
     ) -> None:
-        self.host, self.data_dir = host, Path(data_dir)
-        self.ports = {"gateway": port, "s3": s3_port, "assemblyai": assemblyai_port, "mail": mail_port}
+        """`provider`: which cloud engine the functions talk to, "assemblyai" or "speechkit"; each has its local
+        server here (backed by the same offline engine), and only the chosen one runs."""
+        if provider not in ("assemblyai", "speechkit"):
+            raise ValueError(f"unknown provider {provider!r}; use assemblyai or speechkit")
+        self.host, self.data_dir, self.provider = host, Path(data_dir), provider
+        self.ports = {
+            "gateway": port,
+            "s3": s3_port,
+            "assemblyai": assemblyai_port,
+            "mail": mail_port,
+            "speechkit": speechkit_port,
+        }
         self.database_url = database_url or os.environ.get("DATABASE_URL") or ""
         self.engine = engine
         self.reconcile_interval_s = reconcile_interval_s
@@ -124,6 +136,7 @@ class LocalCloud:
             folder=self.data_dir / "triggers",
         )
         self.assemblyai: Any = None
+        self.speechkit: Any = None
         self._threads: list[threading.Thread] = []
 
     # start and stop
@@ -200,7 +213,11 @@ class LocalCloud:
         keys = {**self._secrets(), **self.extra_env}
         token_keys_url = self._publish_token_keys(keys["JWT_PRIVATE_KEY"], keys["JWT_KEY_ID"])
         real_key = os.environ.get("ASSEMBLYAI_API_KEY") if self.engine == "auto" else None
-        if real_key:
+        provider_env: dict[str, str] = {}
+        if self.provider == "speechkit":
+            real_key, assemblyai_url, api_key = None, "", ""
+            provider_env = self._start_speechkit()
+        elif real_key:
             assemblyai_url = os.environ.get("ASSEMBLYAI_BASE_URL", "https://api.assemblyai.com")
             api_key = real_key
         else:
@@ -232,7 +249,7 @@ class LocalCloud:
             "--port",
             self.ports["gateway"],
             lambda: Gateway(
-                gateway_spec.default(),
+                gateway_spec.for_provider(self.provider),
                 self.host,
                 self.ports["gateway"],
                 self.spa_dir,
@@ -250,6 +267,7 @@ class LocalCloud:
             "S3_SECRET_ACCESS_KEY": "local",
             "ASSEMBLYAI_BASE_URL": assemblyai_url,
             "ASSEMBLYAI_API_KEY": api_key,
+            **provider_env,
             "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL")
             if real_key and os.environ.get("PUBLIC_BASE_URL")
             else self.gateway.url,
@@ -278,6 +296,50 @@ class LocalCloud:
         self.timer.start()
         return self
 
+    def _start_speechkit(self) -> dict[str, str]:
+        """SpeechKit's emulator, reading the bucket as the functions' account; the functions get its IAM token in
+        their context, as in the cloud. The settings it answers with are SpeechKit's (languages, formats, limits)."""
+        from local.assemblyai.whisper_base import models_dir
+        from local.speechkit.server import SpeechKitServer
+
+        token = secrets.token_urlsafe(24)
+        s3 = self.s3.client()
+
+        def read_object(bucket: str, key: str) -> bytes | None:
+            try:
+                return bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+            except s3.exceptions.NoSuchKey:
+                return None
+
+        engine = "whisper" if self.engine == "auto" else self.engine
+        self.speechkit = _bind(
+            "SpeechKit emulator",
+            "--speechkit-port",
+            self.ports["speechkit"],
+            lambda: SpeechKitServer(
+                self.host,
+                self.ports["speechkit"],
+                storage_url=self.s3.endpoint,
+                read_object=read_object,
+                iam_tokens={token},
+                engine=engine,
+                folder=self.data_dir / "speechkit",
+                models_dir=models_dir(self.data_dir),
+                log=_say,
+            ),
+        )
+        self.speechkit.start()
+        functions.IAM_TOKEN = token
+        env = {
+            "SPEECH_PROVIDER": "speechkit",
+            "SPEECHKIT_STT_URL": self.speechkit.base_url,
+            "SPEECHKIT_OPERATION_URL": self.speechkit.base_url,
+            "POLL_INTERVAL_SECONDS": "1",  # each run of the local timer polls (the cloud's runs once a minute)
+        }
+        if engine == "whisper":
+            env["SPEECH_ENGINE"] = "Yandex SpeechKit (emulated here by the local Whisper engine)"
+        return env
+
     def _spawn(self, target: Any, name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
@@ -289,6 +351,9 @@ class LocalCloud:
         self.triggers.stop()
         if self.assemblyai:
             self.assemblyai.stop()
+        if self.speechkit:
+            self.speechkit.stop()
+            functions.IAM_TOKEN = None
         self.s3.stop()
         self.mail.stop()
         for name, value in getattr(self, "_replaced_env", {}).items():

@@ -11,17 +11,24 @@ from types import ModuleType
 from typing import Any
 
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
+# The IAM token of the functions' service account, as Cloud Functions puts it in `context.token`; the local cloud
+# sets it when its SpeechKit emulator (which accepts it) runs.
+IAM_TOKEN: str | None = None
+
+
+def _token() -> dict[str, Any] | None:
+    return {"access_token": IAM_TOKEN, "expires_in": 43200, "token_type": "Bearer"} if IAM_TOKEN else None
 
 
 @dataclass
 class Context:
-    """What `context` holds in Yandex Cloud Functions (Python runtime), minus a real IAM token."""
+    """What `context` holds in Yandex Cloud Functions (Python runtime); the token is the local emulator's."""
 
     function_name: str
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     function_version: str = "local"
     memory_limit_in_mb: int = 256
-    token: dict[str, Any] | None = None
+    token: dict[str, Any] | None = field(default_factory=_token)
     deadline: float = field(default_factory=lambda: time.monotonic() + 60)
 
     def get_remaining_time_in_millis(self) -> int:

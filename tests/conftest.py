@@ -89,10 +89,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         yield url
 
 
-def local_cloud(database_url: str, data_dir: Path, engine: str = "deterministic") -> LocalCloud:
+def local_cloud(
+    database_url: str, data_dir: Path, engine: str = "deterministic", provider: str = "assemblyai"
+) -> LocalCloud:
     """The local cloud on free ports as the tests run it (fast retries, no timer: tests call the reconcile)."""
     names = ("ENV", "JWT_PRIVATE_KEY", "JWT_KEY_ID", "WEBHOOK_SECRET", "BCRYPT_ROUNDS", "RETRY_BASE_SECONDS")
+    polls = {"POLL_INTERVAL_SECONDS": "0"} if provider == "speechkit" else {}  # each reconcile the test runs polls
     return LocalCloud(
+        provider=provider,
+        speechkit_port=0,
         port=0,
         s3_port=0,
         assemblyai_port=0,
@@ -103,7 +108,7 @@ def local_cloud(database_url: str, data_dir: Path, engine: str = "deterministic"
         reconcile_interval_s=0,
         trigger_retry_interval_s=0.05,
         webhook_retry_interval_s=0.05,
-        extra_env={k: TEST_ENV[k] for k in names},
+        extra_env={**{k: TEST_ENV[k] for k in names}, **polls},
     )
 
 

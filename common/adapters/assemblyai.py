@@ -131,6 +131,8 @@ def _classify(exc: Exception) -> ProviderError:
 
 
 class AssemblyAI:
+    finds_submissions = True
+
     def __init__(self, settings: Settings) -> None:
         import assemblyai as aai  # lazy: ~0.3 s of imports, paid only by functions that talk to the provider
 

@@ -67,22 +67,27 @@ class ObjectStore(Protocol):
 
 
 class ProviderError(Exception):
-    """A failed call to the provider; `transient` ones are worth retrying later."""
+    """A failed call to the provider; `transient` ones are worth retrying later. `may_have_started`: the request went
+    out and no answer came back, so the provider may be working on it; where a submission cannot be looked up again
+    (SpeechKit), sending it again could transcribe, and charge for, the recording twice."""
 
-    def __init__(self, message: str, status: int | None, transient: bool) -> None:
+    def __init__(self, message: str, status: int | None, transient: bool, may_have_started: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.transient = transient
+        self.may_have_started = may_have_started
 
 
 @dataclass(frozen=True)
 class Submission:
     job_id: str
-    audio_url: str
+    audio_url: str  # a presigned GET of the recording, or the imported link (AssemblyAI fetches it)
     language: str  # a code, or "auto" for detection
     dialogue: bool
     speakers_expected: int | None
+    object_key: str = ""  # the recording in our bucket (SpeechKit reads it there, as the function's account)
+    content_type: str = ""  # as stored: SpeechKit must be told the container
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,10 @@ class ProviderTranscript:
 
 
 class SpeechProvider(Protocol):
+    # Whether find_submitted can see a submission whose id was never stored (AssemblyAI lists its transcripts;
+    # SpeechKit has no list of recognitions, so a submission that died unanswered is never sent again by itself).
+    finds_submissions: bool
+
     def submit(self, sub: Submission) -> str: ...
     def get(self, transcript_id: str) -> ProviderTranscript | None: ...
     def find_submitted(self, job_id: str, object_key: str, limit: int = 200) -> str | None: ...

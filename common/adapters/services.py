@@ -24,6 +24,10 @@ class Services:
 
     @cached_property
     def provider(self) -> SpeechProvider:
+        if self.settings.SPEECH_PROVIDER == "speechkit":
+            from common.adapters.speechkit import SpeechKit
+
+            return SpeechKit(self.settings)
         from common.adapters.assemblyai import AssemblyAI
 
         return AssemblyAI(self.settings)

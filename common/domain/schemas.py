@@ -335,10 +335,15 @@ class SpeakerNames(_In):
 
 class CapabilitiesOut(_Out):
     engine: str
+    provider: str  # assemblyai | speechkit: where recordings go (docs/data-residency.md)
     languages: list[str]
     auto_detect: bool
     formats: list[str]
     max_upload_bytes: int
+    max_duration_seconds: int | None = None
+    max_speakers: int | None = None  # the most voices the engine tells apart; None: as many as asked for
+    word_confidence: bool = True  # whether words carry a confidence (review of uncertain words)
+    url_import: bool = True  # whether a public link can be imported
     max_parallel_per_user: int
     max_active_jobs_per_user: int
     max_stored_bytes_per_user: int

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from common.runtime import logs
+from common.runtime import iam, logs
 
 if TYPE_CHECKING:  # pydantic is imported by the routes that parse a body, not by every cold start
     from pydantic import BaseModel
@@ -209,6 +209,7 @@ class Router:
 
     def handle(self, event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
         request_id = getattr(context, "request_id", "") or ""
+        iam.remember(context)  # SpeechKit is called with the function's own IAM token
         try:
             req = parse_event(event)
             fn, params = self._find(req)

@@ -15,11 +15,16 @@ REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "database": ("DATABASE_URL",),
     "tokens": ("JWT_PRIVATE_KEY", "JWT_KEY_ID"),
     "storage": ("S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"),
+    # AssemblyAI's; SpeechKit's are in SPEECHKIT_REQUIREMENTS (it signs with the function's IAM token: no key).
     "provider": ("ASSEMBLYAI_API_KEY", "WEBHOOK_SECRET", "PUBLIC_BASE_URL"),
     "webhook": ("WEBHOOK_SECRET",),
     # Password-reset mail through Postbox; the link in it opens the web app at PUBLIC_BASE_URL.
     "mail": ("MAIL_FROM", "MAIL_ACCESS_KEY_ID", "MAIL_SECRET_ACCESS_KEY", "PUBLIC_BASE_URL"),
 }
+
+
+# With SPEECH_PROVIDER=speechkit: the recordings are read from the bucket by URI, results are polled, no webhook.
+SPEECHKIT_REQUIREMENTS: tuple[str, ...] = ("S3_BUCKET",)  # SpeechKit's hosts have their defaults
 
 
 class ConfigError(RuntimeError):
@@ -86,6 +91,16 @@ class Settings:
     DOWNLOAD_URL_EXPIRE_SECONDS: int = setting(15 * 60, ge=10, le=7 * 24 * 3600)
     AUDIO_URL_EXPIRE_SECONDS: int = setting(3 * 3600, ge=60, le=7 * 24 * 3600)
 
+    # Which cloud engine transcribes: AssemblyAI (webhooks; US or EU) or Yandex SpeechKit (polled; stays in Russia).
+    SPEECH_PROVIDER: str = setting("assemblyai", choices=("assemblyai", "speechkit"))
+    # SpeechKit's v3 REST hosts (the local cloud points both at its emulator). The function's IAM token signs each
+    # call; SPEECHKIT_API_KEY is for running outside Cloud Functions (an API key of a service account).
+    SPEECHKIT_STT_URL: str = "https://stt.api.cloud.yandex.net"
+    SPEECHKIT_OPERATION_URL: str = "https://operation.api.cloud.yandex.net"
+    SPEECHKIT_API_KEY: str = ""
+    SPEECHKIT_FOLDER_ID: str = ""  # x-folder-id: only needed with a user's token; a service account bills its own
+    SPEECHKIT_MODEL: str = "general"
+    SPEECHKIT_TIMEOUT_SECONDS: float = setting(8.0, gt=0)
     ASSEMBLYAI_API_KEY: str = ""
     ASSEMBLYAI_BASE_URL: str = "https://api.assemblyai.com"
     # Below AssemblyAI's 10 s webhook budget, so a slow re-fetch answers 5xx (retried) rather than being cut off.
@@ -94,8 +109,8 @@ class Settings:
     ASSEMBLYAI_SPEECH_MODELS: str = "universal-3-pro,universal-2"
     PUBLIC_BASE_URL: str = ""
     # What transcribes, as users read it in messages and GET /capabilities. The local cloud names its own engine,
-    # languages and formats; empty means AssemblyAI's own lists (common/domain/languages.py, any audio or video type).
-    SPEECH_ENGINE: str = "AssemblyAI"
+    # languages and formats; empty means the provider's own (common/domain/pipeline/providers.py).
+    SPEECH_ENGINE: str = ""
     SPEECH_LANGUAGES: str = ""
     SPEECH_AUTO_DETECT: bool = True
     SPEECH_FORMATS: str = ""
@@ -120,12 +135,20 @@ class Settings:
     # of the functions that take keys, `jobs`' 30 s in infra/functions.tf), so a retry does not meet 409 all day.
     IDEMPOTENCY_IN_PROGRESS_SECONDS: int = setting(40, ge=1)
     SILENT_AFTER_SECONDS: int = setting(15 * 60, ge=1)
-    POLL_INTERVAL_SECONDS: int = setting(60, ge=1)
+    POLL_INTERVAL_SECONDS: int = setting(60, ge=0)  # 0: every run of the timer (the local tests)
     UPLOAD_EXPIRE_SECONDS: int = setting(24 * 3600, ge=60)
     PROVIDER_MAX_WAIT_SECONDS: int = setting(12 * 3600, ge=60)
 
+    @property
+    def engine(self) -> str:
+        """The engine's name as people read it: SPEECH_ENGINE, else the provider's."""
+        return self.SPEECH_ENGINE or ("Yandex SpeechKit" if self.SPEECH_PROVIDER == "speechkit" else "AssemblyAI")
+
     def require(self, capabilities: Iterable[str]) -> Settings:
-        missing = [name for cap in capabilities for name in REQUIREMENTS[cap] if not str(getattr(self, name)).strip()]
+        needs = dict(REQUIREMENTS)
+        if self.SPEECH_PROVIDER == "speechkit":
+            needs["provider"] = SPEECHKIT_REQUIREMENTS
+        missing = [name for cap in capabilities for name in needs[cap] if not str(getattr(self, name)).strip()]
         if missing:
             raise ConfigError(f"missing environment variable(s): {', '.join(sorted(set(missing)))}")
         if "tokens" in capabilities and "PRIVATE KEY-----" not in self.JWT_PRIVATE_KEY:

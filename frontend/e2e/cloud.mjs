@@ -3,10 +3,13 @@
 import { spawn } from "node:child_process";
 import { openSync, readFileSync } from "node:fs";
 
-export function startCloud({ python, root, log, dataDir, engine = "deterministic", env = {} }) {
+// `provider`: "assemblyai" (the local AssemblyAI server and its webhooks) or "speechkit" (the SpeechKit emulator,
+// polled by the reconcile timer, here every second).
+export function startCloud({ python, root, log, dataDir, engine = "deterministic", provider = "assemblyai", env = {} }) {
   const out = openSync(log, "w");
   const proc = spawn(python, ["-m", "local", "--port", "0", "--s3-port", "0", "--assemblyai-port", "0", "--mail-port", "0",
-    "--data-dir", dataDir, "--engine", engine, "--reconcile-interval", "2", "--webhook-retry-interval", "0.2"],
+    "--speechkit-port", "0", "--provider", provider, "--data-dir", dataDir, "--engine", engine,
+    "--reconcile-interval", provider === "speechkit" ? "1" : "2", "--webhook-retry-interval", "0.2"],
   { cwd: root, stdio: ["ignore", out, out], env: { ...process.env, ...env } });
   return new Promise((ok, fail) => {
     const started = Date.now();

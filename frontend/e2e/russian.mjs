@@ -1,6 +1,7 @@
-// The app in Russian, end to end: Debian's Chromium with a ru-RU locale (navigator.languages, Accept-Language) signs
-// up, uploads a Russian dialogue, reads, searches and downloads its transcript, and resets a forgotten password from
-// the Russian mail, every page in Russian. Screenshots go to frontend/test-results/ru-*.png. Prints "N passed, N failed".
+// The app in Russian, end to end, in a SpeechKit deployment (the recordings stay in Russia; the local cloud runs
+// SpeechKit's v3 emulator, polled by the reconcile timer): Debian's Chromium with a ru-RU locale (navigator.languages,
+// Accept-Language) signs up, uploads a Russian dialogue, reads, searches and downloads its transcript, and resets a
+// forgotten password from the Russian mail, every page in Russian. Screenshots go to frontend/test-results/ru-*.png. Prints "N passed, N failed".
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +20,8 @@ execFileSync(python, ["-m", "local.assemblyai.media", "--out", wav, "--duration"
   "A:Добро пожаловать на интервью.", "B:Спасибо, рада быть здесь.", "A:Начнём с вашей работы."], { cwd: root });
 
 function startCloud() {
-  return startLocalCloud({ python, root, log: join(shots, "local-cloud-ru.log"), dataDir: join(work, "data") });
+  return startLocalCloud({ python, root, log: join(shots, "local-cloud-ru.log"), dataDir: join(work, "data"),
+    provider: "speechkit" });
 }
 
 const results = [];
@@ -70,6 +72,8 @@ try {
     await page.getByRole("heading", { name: "Регистрация" }).waitFor();
     await titled(page, "Регистрация · Transcribe");
     await page.getByTestId("capabilities").waitFor();
+    const engine = await page.getByTestId("capabilities").innerText();
+    expect(engine.includes("Yandex SpeechKit"), `the sign-up page names the engine: ${engine}`);
     await russian(page, "sign-up");
     await accessible(page, "sign-up (ru)");
     await page.screenshot({ path: join(shots, "ru-1-signup.png") });

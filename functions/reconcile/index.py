@@ -2,7 +2,7 @@
 
 from common.adapters.services import current
 from common.edge import events
-from common.runtime import logs
+from common.runtime import iam, logs
 from common.runtime.config import load_settings
 from common.runtime.lazy import on_first_use
 
@@ -11,6 +11,7 @@ sweep = on_first_use("common.domain.uploads.reconcile")  # SQLAlchemy, pydantic:
 
 
 def handler(event: dict, context: object = None) -> dict:
+    iam.remember(context)  # SpeechKit is called with the function's own IAM token
     if not events.is_timer(event):
         logs.warn("reconcile_unexpected_event")
     report = sweep().reconcile(current())

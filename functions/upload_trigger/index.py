@@ -2,7 +2,7 @@
 
 from common.adapters.services import current
 from common.edge import events
-from common.runtime import logs
+from common.runtime import iam, logs
 from common.runtime.config import load_settings
 from common.runtime.lazy import on_first_use
 
@@ -11,6 +11,7 @@ accept = on_first_use("common.domain.uploads.accept")  # SQLAlchemy, pydantic: w
 
 
 def handler(event: dict, context: object = None) -> dict:
+    iam.remember(context)  # SpeechKit is called with the function's own IAM token
     created, skipped = events.object_creations(event)
     for note in skipped:
         logs.warn("trigger_message_skipped", reason=note)

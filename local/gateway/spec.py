@@ -112,3 +112,17 @@ def load(path: Path = DEFAULT_SPEC) -> Spec:
 @cache
 def default() -> Spec:
     return load(DEFAULT_SPEC)
+
+
+# Functions only one speech provider has; with another, their routes are not in the gateway (infra/gateway.tf
+# drops the same paths from the spec it deploys).
+PROVIDER_ONLY = {"assemblyai_webhook": "assemblyai"}
+
+
+def for_provider(provider: str) -> Spec:
+    """The spec as deployed for this provider: without the routes of another provider's functions."""
+    spec = default()
+    kept = tuple(r for r in spec.routes if PROVIDER_ONLY.get(r.function or "", provider) == provider)
+    dropped = {r.template for r in spec.routes} - {r.template for r in kept}
+    paths = {k: v for k, v in (spec.document.get("paths") or {}).items() if k not in dropped}
+    return Spec({**spec.document, "paths": paths}, kept)

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from common.domain.uploads import keys
-from common.runtime.config import REQUIREMENTS, setting_names
+from common.runtime.config import REQUIREMENTS, SPEECHKIT_REQUIREMENTS, setting_names
 from tests.infra.terraform import (
     FOLDERS,
     INFRA,
@@ -42,6 +42,7 @@ TEMPLATE_VARS = {
     "token_keys_url",
     "spa_index_html",
     "media_origin",
+    "speech_provider",
 }
 # The capabilities each function's handler declares (the contract with common/runtime/config.py's REQUIREMENTS).
 CAPABILITIES = {
@@ -129,7 +130,7 @@ def test_sensitive_values_stay_sensitive() -> None:
 
 
 def test_one_function_per_folder() -> None:
-    assert sorted(local("functions")) == FOLDERS
+    assert sorted(local("all_functions")) == FOLDERS
     fn = resource("yandex_function", "fn")
     assert fn["for_each"] == "${local.deployed_functions}"
     assert (fn["runtime"], fn["entrypoint"]) == ("python312", "index.handler")
@@ -164,11 +165,11 @@ def test_every_handler_exists_and_imports() -> None:
 
 @pytest.mark.parametrize("function", FOLDERS)
 def test_capabilities_match_the_handlers_load_settings_call(function: str) -> None:
-    assert sorted(local("functions")[function]["capabilities"]) == sorted(declared_capabilities(function))
+    assert sorted(local("all_functions")[function]["capabilities"]) == sorted(declared_capabilities(function))
 
 
 def test_capabilities_are_the_agreed_ones() -> None:
-    assert {name: fn["capabilities"] for name, fn in local("functions").items()} == CAPABILITIES
+    assert {name: fn["capabilities"] for name, fn in local("all_functions").items()} == CAPABILITIES
 
 
 def test_tokens_are_es256_keys_from_terraform_with_the_signing_key_in_lockbox() -> None:
@@ -190,14 +191,42 @@ def test_tokens_are_es256_keys_from_terraform_with_the_signing_key_in_lockbox() 
         assert "JWT_SECRET_KEY" not in text and "JWT_ALGORITHM" not in text and "HS256" not in text, path.name
 
 
+PROVIDERS = ("assemblyai", "speechkit")
+
+
+def capability_env(provider: str) -> dict[str, dict[str, Any]]:
+    """local.capability_env as Terraform resolves it with var.speech_provider = provider."""
+    env = dict(local("capability_env"))
+    assert env["provider"] == "${merge(local.provider_common_env, local.provider_env[var.speech_provider])}"
+    env["provider"] = {**local("provider_common_env"), **local("provider_env")[provider]}
+    return env
+
+
+def capability_secrets(provider: str) -> dict[str, list[str]]:
+    secrets = dict(local("capability_secrets"))
+    assert secrets["provider"] == "${local.provider_secrets[var.speech_provider]}"
+    secrets["provider"] = local("provider_secrets")[provider]
+    return secrets
+
+
+def requirements(provider: str) -> dict[str, tuple[str, ...]]:
+    return {**REQUIREMENTS, "provider": SPEECHKIT_REQUIREMENTS} if provider == "speechkit" else REQUIREMENTS
+
+
+def deployed(provider: str) -> list[str]:
+    """local.functions: every folder, but AssemblyAI's webhook only with AssemblyAI."""
+    assert 'name != "assemblyai_webhook" || var.speech_provider == "assemblyai"' in local("functions")
+    return [name for name in FOLDERS if name != "assemblyai_webhook" or provider == "assemblyai"]
+
+
 def test_the_bootstrap_apply_creates_no_function_that_needs_the_gateway_url() -> None:
     deployed = local("deployed_functions")
     assert 'setintersection(fn.capabilities, ["provider", "mail"])' in deployed and "local.bootstrap" in deployed
     assert local("bootstrap") == '${local.public_base_url == ""}'
     # Every capability whose environment carries PUBLIC_BASE_URL waits for the second apply.
-    with_url = {cap for cap, env in local("capability_env").items() if "PUBLIC_BASE_URL" in env}
+    with_url = {cap for cap, env in capability_env("assemblyai").items() if "PUBLIC_BASE_URL" in env}
     assert with_url == {"provider", "mail"}
-    needs_url = {name for name, fn in local("functions").items() if with_url & set(fn["capabilities"])}
+    needs_url = {name for name, fn in local("all_functions").items() if with_url & set(fn["capabilities"])}
     assert needs_url == {"auth", "jobs", "upload_trigger", "assemblyai_webhook", "reconcile"}
     gateway = resource("yandex_api_gateway", "api")
     assert gateway["spec"].startswith("${local.bootstrap ? local.bootstrap_spec : templatefile(local.spec_file")
@@ -218,25 +247,33 @@ def test_the_migrate_function_is_reachable_by_no_route_and_no_trigger() -> None:
     assert "migrate" not in re.findall(r"\$\{functions\.([a-z0-9_]+)\}", SPEC.read_text())
     assert "migrate" not in local("trigger_functions")
     assert parsed()["output"]["migrate_function_id"]["value"] == '${yandex_function.fn["migrate"].id}'
-    assert local("functions")["migrate"]["timeout"] >= 300
+    assert local("all_functions")["migrate"]["timeout"] >= 300
 
 
+@pytest.mark.parametrize("provider", PROVIDERS)
 @pytest.mark.parametrize("function", FOLDERS)
-def test_every_variable_a_function_needs_is_set_for_it(function: str) -> None:
-    capabilities = local("functions")[function]["capabilities"]
-    env = {"ENV"} | {k for c in capabilities for k in local("capability_env")[c]}
-    secrets = {k for c in capabilities for k in local("capability_secrets")[c]}
-    needed = {var for c in capabilities for var in REQUIREMENTS[c]}
+def test_every_variable_a_function_needs_is_set_for_it(function: str, provider: str) -> None:
+    if function not in deployed(provider):
+        return
+    capabilities = local("all_functions")[function]["capabilities"]
+    env = {"ENV"} | {k for c in capabilities for k in capability_env(provider)[c]}
+    secrets = {k for c in capabilities for k in capability_secrets(provider)[c]}
+    needed = {var for c in capabilities for var in requirements(provider)[c]}
     assert needed <= env | secrets, f"missing for {function}: {sorted(needed - env - secrets)}"
     assert not env & secrets, "a variable is both plain and secret"
+    assert provider == "assemblyai" or not {"ASSEMBLYAI_API_KEY", "WEBHOOK_SECRET", "PUBLIC_BASE_URL"} & (
+        env | secrets
+    ) - ({"PUBLIC_BASE_URL"} if "mail" in capabilities else set()), "SpeechKit deployments carry nothing of AssemblyAI"
 
 
-def test_capability_maps_cover_every_capability_and_only_real_settings() -> None:
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_capability_maps_cover_every_capability_and_only_real_settings(provider: str) -> None:
     assert set(local("capability_env")) == set(REQUIREMENTS) == set(local("capability_secrets"))
-    names = {k for m in local("capability_env").values() for k in m} | {
-        k for keys in local("capability_secrets").values() for k in keys
+    names = {k for m in capability_env(provider).values() for k in m} | {
+        k for keys in capability_secrets(provider).values() for k in keys
     }
     assert names <= setting_names(), names - setting_names()
+    assert capability_env(provider)["provider"]["SPEECH_PROVIDER"] == "${var.speech_provider}"
     fn = resource("yandex_function", "fn")
     assert fn["environment"].startswith('${merge({ENV = "prod"}') or "ENV" in fn["environment"]
     assert "local.capability_env[c]" in fn["environment"]
@@ -248,9 +285,18 @@ def test_capability_maps_cover_every_capability_and_only_real_settings() -> None
     assert body["key"] == body["environment_variable"] == "${secrets.value}"
 
 
-def test_every_secret_referenced_exists_in_lockbox_and_every_entry_is_used() -> None:
-    referenced = {k for keys in local("capability_secrets").values() for k in keys}
-    entries = {e["key"] for e in resource("yandex_lockbox_secret_version", "app")["entries"]}
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_every_secret_referenced_exists_in_lockbox_and_every_entry_is_used(provider: str) -> None:
+    referenced = {
+        k
+        for name in deployed(provider)
+        for c in local("all_functions")[name]["capabilities"]
+        for k in capability_secrets(provider)[c]
+    }
+    version = resource("yandex_lockbox_secret_version", "app")
+    (dynamic,) = version["dynamic"]
+    assert dynamic["entries"]["for_each"] == "${toset(local.provider_secrets[var.speech_provider])}"
+    entries = {e["key"] for e in version["entries"]} | set(local("provider_secrets")[provider])
     assert referenced == entries
     assert resource("yandex_lockbox_secret", "app")["kms_key_id"] == "${yandex_kms_symmetric_key.secrets.id}"
 
@@ -297,7 +343,7 @@ def _spec_functions() -> set[str]:
 def test_every_gateway_integration_names_a_terraform_function() -> None:
     routed = _spec_functions()
     assert routed, "the spec routes to no function"
-    assert routed <= set(local("functions")), routed - set(local("functions"))
+    assert routed <= set(local("all_functions")), routed - set(local("all_functions"))
     assert "regexall" in local("http_functions") and "local.spec_file" in local("http_functions")
     invoke = resource("yandex_function_iam_member", "gateway_invokes")
     assert invoke["for_each"] == "${setintersection(local.http_functions, keys(local.deployed_functions))}"
@@ -308,7 +354,9 @@ def test_the_spec_renders_as_a_terraform_template() -> None:
     """templatefile() reads every ${...} and %{...} in the file — comments included — as template syntax."""
     text = SPEC.read_text()
     directives = re.findall(r"(?<!%)%\{[^}]*\}", text)
-    assert not directives, f"template directives in the spec (write %%{{ for a literal): {directives}"
+    # The one conditional: AssemblyAI's webhook route (gateway.tf passes speech_provider).
+    expected = ['%{ if speech_provider == "assemblyai" }', "%{ endif }"]
+    assert directives == expected, f"template directives in the spec (write %%{{ for a literal): {directives}"
     bad = []
     for expr in re.findall(r"(?<!\$)\$\{([^}]*)\}", text):
         head = expr.removeprefix("jsonencode(").removesuffix(")").split(".")[0].strip()
@@ -385,7 +433,7 @@ def test_timer_runs_reconcile_every_minute() -> None:
     timer = resource("yandex_function_trigger", "reconcile")
     assert timer["timer"][0]["cron_expression"] == "* * * * ? *"
     assert timer["function"][0]["id"] == '${yandex_function.fn["reconcile"].id}'
-    assert local("functions")["reconcile"]["timeout"] < 60, "a run should end before the next one starts"
+    assert local("all_functions")["reconcile"]["timeout"] < 60, "a run should end before the next one starts"
 
 
 def test_an_idempotency_key_in_progress_outlives_every_function_that_takes_keys() -> None:
@@ -393,7 +441,7 @@ def test_an_idempotency_key_in_progress_outlives_every_function_that_takes_keys(
 
     takes_keys = [p.parent.name for p in (ROOT / "functions").glob("*/index.py") if "idempotent(" in p.read_text()]
     assert sorted(takes_keys) == ["files", "jobs"]
-    longest = max(local("functions")[name]["timeout"] for name in takes_keys)
+    longest = max(local("all_functions")[name]["timeout"] for name in takes_keys)
     # Expiring sooner would let a retry run beside a first request that is still alive.
     assert longest < Settings.IDEMPOTENCY_IN_PROGRESS_SECONDS <= longest + 30
 

@@ -37,7 +37,7 @@ def create_job(user_id: uuid.UUID, req: JobRequest, services: Services) -> JobOu
             media_file_id=media.id,
             language=capabilities.job_language(services.settings, req.language),
             mode=req.mode,
-            speakers_expected=req.speakers_expected,
+            speakers_expected=capabilities.job_speakers(services.settings, req.speakers_expected),
             stage="queued" if media.status == "uploaded" else "waiting_for_upload",
         )
         s.add(job)
@@ -58,6 +58,7 @@ def import_url(user_id: uuid.UUID, req: UrlImport, services: Services) -> JobOut
     from common.adapters.url_safety import UnsafeUrl, check
 
     settings = services.settings
+    capabilities.url_imports(settings)
     allowed = [h.strip() for h in settings.URL_IMPORT_ALLOWED_HOSTS.split(",") if h.strip()]
     try:
         url = check(req.url, allowed)
@@ -86,7 +87,7 @@ def import_url(user_id: uuid.UUID, req: UrlImport, services: Services) -> JobOut
             media_file_id=file_id,
             language=capabilities.job_language(settings, req.language),
             mode=req.mode,
-            speakers_expected=req.speakers_expected,
+            speakers_expected=capabilities.job_speakers(settings, req.speakers_expected),
             stage="queued",
         )
         s.add(job)

@@ -1,18 +1,16 @@
 """What this deployment can transcribe, for people before they upload: engine, languages, formats and limits.
 
-In the cloud the engine is AssemblyAI (its languages, auto-detection, any audio or video type); the local cloud
-describes its own engine through SPEECH_* settings. Uploads and jobs are checked against the same answer.
+In the cloud the engine is the provider's (providers.py: AssemblyAI or Yandex SpeechKit, as documented); the local
+cloud describes its own engine through SPEECH_* settings. Uploads and jobs are checked against the same answer.
 """
 
 from __future__ import annotations
 
 from common.domain import languages
 from common.domain.errors import Invalid, UnsupportedMedia
+from common.domain.pipeline import providers
 from common.domain.schemas import CapabilitiesOut
 from common.runtime.config import Settings
-
-ANY_MEDIA = ("audio/*", "video/*")
-
 
 _NAMES = {"en": "English", "de": "German", "es": "Spanish", "fr": "French", "it": "Italian", "pt": "Portuguese"}
 
@@ -25,14 +23,27 @@ def _csv(value: str) -> list[str]:
     return [part.strip().lower() for part in value.split(",") if part.strip()]
 
 
+def _languages(settings: Settings) -> list[str]:
+    return _csv(settings.SPEECH_LANGUAGES) or list(providers.profile(settings).languages)
+
+
+def _formats(settings: Settings) -> list[str]:
+    return _csv(settings.SPEECH_FORMATS) or list(providers.profile(settings).formats)
+
+
 def describe(settings: Settings) -> CapabilitiesOut:
-    langs = _csv(settings.SPEECH_LANGUAGES) or sorted(languages.SUPPORTED)
+    profile = providers.profile(settings)
     return CapabilitiesOut(
-        engine=settings.SPEECH_ENGINE,
-        languages=langs,
+        engine=settings.engine,
+        provider=settings.SPEECH_PROVIDER,
+        languages=_languages(settings),
         auto_detect=settings.SPEECH_AUTO_DETECT,
-        formats=_csv(settings.SPEECH_FORMATS) or list(ANY_MEDIA),
-        max_upload_bytes=settings.MAX_UPLOAD_BYTES,
+        formats=_formats(settings),
+        max_upload_bytes=providers.max_upload_bytes(settings),
+        max_duration_seconds=profile.max_duration_seconds,
+        max_speakers=profile.max_speakers,
+        word_confidence=profile.word_confidence,
+        url_import=profile.url_import,
         max_parallel_per_user=settings.MAX_PARALLEL_PER_USER,
         max_active_jobs_per_user=settings.MAX_ACTIVE_JOBS_PER_USER,
         max_stored_bytes_per_user=settings.MAX_STORED_BYTES_PER_USER,
@@ -43,28 +54,40 @@ def describe(settings: Settings) -> CapabilitiesOut:
 
 def accepts_format(settings: Settings, content_type: str) -> None:
     """Refuse, before any byte is uploaded, a type the engine cannot decode."""
-    formats = _csv(settings.SPEECH_FORMATS)
+    formats = _formats(settings)
     base = content_type.split(";", 1)[0].strip().lower()
-    if formats and base not in formats and f"{base.split('/')[0]}/*" not in formats:
+    if base not in formats and f"{base.split('/')[0]}/*" not in formats:
         raise UnsupportedMedia(
-            f"{settings.SPEECH_ENGINE} cannot read {base} files; it takes {', '.join(formats)}",
+            f"{settings.engine} cannot read {base} files; it takes {', '.join(formats)}",
             "format_not_supported",
         )
 
 
 def job_language(settings: Settings, requested: str) -> str:
     """The language to ask for: as requested, if this engine has it; "auto" only where it really detects."""
-    langs = _csv(settings.SPEECH_LANGUAGES)
+    langs = _languages(settings)
     if requested == languages.AUTO:
         if settings.SPEECH_AUTO_DETECT:
             return requested
         if len(langs) == 1:
             return langs[0]  # one language only: nothing to detect, and the UI says which
-        raise Invalid(f"{settings.SPEECH_ENGINE} cannot detect the language; choose one of {_named(langs)}")
-    if langs and requested not in langs:
+        raise Invalid(f"{settings.engine} cannot detect the language; choose one of {_named(langs)}")
+    if requested not in langs:
         names = _named(langs)
-        raise Invalid(
-            f"{settings.SPEECH_ENGINE} transcribes {names} only; choose {names}, or use AssemblyAI for other languages",
-            "language_not_supported",
-        )
+        raise Invalid(f"{settings.engine} transcribes {names} only; choose one of them", "language_not_supported")
     return requested
+
+
+def job_speakers(settings: Settings, expected: int | None) -> int | None:
+    """The speaker count asked for, if this provider can tell that many voices apart."""
+    most = providers.profile(settings).max_speakers
+    if expected is not None and most is not None and expected > most:
+        raise Invalid(f"{settings.engine} tells at most {most} speakers apart", "too_many_speakers")
+    return expected
+
+
+def url_imports(settings: Settings) -> None:
+    """Refuse a link import where the provider reads only our own bucket."""
+    if not providers.profile(settings).url_import:
+        message = f"{settings.engine} reads only uploaded files; download the recording and upload it"
+        raise Invalid(message, "no_url_import")

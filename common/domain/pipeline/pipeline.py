@@ -19,7 +19,7 @@ from common.adapters.ports import ProviderError, ProviderTranscript, Submission
 from common.adapters.services import Services
 from common.domain import idempotency
 from common.domain.errors import BadRequest, Unavailable
-from common.domain.pipeline import cleanups, transitions
+from common.domain.pipeline import cleanups, providers, transitions
 from common.domain.pipeline.transitions import Claim
 from common.runtime import logs
 from common.store.db import transaction
@@ -40,23 +40,32 @@ def _submit(claim: Claim, services: Services) -> None:
         language=claim.language,
         dialogue=claim.mode == "dialogue",
         speakers_expected=claim.speakers_expected,
+        object_key=claim.object_key,
+        content_type=claim.content_type,
     )
     try:
         transcript_id = services.provider.submit(submission)
     except ProviderError as exc:
         now = utcnow()
-        retry = exc.transient and claim.attempt < settings.SUBMIT_MAX_ATTEMPTS
+        # Sent and unanswered, to a provider that cannot be asked what it received: not sent again by itself (that
+        # could transcribe and bill the recording twice); the person may retry, knowing why.
+        unknown = exc.may_have_started and not services.provider.finds_submissions
+        retry = exc.transient and not unknown and claim.attempt < settings.SUBMIT_MAX_ATTEMPTS
         retry_at = now + transitions.backoff(claim.attempt, settings.RETRY_BASE_SECONDS) if retry else None
-        engine = settings.SPEECH_ENGINE
-        message = (
-            f"{engine} is unavailable ({exc.message}); retrying (attempt {claim.attempt} of "
-            f"{settings.SUBMIT_MAX_ATTEMPTS})"
-            if retry
-            else f"{engine} refused the job after {claim.attempt} attempt(s): {exc.message}"
-        )
+        engine = settings.engine
+        if unknown:
+            message = f"{engine} did not answer whether it took the job ({exc.message}); retry it"
+        elif retry:
+            message = (
+                f"{engine} is unavailable ({exc.message}); retrying (attempt {claim.attempt} of "
+                f"{settings.SUBMIT_MAX_ATTEMPTS})"
+            )
+        else:
+            message = f"{engine} refused the job after {claim.attempt} attempt(s): {exc.message}"
         with transaction() as s:
             # Given up after transient errors, a retry later may work; a refusal of the request itself will not.
-            transitions.submission_failed(s, claim.job_id, claim.token, message, retry_at, now, retryable=exc.transient)
+            retryable = exc.transient or unknown
+            transitions.submission_failed(s, claim.job_id, claim.token, message, retry_at, now, retryable=retryable)
         logs.warn("submit_failed", job=claim.job_id, attempt=claim.attempt, status=exc.status, retry=retry)
         return
     with transaction() as s:
@@ -141,7 +150,7 @@ def finish(job_id: uuid.UUID, t: ProviderTranscript, services: Services) -> str:
         elif t.status == "completed":
             pass  # already completed (a repeated notification)
         elif t.status == "error":
-            message = f"{settings.SPEECH_ENGINE} could not transcribe this file: {t.error or 'unknown error'}"
+            message = f"{settings.engine} could not transcribe this file: {t.error or 'unknown error'}"
             retryable = provider_error_is_transient(t.error or "")
             if transitions.fail(s, job_id, message, now, transcript_id=t.id, retryable=retryable):
                 outcome = "failed"
@@ -247,7 +256,9 @@ def _expire_uploads(services: Services, now: datetime, take_in: TakeIn) -> int:
 
 def _poll_silent(services: Services, now: datetime, report: ReconcileReport) -> None:
     settings = services.settings
-    silent_since = now - timedelta(seconds=settings.SILENT_AFTER_SECONDS)
+    # With webhooks, only jobs whose webhook is overdue; without (SpeechKit), every job in flight, each in turn.
+    silent_for = settings.SILENT_AFTER_SECONDS if providers.profile(settings).webhooks else 0
+    silent_since = now - timedelta(seconds=silent_for)
     interval = timedelta(seconds=settings.POLL_INTERVAL_SECONDS)
     with transaction() as s:
         candidates = s.execute(
@@ -272,7 +283,7 @@ def _poll_silent(services: Services, now: datetime, report: ReconcileReport) -> 
                 transitions.fail(
                     s,
                     job_id,
-                    f"{settings.SPEECH_ENGINE} no longer knows this transcript; retry the job.",
+                    f"{settings.engine} no longer knows this transcript; retry the job.",
                     now,
                     transcript_id=transcript_id,
                 )
@@ -283,7 +294,11 @@ def _poll_silent(services: Services, now: datetime, report: ReconcileReport) -> 
         elif submitted_at < now - timedelta(seconds=settings.PROVIDER_MAX_WAIT_SECONDS):
             with transaction() as s:
                 transitions.fail(
-                    s, job_id, "AssemblyAI did not finish in time; retry the job.", now, transcript_id=transcript_id
+                    s,
+                    job_id,
+                    f"{settings.engine} did not finish in time; retry the job.",
+                    now,
+                    transcript_id=transcript_id,
                 )
                 cleanups.enqueue(s, cleanups.PROVIDER_TRANSCRIPT, transcript_id)
             report.finished += 1
@@ -300,6 +315,14 @@ def reconcile(services: Services, *, take_in: TakeIn, now: datetime | None = Non
         stale_claims = transitions.reclaim_stale(s, now, timedelta(seconds=settings.CLAIM_TIMEOUT_SECONDS))
     for claim in stale_claims:
         # The submitter may have died after the provider accepted the job: adopt that transcript, never pay twice.
+        if not services.provider.finds_submissions:
+            # No way to ask (SpeechKit lists no recognitions): the job fails, and the person may retry it.
+            message = f"The submission to {settings.engine} was interrupted before its answer was kept; retry the job."
+            with transaction() as s:
+                transitions.fail(s, claim.job_id, message, now, retryable=True)
+            logs.warn("stalled_submission_unknowable", job=claim.job_id, attempt=claim.attempt)
+            report.finished += 1
+            continue
         try:
             existing = services.provider.find_submitted(str(claim.job_id), claim.source_url or claim.object_key)
         except ProviderError as exc:

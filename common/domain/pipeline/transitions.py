@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from common.adapters.ports import ProviderTranscript
@@ -36,6 +36,7 @@ class Claim:
     mode: str
     speakers_expected: int | None
     source_url: str | None = None  # a URL import: the provider fetches this instead of our stored object
+    content_type: str = ""
 
 
 def _ready(now: datetime):
@@ -220,8 +221,7 @@ def _start(s: Session, now: datetime, candidate: uuid.UUID) -> Claim | None:
     ).first()
     if row is None:
         return None
-    key, source = s.execute(select(media_key(), MediaFile.source_url).where(MediaFile.id == row.media_file_id)).one()
-    return Claim(candidate, token, row.attempts, key, row.language, row.mode, row.speakers_expected, source)
+    return _claim(s, candidate, token, row)
 
 
 def media_key() -> ColumnElement[str]:
@@ -244,13 +244,16 @@ def reclaim_stale(s: Session, now: datetime, older_than: timedelta) -> list[Clai
             .returning(Job.attempts, Job.media_file_id, Job.language, Job.mode, Job.speakers_expected)
         ).first()
         if row:
-            key, source = s.execute(
-                select(media_key(), MediaFile.source_url).where(MediaFile.id == row.media_file_id)
-            ).one()
-            claims.append(
-                Claim(job_id, token, row.attempts, key, row.language, row.mode, row.speakers_expected, source)
-            )
+            claims.append(_claim(s, job_id, token, row))
     return claims
+
+
+def _claim(s: Session, job_id: uuid.UUID, token: uuid.UUID, row: Row[int, uuid.UUID, str, str, int | None]) -> Claim:
+    """The claim of a job just taken (`row`: what the UPDATE returned), with its recording's key and type."""
+    key, source, content_type = s.execute(
+        select(media_key(), MediaFile.source_url, MediaFile.content_type).where(MediaFile.id == row.media_file_id)
+    ).one()
+    return Claim(job_id, token, row.attempts, key, row.language, row.mode, row.speakers_expected, source, content_type)
 
 
 def mark_submitted(s: Session, job_id: uuid.UUID, token: uuid.UUID, transcript_id: str, now: datetime) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 
 from common.adapters.services import Services
-from common.domain.pipeline import cleanups, transitions
+from common.domain.pipeline import cleanups, providers, transitions
 from common.domain.pipeline.pipeline import start_job
 from common.domain.uploads import keys
 from common.runtime import logs
@@ -51,8 +51,8 @@ def handle_upload(bucket: str, key: str, services: Services) -> str:
         logs.warn("upload_missing", file=media.id, key=key)
         return "missing"
     problem = None
-    if stored.size > settings.MAX_UPLOAD_BYTES:
-        problem = f"the uploaded file is larger than the {settings.MAX_UPLOAD_BYTES} byte limit"
+    if stored.size > providers.max_upload_bytes(settings):
+        problem = f"the uploaded file is larger than the {providers.max_upload_bytes(settings)} byte limit"
     elif stored.size != media.declared_size:
         problem = f"the uploaded file has {stored.size} bytes but {media.declared_size} were declared"
     elif stored.content_type and _base_type(stored.content_type) != _base_type(media.content_type):

@@ -13,7 +13,7 @@ from common.adapters.ports import PartsNotJoined
 from common.adapters.services import Services
 from common.domain.accounts.users import require_user
 from common.domain.errors import Conflict, Invalid, NotFound, TooLarge, UnsupportedMedia
-from common.domain.pipeline import capabilities, quotas, transitions
+from common.domain.pipeline import capabilities, providers, quotas, transitions
 from common.domain.schemas import (
     DeclaredUploadOut,
     DownloadLinkOut,
@@ -62,7 +62,7 @@ def check_declaration(decl: FileDeclaration, max_bytes: int) -> str:
 
 def declare(user_id: uuid.UUID, decl: FileDeclaration, services: Services) -> DeclaredUploadOut:
     settings = services.settings
-    content_type = check_declaration(decl, settings.MAX_UPLOAD_BYTES)
+    content_type = check_declaration(decl, providers.max_upload_bytes(settings))
     capabilities.accepts_format(settings, content_type)
     file_id = uuid.uuid4()
     key = upload_key(user_id, file_id, decl.filename)

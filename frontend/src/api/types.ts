@@ -39,7 +39,10 @@ export interface Transcript {
 export interface LineEdit { line: number; text?: string; speaker?: string }
 export type ExportFormat = "txt" | "srt" | "vtt" | "json";
 export interface Capabilities {
-  engine: string; languages: string[]; auto_detect: boolean; formats: string[]; max_upload_bytes: number;
+  engine: string; provider: "assemblyai" | "speechkit"; languages: string[]; auto_detect: boolean; formats: string[];
+  max_upload_bytes: number; max_duration_seconds?: number | null;
+  max_speakers?: number | null;  // the most voices the engine tells apart (SpeechKit: 2); null: as many as asked
+  word_confidence?: boolean; url_import?: boolean;
   max_parallel_per_user: number; max_active_jobs_per_user: number; max_stored_bytes_per_user: number;
   realtime_factor?: number | null;
   url_import_note?: string | null;  // why some links cannot be fetched here (the local cloud says), else null

@@ -215,7 +215,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
             onChange={() => setMode("dialogue")} /> {t("upload.dialogue")}</label>
         </fieldset>
         {mode === "dialogue" && <label>{t("upload.speakers")}
-          <input type="number" min={1} max={10} value={speakers} onChange={(e) => setSpeakers(e.target.value)} />
+          <input type="number" min={1} max={caps?.max_speakers ?? 10} value={speakers} onChange={(e) => setSpeakers(e.target.value)} />
         </label>}
       </div>
       {caps && caps.languages.length === 1 &&
@@ -228,7 +228,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
           <input ref={input} type="file" accept={acceptAttribute(caps)} multiple className="visually-hidden"
             onChange={(e) => add(e.target.files)} data-testid="file-input" /></label>
       </div>
-      <form className="import" onSubmit={(e) => void importLink(e)}>
+      {caps?.url_import !== false && <form className="import" onSubmit={(e) => void importLink(e)}>
         <label>{t("upload.link")}
           <input type="url" value={link} maxLength={2048} placeholder="https://example.com/episode.mp3"
             onChange={(e) => setLink(e.target.value)} /></label>
@@ -237,7 +237,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
         {caps?.url_import_note && <p className="hint" data-testid="import-note">{caps.url_import_note}</p>}
         {linkStatus.text && <p role={linkStatus.failed ? "alert" : "status"} className={linkStatus.failed ? "error" : ""}
           data-testid="import-status">{linkStatus.text}</p>}
-      </form>
+      </form>}
       {items.some((i) => i.state === "done" || i.state === "error") &&
         <button className="link" onClick={() => setItems((all) => all.filter((i) => i.state === "uploading"
           || i.state === "interrupted"))}>

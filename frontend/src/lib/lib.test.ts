@@ -95,7 +95,7 @@ describe("upload errors", () => {
 import { formatList, languageOptions, refusal, transcribingLine } from "./capabilities";
 import type { Capabilities } from "../api/types";
 
-const LOCAL: Capabilities = { engine: "the local Whisper engine", languages: ["en"], auto_detect: false,
+const LOCAL: Capabilities = { engine: "the local Whisper engine", provider: "assemblyai", languages: ["en"], auto_detect: false,
   formats: ["audio/wav", "audio/flac", "audio/mpeg"], max_upload_bytes: 1000, max_parallel_per_user: 2,
   max_active_jobs_per_user: 5, max_stored_bytes_per_user: 5000 };
 const CLOUD: Capabilities = { ...LOCAL, engine: "AssemblyAI", languages: ["en", "de", "es"], auto_detect: true,
