@@ -76,6 +76,8 @@ def create_key(user_id: uuid.UUID, data: ApiKeyRequest) -> CreatedApiKeyOut:
     try:
         with transaction() as s:
             require_user(s, user_id)
+            # The account row locked (PostgreSQL) while counting: two creates at once cannot both take the last place.
+            s.execute(select(User.id).where(User.id == user_id).with_for_update())
             held = s.scalar(select(func.count()).select_from(ApiKey).where(ApiKey.owner_id == user_id)) or 0
             if held >= MAX_KEYS_PER_USER:
                 message = f"you have {held} API keys, the most one account keeps; revoke one first"
