@@ -115,6 +115,16 @@ try {
     expect(/Last used: (now|\d+ seconds? ago|1 minute ago)/.test(text), `the row after its use: ${text}`);
   });
 
+  await step("in Russian, the keys read in Russian (plural forms included)", async () => {
+    await page.getByLabel("Interface language").selectOption("ru");
+    await page.getByRole("heading", { name: "Ключи API" }).waitFor();
+    const row = await page.locator(".key-list li", { hasText: "nightly export" }).innerText();
+    expect(/Только чтение/.test(row) && /через 30 дней/.test(row), `the row in Russian: ${row}`);
+    await page.screenshot({ path: join(shots, "apikeys-ru-account.png"), fullPage: true });
+    await page.getByLabel("Язык интерфейса").selectOption("en");
+    await page.getByRole("heading", { name: "API keys" }).waitFor();
+  });
+
   await step("revoke it: its exchange is refused, and the token already made stops", async () => {
     await page.getByRole("button", { name: "Revoke the key nightly export" }).click();
     await page.getByText("The key “nightly export” was revoked.").waitFor();

@@ -64,7 +64,7 @@ export const ru = {
       + "запись он не может никогда.",
     docs: "Справочник API с примером",
     name: "Название",
-    namePlaceholder: "например, ночная выгрузка",
+    namePlaceholder: "например, выгрузка",
     access: "Доступ",
     scopeRead: "Только чтение",
     scopeWrite: "Чтение и запись",
