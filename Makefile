@@ -12,8 +12,9 @@ venv:
 
 # npm ci runs again only when package-lock.json changed, and the build only when a source did: a restart of
 # `make run` with nothing changed starts at once. The npm stamp lives in node_modules, so deleting it re-installs.
+# The API spec too: the app's API reference (/api/docs) is built from it.
 SPA_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html \
-  frontend/vite.config.ts frontend/tsconfig.json frontend/package.json frontend/package-lock.json
+  frontend/vite.config.ts frontend/tsconfig.json frontend/package.json frontend/package-lock.json infra/api/openapi.yaml
 NPM_STAMP := frontend/node_modules/.installed-from-lock
 
 spa: frontend/dist/index.html

@@ -163,7 +163,10 @@ def configure_settings() -> Iterator[Callable[..., None]]:
     get_settings.cache_clear()
 
 
-_SECRET_MARKS = re.compile(r"X-Amz-(Signature|Credential)=|eyJ[A-Za-z0-9_-]{8,}\.|PRIVATE KEY|Bearer [A-Za-z0-9]")
+_SECRET_MARKS = re.compile(
+    r"X-Amz-(Signature|Credential)=|eyJ[A-Za-z0-9_-]{8,}\.|PRIVATE KEY|Bearer [A-Za-z0-9]"
+    r"|tsk_[0-9a-f]{12}_[A-Za-z0-9_-]"  # a personal API key (accounts/api_keys.py)
+)
 
 
 @pytest.fixture(autouse=True)

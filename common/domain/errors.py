@@ -30,6 +30,13 @@ class Unauthorized(AppError):
     code = "unauthorized"
 
 
+class Forbidden(AppError):
+    """Signed in, but this credential may not do this (a read-only API key writing, a key managing keys)."""
+
+    status = 403
+    code = "forbidden"
+
+
 class NotFound(AppError):
     status = 404
     code = "not_found"

@@ -361,3 +361,51 @@ class SearchHit(_Out):
 class SearchResults(_Out):
     query: str
     items: list[SearchHit]
+
+
+# Personal API keys (accounts/api_keys.py)
+
+ApiScope = Literal["read", "write"]
+
+
+def _name(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("give the key a name, e.g. the script that will use it")
+    return value
+
+
+class ApiKeyRequest(_In):
+    name: Annotated[CleanStr, Field(max_length=100), AfterValidator(_name)]
+    # "write" includes "read": a key that may change things may also see them.
+    scopes: list[ApiScope] = Field(min_length=1, max_length=2)
+    expires_in_days: StrictInt = Field(ge=1, le=365)
+
+
+class ApiKeyOut(_Out):
+    id: uuid.UUID
+    name: str
+    prefix: str  # the key's public start, to tell keys apart; the rest is never shown again
+    scopes: list[ApiScope]
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+
+
+class CreatedApiKeyOut(ApiKeyOut):
+    key: str  # the whole key: in this answer only
+
+
+class ApiKeyList(_Out):
+    items: list[ApiKeyOut]
+
+
+class TokenRequest(_In):
+    api_key: StrictStr = Field(min_length=1, max_length=200)
+
+
+class AccessTokenOut(_Out):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    scope: str

@@ -57,6 +57,8 @@ class Settings:
     JWT_PRIVATE_KEY: str = ""
     JWT_KEY_ID: str = ""
     ACCESS_TOKEN_EXPIRE_MINUTES: int = setting(60 * 12, ge=1)
+    # An access token exchanged for a personal API key lives this long at most (never past the key's own expiry).
+    API_KEY_TOKEN_MINUTES: int = setting(15, ge=1, le=60)
     BCRYPT_ROUNDS: int = setting(12, ge=4, le=16)
     # Sign-in attempts per (email, client address) per window, and per email from all addresses per window.
     LOGIN_MAX_FAILURES: int = setting(5, ge=1)

@@ -242,3 +242,25 @@ class ProviderSlot(Base):
 
     slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     job_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+
+
+class ApiKey(Base):
+    """A personal API key: only its SHA-256 is kept (the key is random, 256 bits: no salt or slow hash is needed),
+    found by its public `prefix`. Exchanged for short-lived access tokens (accounts/api_keys.py); revoking deletes
+    the row, and tokens that name it open nothing from then on (accounts/users.require_user)."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        CheckConstraint("scopes IN ('read', 'read write')", name="ck_api_keys_scopes"),
+        Index("ix_api_keys_owner_created", "owner_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(String(16))  # space-separated, as the token's `scope` claim carries them
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,5 +1,5 @@
 // The app shell: who is signed in, which page is showing (history API, no router library needed).
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "./api/client";
 import type { User } from "./api/types";
@@ -14,6 +14,9 @@ import { ForgotPasswordPage, ResetPasswordPage } from "./pages/PasswordResetPage
 import { TranscriptPage } from "./pages/TranscriptPage";
 import { navigate } from "./routing";
 
+// The API reference (Swagger UI and the spec) is loaded only when opened: its own chunk, outside the first load.
+const ApiDocsPage = lazy(() => import("./pages/ApiDocsPage"));
+
 // Signed in, the account and this browser agree on the language: a choice made here goes to the account (its mail
 // follows it); with no choice made here, the account's language is shown.
 function agreeOnLanguage(user: User): void {
@@ -22,7 +25,7 @@ function agreeOnLanguage(user: User): void {
   else if (!chosen && user.language && user.language !== language()) void i18n.changeLanguage(user.language);
 }
 
-const KNOWN = [/^\/$/, /^\/(login|signup|forgot-password|reset-password|account)$/, /^\/jobs\/[^/]+$/];
+const KNOWN = [/^\/$/, /^\/(login|signup|forgot-password|reset-password|account)$/, /^\/jobs\/[^/]+$/, /^\/api\/docs$/];
 
 export function App() {
   const { t } = useTranslation();
@@ -58,6 +61,9 @@ export function App() {
   // A reset link works signed in or out (someone signed in elsewhere may still have forgotten the password).
   if (!KNOWN.some((known) => known.test(path))) page = <NotFoundPage />;
   else if (path === "/reset-password") page = <ResetPasswordPage onSignedIn={signedIn} />;
+  else if (path === "/api/docs") {  // signed in or out: the reference is public, like the spec
+    page = <Suspense fallback={<p aria-live="polite">{t("app.loading")}</p>}><ApiDocsPage /></Suspense>;
+  }
   else if (!user && path === "/forgot-password") page = <ForgotPasswordPage />;
   else if (!user) page = <AuthPage mode={path === "/signup" ? "signup" : "login"} notice={notice && t(notice)} onSignedIn={signedIn} />;
   else if (jobMatch) page = <TranscriptPage jobId={decodeURIComponent(jobMatch[1])} startAt={startAt} find={find} />;

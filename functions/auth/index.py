@@ -1,10 +1,10 @@
 """Cloud function `auth`: register, sign in, the signed-in user, sign out everywhere, change the password, reset a
-forgotten one by email, delete the account."""
+forgotten one by email, delete the account; personal API keys and their exchange for access tokens."""
 
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from common.edge.api import caller
+from common.edge.api import caller, path_id
 from common.edge.http import Request, Response, Router, json_response
 from common.runtime.config import Settings, get_settings, load_settings
 from common.runtime.lazy import on_first_use
@@ -17,6 +17,7 @@ router = Router()
 # Imported by the first request that needs them, not at cold start (SQLAlchemy, pydantic, bcrypt).
 accounts = on_first_use("common.domain.accounts.accounts")
 password_reset = on_first_use("common.domain.accounts.password_reset")
+api_keys = on_first_use("common.domain.accounts.api_keys")
 schemas = on_first_use("common.domain.schemas")
 
 
@@ -42,14 +43,14 @@ def change_profile(req: Request) -> Response:
 
 @router.route("POST", "/api/v1/auth/logout")
 def logout(req: Request) -> Response:
-    accounts().sign_out_everywhere(caller(req))
+    accounts().sign_out_everywhere(caller(req, session_only=True))
     return Response(204)
 
 
 @router.route("POST", "/api/v1/auth/password")
 def change_password(req: Request) -> Response:
-    data = req.parse(schemas().PasswordChange)
-    return json_response(200, accounts().change_password(caller(req), data, get_settings(), req.source_ip))
+    user, data = caller(req, session_only=True), req.parse(schemas().PasswordChange)
+    return json_response(200, accounts().change_password(user, data, get_settings(), req.source_ip))
 
 
 @lru_cache(maxsize=1)
@@ -75,9 +76,33 @@ def reset_password(req: Request) -> Response:
 
 @router.route("DELETE", "/api/v1/auth/me")
 def delete_account(req: Request) -> Response:
-    data = req.parse(schemas().AccountDeletion)
-    accounts().delete_account(caller(req), data.password, get_settings(), req.source_ip)
+    user, data = caller(req, session_only=True), req.parse(schemas().AccountDeletion)
+    accounts().delete_account(user, data.password, get_settings(), req.source_ip)
     return Response(204)
+
+
+# Personal API keys: managed by a signed-in person only (a key cannot mint, list or revoke keys), exchanged by anyone
+# holding one (a public route, throttled like sign-in).
+@router.route("GET", "/api/v1/auth/keys")
+def list_keys(req: Request) -> Response:
+    return json_response(200, api_keys().list_keys(caller(req, session_only=True)))
+
+
+@router.route("POST", "/api/v1/auth/keys")
+def create_key(req: Request) -> Response:
+    user = caller(req, session_only=True)
+    return json_response(201, api_keys().create_key(user, req.parse(schemas().ApiKeyRequest)))
+
+
+@router.route("DELETE", "/api/v1/auth/keys/{key_id}")
+def revoke_key(req: Request) -> Response:
+    api_keys().revoke_key(caller(req, session_only=True), path_id(req, "key_id"))
+    return Response(204)
+
+
+@router.route("POST", "/api/v1/auth/token")
+def exchange_key(req: Request) -> Response:
+    return json_response(200, api_keys().exchange(req.parse(schemas().TokenRequest), get_settings(), req.source_ip))
 
 
 def handler(event: dict, context: object = None) -> dict:

@@ -37,11 +37,14 @@ def test_another_user_gets_404_and_changes_nothing(cloud: Any, method: str, temp
     put_bytes(declared, data)
     job = create_job(owner, declared["file"]["id"])
     wait_for(owner, job["id"])
+    key = owner.post("/api/v1/auth/keys", {"name": "k", "scopes": ["read"], "expires_in_days": 1}).json
     before = snapshot(owner, job["id"], declared["file"]["id"])
     path = template.replace("{job_id}", job["id"]).replace("{file_id}", declared["file"]["id"])
+    path = path.replace("{key_id}", key["id"])
     body = {} if method in ("POST", "PUT", "PATCH") else None
     res = intruder.call(method, path, json_body=body)
     assert res.status == 404, (method, path, res.status, res.text)
-    assert res.error_code in ("job_not_found", "file_not_found")
+    assert res.error_code in ("job_not_found", "file_not_found", "key_not_found")
     after = snapshot(owner, job["id"], declared["file"]["id"])
     assert after[:4] == before[:4] and after[4] == 200
+    assert [k["id"] for k in owner.get("/api/v1/auth/keys").json["items"]] == [key["id"]]

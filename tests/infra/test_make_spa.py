@@ -16,7 +16,7 @@ SOURCES = ("src/main.tsx", "public/favicon.svg", "index.html", "vite.config.ts",
 def _project(tmp: Path) -> tuple[Path, Path]:
     """The Makefile over a stand-in frontend, with an `npm` that logs what it was asked and builds dist/index.html."""
     shutil.copy(ROOT / "Makefile", tmp / "Makefile")
-    for name in (*SOURCES, "package-lock.json"):
+    for name in (*SOURCES, "package-lock.json", "../infra/api/openapi.yaml"):
         (tmp / "frontend" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp / "frontend" / name).write_text("x")
         os.utime(tmp / "frontend" / name, (time.time() - 100, time.time() - 100))  # sources older than any build
@@ -49,6 +49,9 @@ def test_npm_ci_and_the_build_run_only_when_their_inputs_changed(tmp_path: Path)
     assert _make_spa(tmp_path, log) == []  # nothing changed: neither
     _edit(frontend / "src" / "main.tsx")
     assert _make_spa(tmp_path, log) == ["run"]  # a source changed: build only
+    assert _make_spa(tmp_path, log) == []
+    _edit(tmp_path / "infra" / "api" / "openapi.yaml")
+    assert _make_spa(tmp_path, log) == ["run"]  # the spec changed: the API reference is built from it
     assert _make_spa(tmp_path, log) == []
     _edit(frontend / "package-lock.json")
     assert _make_spa(tmp_path, log) == ["ci", "run"]  # the lock changed: install again, and build

@@ -23,8 +23,17 @@ DUMMY = {
     "media_origin": "https://storage.yandexcloud.net",
     "speech_provider": "assemblyai",
 }
-# The operations anyone may call: signing up, signing in, and AssemblyAI's callback (which carries its own secret).
-PUBLIC_API = {"register", "login", "requestPasswordReset", "resetPassword", "assemblyaiWebhook", "getCapabilities"}
+# The operations anyone may call: signing up, signing in (with a password, or a personal API key for a token), and
+# AssemblyAI's callback (which carries its own secret).
+PUBLIC_API = {
+    "register",
+    "login",
+    "exchangeApiKey",
+    "requestPasswordReset",
+    "resetPassword",
+    "assemblyaiWebhook",
+    "getCapabilities",
+}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace", "x-yc-apigateway-any-method"}
 
 
@@ -167,15 +176,16 @@ def test_no_description_was_cut_short_by_a_flow_mapping() -> None:
 
 
 def test_every_app_page_carries_the_rendered_index_and_a_strict_policy() -> None:
-    """Where the SPA's HTML is served (`/` and its client-side routes), the gateway answers the built index.html,
-    byte for byte after templatefile() and YAML, with the security headers; assets come from the bucket."""
+    """Where the SPA's HTML is served (`/`, its client-side routes, and the API reference at /api/docs, which the
+    catch-all of /api would otherwise answer with a JSON 404), the gateway answers the built index.html, byte for
+    byte after templatefile() and YAML, with the security headers; assets come from the bucket."""
     spec = rendered()
     pages = [
         (path, op["x-yc-apigateway-integration"])
         for path, method, op in operations(spec)
-        if not path.startswith("/api/") and op["x-yc-apigateway-integration"]["type"] == "dummy"
+        if path != "/api/{path+}" and op["x-yc-apigateway-integration"]["type"] == "dummy"
     ]
-    assert sorted(path for path, _ in pages) == ["/", "/{path+}"]
+    assert sorted(path for path, _ in pages) == ["/", "/api/docs", "/{path+}"]
     for path, integration in pages:
         assert integration["content"] == {"*": DUMMY["spa_index_html"]}, path
         headers = integration["http_headers"]
@@ -186,7 +196,7 @@ def test_every_app_page_carries_the_rendered_index_and_a_strict_policy() -> None
         assert not any("unsafe" in value or "*" in value.split() for value in policy.values()), policy
         assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "no-referrer"
-    assert pages[0][1] == pages[1][1], "both pages are served alike"
+    assert all(integration == pages[0][1] for _, integration in pages), "every page is served alike"
 
 
 def test_no_gateway_wide_rate_limit_and_no_cors_rule() -> None:

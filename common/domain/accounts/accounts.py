@@ -9,14 +9,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from common.domain.accounts import passwords, tokens
-from common.domain.accounts.throttle import Limit, spend, throttle_key
+from common.domain.accounts.throttle import Limit, release, spend, throttle_key
 from common.domain.accounts.users import require_user
 from common.domain.errors import Conflict, Invalid, Unauthorized
 from common.domain.schemas import Login, PasswordChange, ProfileChange, Registration, SessionOut, UserOut
 from common.runtime.config import Settings
 from common.store import outbox
 from common.store.db import transaction
-from common.store.models import LoginThrottle, MediaFile, TranscriptionJob, User, utcnow
+from common.store.models import MediaFile, TranscriptionJob, User, utcnow
 
 
 def _user_out(user: User) -> UserOut:
@@ -68,14 +68,7 @@ def _reserve_attempt(email: str, client_ip: str, settings: Settings, now: dateti
 
 def _release(limits: list[Limit]) -> None:
     """A correct password: this address starts afresh, and the account's ceiling gets its attempt back."""
-    pair, account = limits
-    with transaction() as s:
-        s.execute(delete(LoginThrottle).where(LoginThrottle.key == pair.key))
-        s.execute(
-            update(LoginThrottle)
-            .where(LoginThrottle.key == account.key, LoginThrottle.failures > 0)
-            .values(failures=LoginThrottle.failures - 1)
-        )
+    release(*limits)
 
 
 def login(data: Login, settings: Settings, client_ip: str = "") -> SessionOut:

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from common.domain.errors import TooManyRequests
@@ -60,3 +60,14 @@ def spend(limits: list[Limit], now: datetime, what: str, code: str) -> None:
                 raise TooManyRequests(
                     f"too many {what}; try again in {minutes} minute(s)", code, headers={"Retry-After": str(wait)}
                 )
+
+
+def release(pair: Limit, ceiling: Limit) -> None:
+    """A correct secret: this (name, address) pair starts afresh, and the name's ceiling gets its attempt back."""
+    with transaction() as s:
+        s.execute(delete(LoginThrottle).where(LoginThrottle.key == pair.key))
+        s.execute(
+            update(LoginThrottle)
+            .where(LoginThrottle.key == ceiling.key, LoginThrottle.failures > 0)
+            .values(failures=LoginThrottle.failures - 1)
+        )

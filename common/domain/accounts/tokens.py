@@ -22,15 +22,24 @@ class Caller(uuid.UUID):
     """The signed-in user's id, as the gateway vouched for it, with the token version its token carries.
 
     A UUID everywhere a user id is expected; `accounts.require_user` also refuses it when the user has since signed
-    out everywhere or changed the password (both bump the stored version).
+    out everywhere or changed the password (both bump the stored version), and, for a token exchanged for a personal
+    API key (`api_key_id`), when that key has since been revoked or has expired.
     """
 
-    __slots__ = ("token_version",)
+    __slots__ = ("api_key_id", "token_version")
     token_version: int
+    api_key_id: uuid.UUID | None
 
-    def __init__(self, user_id: str, token_version: int) -> None:
+    def __init__(self, user_id: str, token_version: int, api_key_id: uuid.UUID | None = None) -> None:
         super().__init__(user_id)
         object.__setattr__(self, "token_version", token_version)
+        object.__setattr__(self, "api_key_id", api_key_id)
+
+
+# The claims of a token exchanged for a personal API key: the key's id (what revoking it cuts off) and its scopes,
+# space-separated as OAuth writes them (RFC 8693 `scope`; the gateway's JWT authorizer reads the same claim).
+KEY_CLAIM = "key_id"
+SCOPE_CLAIM = "scope"
 
 
 def _signed(
@@ -54,14 +63,20 @@ def _signed(
 
 
 def issue_token(
-    user_id: uuid.UUID, settings: Settings, version: int = 0, now: datetime | None = None
+    user_id: uuid.UUID,
+    settings: Settings,
+    version: int = 0,
+    now: datetime | None = None,
+    ttl_seconds: int | None = None,
+    extra: dict[str, str] | None = None,
 ) -> tuple[str, int]:
-    """A signed access token and its lifetime in seconds; `version` is the user's token version (see Caller)."""
+    """A signed access token and its lifetime in seconds; `version` is the user's token version (see Caller).
+    A session's lasts ACCESS_TOKEN_EXPIRE_MINUTES; an API key's exchange passes its shorter `ttl_seconds` and claims."""
     now = now or datetime.now(UTC)
-    ttl = settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60
+    ttl = ttl_seconds if ttl_seconds is not None else settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60
     nbf, jti = int(now.timestamp()) - CLOCK_SKEW_SECONDS, uuid.uuid4().hex
     # `ver` as a string: the authorizer hands claims on as map[string]string and does not say how it renders numbers.
-    claims = {"nbf": nbf, "jti": jti, "ver": str(version)}
+    claims = {**(extra or {}), "nbf": nbf, "jti": jti, "ver": str(version)}
     return _signed(user_id, AUDIENCE, timedelta(seconds=ttl), settings, now, **claims), ttl
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, Executable, Integer, Select, bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
-from common.domain.accounts.users import TOKEN_VERSION, check_user, require_user, vouch
+from common.domain.accounts.users import TOKEN_VERSION, check_user, require_user, vouch, vouch_key
 from common.domain.errors import BadRequest, NotFound
 from common.domain.schemas import JobOut, JobPageOut
 from common.runtime.redaction import redact
@@ -208,6 +208,7 @@ def list_jobs(user_id: uuid.UUID, status: str | None, limit: int, cursor: str | 
         rows = plain_rows(conn, query, params)
         if rows:
             vouch(user_id, rows[0][-1])  # the account's token version rides in every row
+            vouch_key(conn, user_id)  # an API key's token: is the key still live (no query for a session)
         else:  # no rows say nothing about the account: ask
             check_user(conn, user_id)
     items = [_job_fields(row) for row in rows[:limit]]

@@ -1,6 +1,6 @@
 // The one typed client of the Transcribe API. A session ends when the answer says the token is no good (see expired).
 import type {
-  Capabilities, DeclaredUpload, Language, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, LineEdit, Session, Transcript, UploadedParts, User,
+  ApiKey, ApiKeyRequest, CreatedApiKey, Capabilities, DeclaredUpload, Language, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, LineEdit, Session, Transcript, UploadedParts, User,
 } from "./types";
 import { t } from "../i18n/i18n";
 
@@ -22,6 +22,9 @@ export const ROUTES = {
   requestPasswordReset: ["POST", "/api/v1/auth/password-reset"],
   resetPassword: ["POST", "/api/v1/auth/password-reset/confirm"],
   deleteAccount: ["DELETE", "/api/v1/auth/me"],
+  listApiKeys: ["GET", "/api/v1/auth/keys"],
+  createApiKey: ["POST", "/api/v1/auth/keys"],
+  revokeApiKey: ["DELETE", "/api/v1/auth/keys/{key_id}"],
   capabilities: ["GET", "/api/v1/capabilities"],
   declareFile: ["POST", "/api/v1/files"],
   downloadFile: ["GET", "/api/v1/files/{file_id}/download"],
@@ -138,6 +141,10 @@ export class Client {
     await this.raw(ROUTES.deleteAccount, {}, { body: { password } });
     this.token = null;
   }
+  // Personal API keys: the whole key is in createApiKey's answer only; the list never holds it.
+  async listApiKeys(): Promise<ApiKey[]> { return (await this.json<{ items: ApiKey[] }>(ROUTES.listApiKeys)).items; }
+  createApiKey(req: ApiKeyRequest): Promise<CreatedApiKey> { return this.json(ROUTES.createApiKey, {}, { body: req }); }
+  async revokeApiKey(id: string): Promise<void> { await this.raw(ROUTES.revokeApiKey, { key_id: id }); }
   capabilities(): Promise<Capabilities> { return this.json(ROUTES.capabilities); }
   declareFile(file: { name: string; type: string; size: number }): Promise<DeclaredUpload> {
     return this.json(ROUTES.declareFile, {}, { body: { filename: file.name, content_type: file.type, size: file.size } });

@@ -48,6 +48,14 @@ export interface Capabilities {
   url_import_note?: string | null;  // why some links cannot be fetched here (the local cloud says), else null
 }
 
+export type ApiScope = "read" | "write";
+export interface ApiKeyRequest { name: string; scopes: ApiScope[]; expires_in_days: number }
+export interface ApiKey {
+  id: string; name: string; prefix: string; scopes: ApiScope[]; created_at: string; expires_at: string;
+  last_used_at: string | null;
+}
+export interface CreatedApiKey extends ApiKey { key: string }
+
 // Required fields per schema, as the spec declares them (checked in client.test.ts).
 export const REQUIRED: Record<string, string[]> = {
   User: ["id", "email", "created_at"],
@@ -60,6 +68,8 @@ export const REQUIRED: Record<string, string[]> = {
   Job: ["id", "file", "status", "stage", "language", "mode", "retryable", "attempts", "created_at"],
   JobPage: ["items", "next_cursor"],
   Transcript: ["job_id", "mode", "text", "utterances", "words"],
+  ApiKey: ["id", "name", "prefix", "scopes", "created_at", "expires_at", "last_used_at"],
+  ApiKeyRequest: ["name", "scopes", "expires_in_days"],
   Capabilities: ["engine", "languages", "auto_detect", "formats", "max_upload_bytes", "max_parallel_per_user",
     "max_active_jobs_per_user", "max_stored_bytes_per_user"],
 };

@@ -1,8 +1,9 @@
-// The account: change the password (other sessions end), or delete the account and everything of it.
+// The account: change the password (other sessions end), personal API keys, or delete the account and everything of it.
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../api/client";
 import type { User } from "../api/types";
+import { ApiKeysPanel } from "../components/ApiKeysPanel";
 import { errorText } from "../i18n/errors";
 import { useTitle } from "../lib/title";
 
@@ -52,6 +53,7 @@ export function AccountPage({ user, onDeleted }: { user: User; onDeleted: () => 
           <button type="submit">{t("account.change")}</button> <span role="status">{changeStatus}</span>
         </form>
       </section>
+      <ApiKeysPanel />
       <section className="card" aria-labelledby="delete-title">
         <h2 id="delete-title">{t("account.deleteTitle")}</h2>
         <p>{t("account.deleteText")}</p>
