@@ -70,7 +70,7 @@ export const REQUIRED: Record<string, string[]> = {
   Transcript: ["job_id", "mode", "text", "utterances", "words"],
   ApiKey: ["id", "name", "prefix", "scopes", "created_at", "expires_at", "last_used_at"],
   ApiKeyRequest: ["name", "scopes", "expires_in_days"],
-  Capabilities: ["engine", "languages", "auto_detect", "formats", "max_upload_bytes", "max_parallel_per_user",
+  Capabilities: ["engine", "provider", "languages", "auto_detect", "formats", "max_upload_bytes", "max_parallel_per_user",
     "max_active_jobs_per_user", "max_stored_bytes_per_user"],
 };
 export interface SearchHit { job_id: string; filename: string; snippet: string; offset_ms: number | null }
