@@ -20,11 +20,14 @@ USER_AGENT = "Transcribe-Webhooks/1"
 
 
 class HttpWebhookSender:
-    def __init__(self, settings: Settings, resolve: url_safety.Resolve | None = None) -> None:
+    def __init__(
+        self, settings: Settings, resolve: url_safety.Resolve | None = None, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.allowed_hosts = [h.strip() for h in settings.OUTGOING_WEBHOOK_ALLOWED_HOSTS.split(",") if h.strip()]
         self.timeout = settings.OUTGOING_WEBHOOK_TIMEOUT_SECONDS
-        self._resolve = resolve or url_safety._resolve  # a stand-in DNS in tests (a name rebound after registration)
-        self._tls = ssl.create_default_context()
+        # Tests stand in a DNS (a name rebound after registration) and a CA of their own; the cloud uses neither.
+        self._resolve = resolve or url_safety._resolve
+        self._tls = tls or ssl.create_default_context()
 
     def check(self, url: str) -> Endpoint:
         return url_safety.check_endpoint(url, self.allowed_hosts, self._resolve)
