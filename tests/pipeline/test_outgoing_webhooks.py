@@ -336,3 +336,18 @@ def test_another_users_endpoint_is_404(cloud: LocalCloud, receiver: Receiver) ->
 def _stored_deliveries() -> int:
     with transaction() as s:
         return int(s.scalar(select(func.count()).select_from(WebhookDelivery)) or 0)
+
+
+def test_finished_deliveries_leave_the_log_after_30_days_and_pending_ones_stay(
+    cloud: LocalCloud, receiver: Receiver
+) -> None:
+    receiver.answers = [500]
+    api = signed_up(unique_email())
+    first, second = register(api, receiver.url), register(api, receiver.url + "?second")
+    run_job(api)
+    start = utcnow()
+    deliver(start)  # one endpoint answers 500 (pending), the other 200 (succeeded)
+    assert sorted(d["status"] for e in (first, second) for d in deliveries(api, e["id"])) == ["pending", "succeeded"]
+    assert hook_delivery.forget_finished(start + timedelta(days=29)) == 0
+    assert hook_delivery.forget_finished(start + timedelta(days=31)) == 1
+    assert [d["status"] for e in (first, second) for d in deliveries(api, e["id"])] == ["pending"]

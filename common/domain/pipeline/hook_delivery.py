@@ -11,7 +11,7 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from common.adapters.ports import WebhookAnswer
 from common.adapters.services import Services
@@ -23,6 +23,7 @@ from common.store.models import WebhookDelivery, WebhookEndpoint, utcnow
 Delivery = WebhookDelivery
 MAX_BACKOFF = timedelta(hours=1)
 SECRET_PREFIX = "whsec_"
+KEPT_FOR = timedelta(days=30)  # a finished delivery stays in the log this long
 
 
 def signature(secret: str, delivery_id: str, timestamp: int, body: bytes) -> str:
@@ -108,3 +109,15 @@ def attempt(delivery_id: uuid.UUID, services: Services, now: datetime) -> str | 
     status = str(values.get("status", "pending"))
     logs.log("webhook_attempt", delivery=delivery_id, attempt=claimed.attempts, code=answer.status, outcome=status)
     return status
+
+
+def forget_finished(now: datetime, limit: int = 1000) -> int:
+    """Drop deliveries that ended (succeeded or failed) more than KEPT_FOR ago, a bounded batch per run."""
+    old = (
+        select(Delivery.id)
+        .where(Delivery.status != "pending", Delivery.created_at < now - KEPT_FOR)
+        .order_by(Delivery.created_at)
+        .limit(limit)
+    )
+    with transaction() as s:
+        return int(s.execute(delete(Delivery).where(Delivery.id.in_(old))).rowcount)  # type: ignore[attr-defined]

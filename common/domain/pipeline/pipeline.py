@@ -329,6 +329,7 @@ def reconcile(services: Services, *, take_in: TakeIn, now: datetime | None = Non
     report.started = start_ready(services)
     report.cleaned = cleanups.run(services)
     report.webhooks_sent = hook_delivery.deliver_due(services, now)
+    hook_delivery.forget_finished(now)
     with transaction() as s:
         window = max(settings.LOGIN_LOCK_SECONDS, settings.LOGIN_ACCOUNT_WINDOW_SECONDS)
         s.execute(delete(LoginThrottle).where(LoginThrottle.window_started_at < now - timedelta(seconds=window)))
