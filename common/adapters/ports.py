@@ -1,6 +1,7 @@
-"""The adapters as the domain sees them: the few methods it calls on object storage, a speech provider and mail, and
-the values those calls carry. The domain imports this module, never boto3 or a provider's SDK; the adapters
-(storage.py, assemblyai.py, postbox.py) implement these protocols, and tests swap in the local servers behind them.
+"""The adapters as the domain sees them: the few methods it calls on object storage, a speech provider, mail and the
+webhook sender, and the values those calls carry. The domain imports this module, never boto3 or a provider's SDK; the
+adapters (storage.py, assemblyai.py, postbox.py, webhook_sender.py) implement these protocols, and tests swap in the
+local servers behind them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
+
+from common.adapters.url_safety import Endpoint
 
 # Object storage
 
@@ -136,3 +139,24 @@ class Mail:
 
 class MailSender(Protocol):
     def send(self, mail: Mail) -> str: ...
+
+
+# Outgoing webhooks
+
+
+@dataclass(frozen=True)
+class WebhookAnswer:
+    """What one POST to a user's endpoint came to: its HTTP status, or why none came (timeout, refused, TLS)."""
+
+    status: int | None
+    error: str | None = None
+
+
+class WebhookSender(Protocol):
+    def check(self, url: str) -> Endpoint:
+        """The endpoint if it may be called now (UnsafeUrl otherwise): resolved, every address public."""
+        ...
+
+    def post(self, endpoint: Endpoint, body: bytes, headers: dict[str, str]) -> WebhookAnswer:
+        """POST to the checked address; redirects are not followed and the answer's body is not read."""
+        ...

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from common.runtime.config import Settings, get_settings
 
 if TYPE_CHECKING:
-    from common.adapters.ports import ObjectStore, SpeechProvider
+    from common.adapters.ports import ObjectStore, SpeechProvider, WebhookSender
 
 
 class Services:
@@ -31,6 +31,12 @@ class Services:
         from common.adapters.assemblyai import AssemblyAI
 
         return AssemblyAI(self.settings)
+
+    @cached_property
+    def webhooks(self) -> WebhookSender:
+        from common.adapters.webhook_sender import HttpWebhookSender
+
+        return HttpWebhookSender(self.settings)
 
 
 _current: Services | None = None

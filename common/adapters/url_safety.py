@@ -5,6 +5,7 @@ address it resolves to — to the public internet: no private, loopback, link-lo
 169.254.169.254 included), multicast, reserved or unspecified addresses, and no IPv4 hidden in IPv6. A page URL of a
 video site is refused with a sentence: downloading from pages is out of scope. `allowed_hosts` ("host:port") lets an
 operator admit named private hosts on purpose (a self-hosted media server; the local cloud's own test server).
+`check_endpoint` holds outgoing webhooks to the same rules, https only, and returns the address that passed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 MAX_URL_LENGTH = 2048
@@ -73,3 +75,47 @@ def _is_address(host: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a webhook goes: the checked URL and the address to connect to (None: a host admitted by name)."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
+    target: str  # path and query, as sent in the request line
+    address: str | None
+
+
+def check_endpoint(url: str, allowed_hosts: Iterable[str] = (), resolve: Resolve = _resolve) -> Endpoint:
+    """A webhook endpoint we may POST to: https, public addresses only (checked after resolving, so a name that
+    resolves into a private network is refused), and the address that passed, which is what the caller must connect
+    to (a second lookup could answer differently). http only for a host in `allowed_hosts` (the local cloud)."""
+    if len(url) > MAX_URL_LENGTH:
+        raise UnsafeUrl(f"the address is longer than {MAX_URL_LENGTH} characters")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise UnsafeUrl("this is not a valid address") from None
+    host = (parts.hostname or "").rstrip(".").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        raise UnsafeUrl("the address must be an https:// URL")
+    if parts.username is not None or parts.password is not None:
+        raise UnsafeUrl("the address must not contain a user name or password")
+    target = parts.path or "/"
+    if parts.query:
+        target += f"?{parts.query}"
+    if f"{host}:{port}" in set(allowed_hosts):
+        return Endpoint(url.strip(), parts.scheme, host, port, target, None)
+    if parts.scheme != "https":
+        raise UnsafeUrl("the address must be an https:// URL")
+    try:
+        addresses = [host] if _is_address(host) else resolve(host, port)
+    except OSError:
+        raise UnsafeUrl(f"the host {host} could not be found") from None
+    if not addresses or not all(_public(a) for a in addresses):
+        raise UnsafeUrl("the address points into a private network; only public internet addresses are allowed")
+    return Endpoint(url.strip(), parts.scheme, host, port, target, addresses[0])

@@ -141,6 +141,16 @@ class Settings:
     UPLOAD_EXPIRE_SECONDS: int = setting(24 * 3600, ge=60)
     PROVIDER_MAX_WAIT_SECONDS: int = setting(12 * 3600, ge=60)
 
+    # Outgoing webhooks (job.completed, job.failed) to the users' own endpoints: https to public addresses only;
+    # "host:port" pairs here are admitted although private, over http too (the local cloud's test receivers).
+    OUTGOING_WEBHOOK_ALLOWED_HOSTS: str = ""
+    OUTGOING_WEBHOOKS_PER_USER: int = setting(5, ge=1)
+    OUTGOING_WEBHOOK_TIMEOUT_SECONDS: float = setting(5.0, gt=0, le=30)  # connect, and each read after it
+    OUTGOING_WEBHOOK_RETRY_BASE_SECONDS: float = setting(30.0, ge=0)  # doubled per attempt, at most an hour
+    OUTGOING_WEBHOOK_EXPIRE_SECONDS: int = setting(24 * 3600, ge=60)  # then a delivery is marked failed
+    OUTGOING_WEBHOOK_SENDS_PER_RUN: int = setting(50, ge=1)  # what one reconcile run attempts at most
+    OUTGOING_WEBHOOK_RUN_SECONDS: float = setting(15.0, gt=0)  # no new attempt after this long (reconcile: 55 s)
+
     @property
     def engine(self) -> str:
         """The engine's name as people read it: SPEECH_ENGINE, else the provider's."""

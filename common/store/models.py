@@ -264,3 +264,52 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+WEBHOOK_EVENTS = ("job.completed", "job.failed")
+DELIVERY_STATUSES = ("pending", "succeeded", "failed")
+
+
+class WebhookEndpoint(Base):
+    """A user's HTTPS endpoint for job events, with the secret its deliveries are signed with (Standard Webhooks).
+
+    The secret is kept as given to the user (`whsec_` + base64): signing needs it, so it cannot be a one-way hash.
+    """
+
+    __tablename__ = "webhook_endpoints"
+    __table_args__ = (Index("ix_webhook_endpoints_owner", "owner_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2048))
+    secret: Mapped[str] = mapped_column(String(100))
+    events: Mapped[str] = mapped_column(String(200))  # comma-separated, of WEBHOOK_EVENTS
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """The webhook outbox: one event for one endpoint, written in the transaction of the job's transition, sent by the
+    reconcile timer until a 2xx or expiry. Its id is the `webhook-id` of every attempt; the body never changes."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", DELIVERY_STATUSES), name="ck_webhook_deliveries_status"),
+        Index("ix_webhook_deliveries_endpoint_created", "endpoint_id", "created_at"),
+        # The few the timer looks for, whatever the table's size.
+        _partial("ix_webhook_deliveries_due", ["next_attempt_at"], "status = 'pending'"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    job_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)  # no foreign key: the log outlives the job
+    event_type: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)  # the exact body, signed afresh (new timestamp) on each attempt
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_error: Mapped[str | None] = mapped_column(String(300), default=None)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    expires_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)

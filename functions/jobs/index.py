@@ -1,4 +1,5 @@
-"""Cloud function `jobs`: create, list, read, delete and retry jobs; export, name speakers and search transcripts."""
+"""Cloud function `jobs`: create, list, read, delete and retry jobs; export, name speakers and search transcripts;
+the webhook endpoints that hear of jobs ending, and their deliveries."""
 
 import uuid
 
@@ -23,6 +24,7 @@ transcript_edits = on_first_use("common.domain.transcripts.edits")
 speaker_names = on_first_use("common.domain.transcripts.speakers")
 transcript_search = on_first_use("common.domain.transcripts.search")
 schemas = on_first_use("common.domain.schemas")
+hooks = on_first_use("common.domain.pipeline.hook_endpoints")
 
 
 @router.route("POST", "/api/v1/jobs")
@@ -126,6 +128,33 @@ def rename_speakers(req: Request) -> Response:
 def search(req: Request) -> Response:
     limit = query_int(req, "limit", 20, 1, 50)
     return json_response(200, transcript_search().search(caller(req), req.query.get("q", ""), limit))
+
+
+@router.route("GET", "/api/v1/webhook-endpoints")
+def list_webhooks(req: Request) -> Response:
+    return json_response(200, hooks().list_endpoints(caller(req)))
+
+
+@router.route("POST", "/api/v1/webhook-endpoints")
+def register_webhook(req: Request) -> Response:
+    user_id = caller(req)
+    return json_response(201, hooks().register(user_id, req.parse(hooks().EndpointRequest), current()))
+
+
+@router.route("DELETE", "/api/v1/webhook-endpoints/{endpoint_id}")
+def delete_webhook(req: Request) -> Response:
+    hooks().delete_endpoint(caller(req), path_id(req, "endpoint_id"))
+    return Response(204)
+
+
+@router.route("GET", "/api/v1/webhook-endpoints/{endpoint_id}/deliveries")
+def webhook_deliveries(req: Request) -> Response:
+    return json_response(200, hooks().list_deliveries(caller(req), path_id(req, "endpoint_id")))
+
+
+@router.route("POST", "/api/v1/webhook-deliveries/{delivery_id}/redeliver")
+def redeliver(req: Request) -> Response:
+    return json_response(200, hooks().redeliver(caller(req), path_id(req, "delivery_id"), current()))
 
 
 def handler(event: dict, context: object = None) -> dict:

@@ -32,19 +32,30 @@ def test_the_matrix_covers_every_id_route() -> None:
 @pytest.mark.parametrize(("method", "template"), ID_ROUTES, ids=[f"{m} {t}" for m, t in ID_ROUTES])
 def test_another_user_gets_404_and_changes_nothing(cloud: Any, method: str, template: str) -> None:
     owner, intruder = signed_up(unique_email()), signed_up(unique_email())
+    # A webhook endpoint (a public address literal: registered without DNS, never called here) hears of the job.
+    hook = owner.post("/api/v1/webhook-endpoints", {"url": "https://93.184.215.14/hook"}).json["id"]
     data, _ = mono_wav()
     declared = declare(owner, data)
     put_bytes(declared, data)
     job = create_job(owner, declared["file"]["id"])
     wait_for(owner, job["id"])
     key = owner.post("/api/v1/auth/keys", {"name": "k", "scopes": ["read"], "expires_in_days": 1}).json
+    [delivery] = owner.get(f"/api/v1/webhook-endpoints/{hook}/deliveries").json["items"]
     before = snapshot(owner, job["id"], declared["file"]["id"])
-    path = template.replace("{job_id}", job["id"]).replace("{file_id}", declared["file"]["id"])
-    path = path.replace("{key_id}", key["id"])
+    ids = {
+        "job_id": job["id"],
+        "file_id": declared["file"]["id"],
+        "key_id": key["id"],
+        "endpoint_id": hook,
+        "delivery_id": delivery["id"],
+    }
+    path = re.sub(r"\{(\w+_id)\}", lambda m: ids[m.group(1)], template)
     body = {} if method in ("POST", "PUT", "PATCH") else None
     res = intruder.call(method, path, json_body=body)
     assert res.status == 404, (method, path, res.status, res.text)
-    assert res.error_code in ("job_not_found", "file_not_found", "key_not_found")
+    known = ("job_not_found", "file_not_found", "key_not_found", "endpoint_not_found", "delivery_not_found")
+    assert res.error_code in known
+    assert owner.get(f"/api/v1/webhook-endpoints/{hook}/deliveries").json["items"] == [delivery]
     after = snapshot(owner, job["id"], declared["file"]["id"])
     assert after[:4] == before[:4] and after[4] == 200
     assert [k["id"] for k in owner.get("/api/v1/auth/keys").json["items"]] == [key["id"]]

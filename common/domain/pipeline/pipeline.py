@@ -19,7 +19,7 @@ from common.adapters.ports import ProviderError, ProviderTranscript, Submission
 from common.adapters.services import Services
 from common.domain import idempotency
 from common.domain.errors import BadRequest, Unavailable
-from common.domain.pipeline import cleanups, providers, transitions
+from common.domain.pipeline import cleanups, hook_delivery, providers, transitions
 from common.domain.pipeline.transitions import Claim
 from common.runtime import logs
 from common.store.db import transaction
@@ -212,6 +212,7 @@ class ReconcileReport:
     finished: int = 0
     started: int = 0
     cleaned: int = 0
+    webhooks_sent: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -350,6 +351,8 @@ def reconcile(services: Services, *, take_in: TakeIn, now: datetime | None = Non
             transitions.promote_waiting(s, file_id)
     report.started = start_ready(services)
     report.cleaned = cleanups.run(services)
+    report.webhooks_sent = hook_delivery.deliver_due(services, now)
+    hook_delivery.forget_finished(now)
     with transaction() as s:
         window = max(settings.LOGIN_LOCK_SECONDS, settings.LOGIN_ACCOUNT_WINDOW_SECONDS)
         s.execute(delete(LoginThrottle).where(LoginThrottle.window_started_at < now - timedelta(seconds=window)))

@@ -4,6 +4,7 @@ Status is what the API has always shown (pending, processing, completed, failed)
   pending/waiting_for_upload → pending/queued → processing/submitting → processing/submitted → completed
   processing/submitting → pending/retrying (transient provider error, with next_attempt_at) → …
   any unfinished stage → failed/failed (with error_message)
+Reaching completed or failed queues the job.completed / job.failed webhooks in the same transaction (hook_events).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from common.adapters.ports import ProviderTranscript
+from common.domain.pipeline import hook_events
 from common.runtime.redaction import redact
 from common.store.db import is_postgres
 from common.store.dialect import insert_ignore
@@ -286,6 +288,8 @@ def submission_failed(
         .where(Job.id == job_id, Job.claim_token == token, Job.stage == "submitting")
         .values(error_message=redact(message), claim_token=None, **values)
     )
+    if result.rowcount and not retry_at:  # type: ignore[attr-defined]
+        hook_events.announce(s, job_id, now, hook_events.SUBMISSION_FAILED)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -344,6 +348,7 @@ def complete(s: Session, job_id: uuid.UUID, t: ProviderTranscript, now: datetime
             confidence=t.confidence,
         )
     )
+    hook_events.announce(s, job_id, now)
     return True
 
 
@@ -376,16 +381,21 @@ def fail(
             next_attempt_at=None,
         )
     )
+    if result.rowcount:  # type: ignore[attr-defined]
+        hook_events.announce(s, job_id, now, hook_events.TRANSCRIPTION_FAILED)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def fail_waiting(s: Session, file_id: uuid.UUID, message: str, now: datetime) -> int:
-    result = s.execute(
+    failed = s.scalars(
         update(Job)
         .where(Job.media_file_id == file_id, Job.status == "pending", Job.stage == "waiting_for_upload")
         .values(status="failed", stage="failed", error_message=redact(message), error_retryable=False, completed_at=now)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+        .returning(Job.id)
+    ).all()
+    for job_id in failed:
+        hook_events.announce(s, job_id, now, hook_events.UPLOAD_FAILED)
+    return len(failed)
 
 
 def restart(s: Session, job_id: uuid.UUID, file_uploaded: bool) -> bool:

@@ -1,6 +1,7 @@
 // The one typed client of the Transcribe API. A session ends when the answer says the token is no good (see expired).
 import type {
   ApiKey, ApiKeyRequest, CreatedApiKey, Capabilities, DeclaredUpload, Language, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, LineEdit, Session, Transcript, UploadedParts, User,
+  WebhookDelivery, WebhookEndpoint, WebhookEvent,
 } from "./types";
 import { t } from "../i18n/i18n";
 
@@ -44,6 +45,11 @@ export const ROUTES = {
   search: ["GET", "/api/v1/search"],
   editTranscript: ["PUT", "/api/v1/jobs/{job_id}/transcript"],
   revertTranscript: ["DELETE", "/api/v1/jobs/{job_id}/transcript/edits"],
+  listWebhooks: ["GET", "/api/v1/webhook-endpoints"],
+  registerWebhook: ["POST", "/api/v1/webhook-endpoints"],
+  deleteWebhook: ["DELETE", "/api/v1/webhook-endpoints/{endpoint_id}"],
+  webhookDeliveries: ["GET", "/api/v1/webhook-endpoints/{endpoint_id}/deliveries"],
+  redeliverWebhook: ["POST", "/api/v1/webhook-deliveries/{delivery_id}/redeliver"],
 } as const;
 
 // The routes anyone may call: a 401 there (a wrong password at sign-in) says nothing about a session.
@@ -191,6 +197,20 @@ export class Client {
   }
   async exportTranscript(id: string, format: ExportFormat): Promise<Blob> {
     return (await this.raw(ROUTES.getTranscript, { job_id: id }, { query: { format } })).blob();
+  }
+  // Webhook endpoints: the secret comes once, in registerWebhook's answer.
+  async listWebhooks(): Promise<WebhookEndpoint[]> {
+    return (await this.json<{ items: WebhookEndpoint[] }>(ROUTES.listWebhooks)).items;
+  }
+  registerWebhook(url: string, events: WebhookEvent[]): Promise<WebhookEndpoint> {
+    return this.json(ROUTES.registerWebhook, {}, { body: { url, events } });
+  }
+  async deleteWebhook(id: string): Promise<void> { await this.raw(ROUTES.deleteWebhook, { endpoint_id: id }); }
+  async webhookDeliveries(id: string): Promise<WebhookDelivery[]> {
+    return (await this.json<{ items: WebhookDelivery[] }>(ROUTES.webhookDeliveries, { endpoint_id: id })).items;
+  }
+  redeliverWebhook(id: string): Promise<WebhookDelivery> {
+    return this.json(ROUTES.redeliverWebhook, { delivery_id: id });
   }
 }
 

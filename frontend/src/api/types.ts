@@ -75,3 +75,11 @@ export const REQUIRED: Record<string, string[]> = {
 };
 export interface SearchHit { job_id: string; filename: string; snippet: string; offset_ms: number | null }
 export interface SearchResults { query: string; items: SearchHit[] }
+// Outgoing webhooks: a user's endpoint (its secret only in the answer that created it) and its deliveries.
+export type WebhookEvent = "job.completed" | "job.failed";
+export interface WebhookEndpoint { id: string; url: string; events: WebhookEvent[]; created_at: string; secret?: string }
+export interface WebhookDelivery {
+  id: string; endpoint_id: string; job_id: string | null; event_type: WebhookEvent;
+  status: "pending" | "succeeded" | "failed"; attempts: number; last_status_code: number | null;
+  last_error: string | null; next_attempt_at: string | null; created_at: string; delivered_at: string | null;
+}

@@ -6,6 +6,7 @@ import type { User } from "../api/types";
 import { ApiKeysPanel } from "../components/ApiKeysPanel";
 import { errorText } from "../i18n/errors";
 import { useTitle } from "../lib/title";
+import { WebhooksPanel } from "../components/WebhooksPanel";
 
 export function AccountPage({ user, onDeleted }: { user: User; onDeleted: () => void }) {
   const [current, setCurrent] = useState("");
@@ -54,6 +55,7 @@ export function AccountPage({ user, onDeleted }: { user: User; onDeleted: () => 
         </form>
       </section>
       <ApiKeysPanel />
+      <WebhooksPanel />
       <section className="card" aria-labelledby="delete-title">
         <h2 id="delete-title">{t("account.deleteTitle")}</h2>
         <p>{t("account.deleteText")}</p>
