@@ -24,6 +24,8 @@ DUMMY = {
 }
 # The operations anyone may call: signing up, signing in, and AssemblyAI's callback (which carries its own secret).
 PUBLIC_API = {"register", "login", "requestPasswordReset", "resetPassword", "assemblyaiWebhook", "getCapabilities"}
+# A shared transcript, read through its link's token (no account): tests/core/test_shares.py holds what they open.
+PUBLIC_API |= {"getSharedView", "getSharedTranscript", "exportSharedTranscript"}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace", "x-yc-apigateway-any-method"}
 
 
@@ -163,7 +165,7 @@ def test_every_app_page_carries_the_rendered_index_and_a_strict_policy() -> None
         for path, method, op in operations(spec)
         if not path.startswith("/api/") and op["x-yc-apigateway-integration"]["type"] == "dummy"
     ]
-    assert sorted(path for path, _ in pages) == ["/", "/{path+}"]
+    assert sorted(path for path, _ in pages) == ["/", "/s/{token}", "/{path+}"]
     for path, integration in pages:
         assert integration["content"] == {"*": DUMMY["spa_index_html"]}, path
         headers = integration["http_headers"]
@@ -174,7 +176,12 @@ def test_every_app_page_carries_the_rendered_index_and_a_strict_policy() -> None
         assert not any("unsafe" in value or "*" in value.split() for value in policy.values()), policy
         assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "no-referrer"
-    assert pages[0][1] == pages[1][1], "both pages are served alike"
+    by_path = dict(pages)
+    assert by_path["/"] == by_path["/{path+}"], "both pages are served alike"
+    # A shared transcript's page: the same page and headers, and never indexed.
+    shared = copy.deepcopy(by_path["/s/{token}"])
+    assert shared["http_headers"].pop("X-Robots-Tag") == "noindex, nofollow, noarchive"
+    assert shared == by_path["/"]
 
 
 def test_no_gateway_wide_rate_limit_and_no_cors_rule() -> None:
