@@ -10,6 +10,7 @@ export interface Loaded { job: Job; transcript: Transcript | null; media: string
 export interface TranscriptSource {
   readOnly: boolean;  // no edits, renames, speaker names, re-runs or sharing: a reader's view
   missing: string;  // the catalogue key said when the transcript is not there (404)
+  note?: string;  // a catalogue key said under the title (a reader is told what the page is)
   load(): Promise<Loaded>;
   exportTranscript(format: ExportFormat): Promise<Blob>;
 }
@@ -34,6 +35,7 @@ export function sharedSource(token: string): TranscriptSource {
   return {
     readOnly: true,
     missing: "errors.share_not_found",
+    note: "share.readOnly",
     async load() {
       const [view, transcript] = await Promise.all([sharedApi.view(token), sharedApi.transcript(token)]);
       const mediaNote = view.recording === "withheld" ? { key: "share.withheld", error: false }

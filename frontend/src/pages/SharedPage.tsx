@@ -1,7 +1,6 @@
 // A transcript shared by link (/s/<token>): the transcript page, read-only, for anyone with the link (no sign-in).
 // The page asks not to be indexed and sends no referrer (the gateway's headers say so too).
 import { useEffect, useMemo } from "react";
-import { useTranslation } from "react-i18next";
 import { sharedSource } from "../lib/transcriptSource";
 import { TranscriptPage } from "./TranscriptPage";
 
@@ -15,14 +14,8 @@ function useHeadMeta(name: string, content: string): void {
 }
 
 export function SharedPage({ token }: { token: string }) {
-  const { t } = useTranslation();
   useHeadMeta("robots", "noindex, nofollow, noarchive");
   useHeadMeta("referrer", "no-referrer");
   const source = useMemo(() => sharedSource(token), [token]);
-  return (
-    <>
-      <p className="hint" data-testid="shared-note">{t("share.readOnly")}</p>
-      <TranscriptPage source={source} />
-    </>
-  );
+  return <TranscriptPage source={source} />;
 }

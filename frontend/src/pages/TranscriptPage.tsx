@@ -302,6 +302,7 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
       <p className="meta" data-testid="file-facts">
         <span>{bytes(job.file.size)}</span><span>{duration(job.audio_duration)}</span><span>{job.file.content_type}</span>
       </p>
+      {source.note && <p className="hint" data-testid="shared-note">{t(source.note)}</p>}
       {job.status !== "completed" && <p className="hint">
         {t("transcript.notDone", { stage: stageWords(job).toLocaleLowerCase() })}</p>}
       {mediaNote && !mediaNote.error && <p className="hint" data-testid="player-note">{t(mediaNote.key)}</p>}
