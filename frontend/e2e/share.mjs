@@ -71,6 +71,10 @@ try {
     await owner.getByLabel("Speaker A", { exact: true }).fill("Anna");
     await owner.getByRole("button", { name: "Save names" }).click();
     await owner.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    // The owner's page keeps every control the reader's lacks (the page is the same component).
+    expect(await owner.getByRole("button", { name: /^Edit the line at/ }).count() === 3, "the owner edits lines");
+    expect(await owner.getByRole("button", { name: "Rename", exact: true }).count() === 1, "the owner renames");
+    expect(await owner.getByTestId("shared-note").count() === 0, "no read-only note for the owner");
   });
 
   await step("the Share dialog makes a link that expires in 7 days, shown once", async () => {
@@ -107,7 +111,7 @@ try {
     const meta = await reader.evaluate(() => [...document.querySelectorAll("meta[name=robots], meta[name=referrer]")]
       .map((m) => `${m.name}=${m.content}`));
     expect(meta.includes("robots=noindex, nofollow, noarchive") && meta.includes("referrer=no-referrer"), `meta: ${meta}`);
-    for (const name of ["Edit", "Rename", "Share…", "Revert to original"]) {
+    for (const name of [/^Edit the line at/, "Rename", "Share…", "Revert to original", "Save names"]) {
       expect(await reader.getByRole("button", { name, exact: true }).count() === 0, `the reader has no ${name} button`);
     }
     expect(await reader.getByText("Rename speakers").count() === 0, "no speaker renaming");
