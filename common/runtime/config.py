@@ -72,6 +72,10 @@ class Settings:
     PASSWORD_RESET_ANSWER_SECONDS: float = setting(0.6, ge=0)
     PASSWORD_RESET_MAX_PER_EMAIL: int = setting(5, ge=1)  # per hour, whoever asks
     PASSWORD_RESET_MAX_PER_ADDRESS: int = setting(30, ge=1)  # per hour, from one client address
+    # Reads through share links (page, transcript, exports) per client address per window. A page is two reads; the
+    # window stays within the hour the reconcile sweep keeps counters for.
+    SHARE_READS_PER_ADDRESS: int = setting(300, ge=1)
+    SHARE_READS_WINDOW_SECONDS: int = setting(600, ge=1, le=3600)
 
     # Yandex Cloud Postbox (the Amazon SES v2 API); MAIL_FROM's domain is the address deploy.sh registers there.
     MAIL_ENDPOINT_URL: str = "https://postbox.cloud.yandex.net"

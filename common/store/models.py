@@ -313,3 +313,28 @@ class WebhookDelivery(Base):
     expires_at: Mapped[datetime] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class TranscriptShare(Base):
+    """A read-only link to one transcript. The link's token is kept only as its SHA-256 (hex): the table opens nothing.
+
+    Revoking stamps `revoked_at` (the owner still sees the link, and when it stopped); deleting the job deletes its
+    links (ON DELETE CASCADE). A link is found by an indexed equality on the hash, then its state is checked.
+    """
+
+    __tablename__ = "transcript_shares"
+    __table_args__ = (
+        Index("uq_transcript_shares_token_hash", "token_hash", unique=True),
+        Index("ix_transcript_shares_job_created", "job_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("transcription_jobs.id", ondelete="CASCADE"))
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    include_media: Mapped[bool] = mapped_column(Boolean, default=True)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_opened_at: Mapped[datetime | None] = mapped_column(default=None)
+    open_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,6 +11,7 @@ import { AuthPage } from "./pages/AuthPage";
 import { JobsPage } from "./pages/JobsPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { ForgotPasswordPage, ResetPasswordPage } from "./pages/PasswordResetPages";
+import { SharedPage } from "./pages/SharedPage";
 import { TranscriptPage } from "./pages/TranscriptPage";
 import { navigate } from "./routing";
 
@@ -25,7 +26,8 @@ function agreeOnLanguage(user: User): void {
   else if (!chosen && user.language && user.language !== language()) void i18n.changeLanguage(user.language);
 }
 
-const KNOWN = [/^\/$/, /^\/(login|signup|forgot-password|reset-password|account)$/, /^\/jobs\/[^/]+$/, /^\/api\/docs$/];
+const KNOWN = [/^\/$/, /^\/(login|signup|forgot-password|reset-password|account)$/, /^\/jobs\/[^/]+$/, /^\/api\/docs$/,
+  /^\/s\/[^/]+$/];
 
 export function App() {
   const { t } = useTranslation();
@@ -43,7 +45,10 @@ export function App() {
       setFind(new URLSearchParams(window.location.search).get("q") ?? "");
     };
     window.addEventListener("popstate", onPop);
-    api.onExpired = () => { setUser(null); setNotice("app.sessionExpired"); navigate("/login"); };
+    api.onExpired = () => {
+      setUser(null); setNotice("app.sessionExpired");
+      if (!window.location.pathname.startsWith("/s/")) navigate("/login");  // a shared page needs no session
+    };
     if (api.token) {
       api.me().then((u) => { agreeOnLanguage(u); setUser(u); }).catch(() => undefined)
         .finally(() => setChecking(false));
@@ -57,9 +62,11 @@ export function App() {
 
   if (checking) return <main className="shell"><p aria-live="polite">{t("app.loading")}</p></main>;
   const jobMatch = path.match(/^\/jobs\/([^/]+)$/);
+  const sharedMatch = path.match(/^\/s\/([^/]+)$/);
   let page;
   // A reset link works signed in or out (someone signed in elsewhere may still have forgotten the password).
   if (!KNOWN.some((known) => known.test(path))) page = <NotFoundPage />;
+  else if (sharedMatch) page = <SharedPage token={decodeURIComponent(sharedMatch[1])} />;  // signed in or out
   else if (path === "/reset-password") page = <ResetPasswordPage onSignedIn={signedIn} />;
   else if (path === "/api/docs") {  // signed in or out: the reference is public, like the spec
     page = <Suspense fallback={<p aria-live="polite">{t("app.loading")}</p>}><ApiDocsPage /></Suspense>;

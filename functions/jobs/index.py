@@ -1,5 +1,6 @@
 """Cloud function `jobs`: create, list, read, delete and retry jobs; export, name speakers and search transcripts;
-the webhook endpoints that hear of jobs ending, and their deliveries."""
+the webhook endpoints that hear of jobs ending, and their deliveries; share a transcript by link, and show it through
+the link (public routes, no account)."""
 
 import uuid
 
@@ -7,6 +8,7 @@ from common.adapters.services import current
 from common.domain.errors import BadRequest, PreconditionRequired
 from common.edge.api import caller, idempotent, path_id, query_int
 from common.edge.http import JSON, Request, Response, Router, json_response
+from common.edge.public import unindexed
 from common.runtime.config import load_settings
 from common.runtime.lazy import on_first_use
 
@@ -25,6 +27,8 @@ speaker_names = on_first_use("common.domain.transcripts.speakers")
 transcript_search = on_first_use("common.domain.transcripts.search")
 schemas = on_first_use("common.domain.schemas")
 hooks = on_first_use("common.domain.pipeline.hook_endpoints")
+shares = on_first_use("common.domain.transcripts.shares")
+shared = on_first_use("common.domain.transcripts.shared")
 
 
 @router.route("POST", "/api/v1/jobs")
@@ -83,10 +87,15 @@ def retry(req: Request) -> Response:
 def transcript(req: Request) -> Response:
     user_id = caller(req)
     result = transcript_formats().transcript(user_id, path_id(req, "job_id"), req.query.get("format", "json"))
+    return _transcript_response(result)
+
+
+def _transcript_response(result: object) -> Response:
+    """A transcript as JSON (its version the ETag), or an export as an attachment named after the recording."""
     if isinstance(result, transcript_formats().Export):
         disposition = f'attachment; filename="{result.filename}"'
         return Response(200, result.body, {"Content-Type": result.content_type, "Content-Disposition": disposition})
-    return json_response(200, result, {"ETag": f'"{result.version}"'})
+    return json_response(200, result, {"ETag": f'"{getattr(result, "version", 1)}"'})
 
 
 def if_match(req: Request) -> int:
@@ -155,6 +164,52 @@ def webhook_deliveries(req: Request) -> Response:
 @router.route("POST", "/api/v1/webhook-deliveries/{delivery_id}/redeliver")
 def redeliver(req: Request) -> Response:
     return json_response(200, hooks().redeliver(caller(req), path_id(req, "delivery_id"), current()))
+
+
+@router.route("POST", "/api/v1/jobs/{job_id}/shares")
+def create_share(req: Request) -> Response:
+    user_id, job_id = caller(req), path_id(req, "job_id")
+    return json_response(201, shares().create_share(user_id, job_id, req.parse(shares().ShareRequest)))
+
+
+@router.route("GET", "/api/v1/jobs/{job_id}/shares")
+def list_shares(req: Request) -> Response:
+    return json_response(200, shares().list_shares(caller(req), path_id(req, "job_id")))
+
+
+@router.route("DELETE", "/api/v1/jobs/{job_id}/shares/{share_id}")
+def revoke_share(req: Request) -> Response:
+    user_id, job_id = caller(req), path_id(req, "job_id")
+    try:
+        share_id: uuid.UUID | None = uuid.UUID(req.path_params.get("share_id", ""))
+    except ValueError:  # looked at after the job, so another user's job is `job_not_found` whatever the link
+        share_id = None
+    shares().revoke_share(user_id, job_id, share_id)
+    return Response(204)
+
+
+# The reader's routes: no bearer token, the link's token is the key (shared.py says how it is checked).
+@router.route("GET", "/api/v1/shared/{token}")
+@unindexed
+def shared_view(req: Request) -> Response:
+    return json_response(200, shared().view(req.path_params.get("token", ""), req.source_ip, current()))
+
+
+@router.route("GET", "/api/v1/shared/{token}/transcript")
+@unindexed
+def shared_transcript(req: Request) -> Response:
+    return _shared_answer(req, "json")
+
+
+@router.route("GET", "/api/v1/shared/{token}/export")
+@unindexed
+def shared_export(req: Request) -> Response:
+    return _shared_answer(req, req.query.get("format", "txt"))
+
+
+def _shared_answer(req: Request, fmt: str) -> Response:
+    result = shared().transcript(req.path_params.get("token", ""), fmt, req.source_ip, current().settings)
+    return _transcript_response(result)
 
 
 def handler(event: dict, context: object = None) -> dict:

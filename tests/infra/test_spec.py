@@ -34,6 +34,8 @@ PUBLIC_API = {
     "assemblyaiWebhook",
     "getCapabilities",
 }
+# A shared transcript, read through its link's token (no account): tests/core/test_shares.py holds what they open.
+PUBLIC_API |= {"getSharedView", "getSharedTranscript", "exportSharedTranscript"}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace", "x-yc-apigateway-any-method"}
 
 
@@ -185,7 +187,7 @@ def test_every_app_page_carries_the_rendered_index_and_a_strict_policy() -> None
         for path, method, op in operations(spec)
         if path != "/api/{path+}" and op["x-yc-apigateway-integration"]["type"] == "dummy"
     ]
-    assert sorted(path for path, _ in pages) == ["/", "/api/docs", "/{path+}"]
+    assert sorted(path for path, _ in pages) == ["/", "/api/docs", "/s/{token}", "/{path+}"]
     for path, integration in pages:
         assert integration["content"] == {"*": DUMMY["spa_index_html"]}, path
         headers = integration["http_headers"]
@@ -196,7 +198,12 @@ def test_every_app_page_carries_the_rendered_index_and_a_strict_policy() -> None
         assert not any("unsafe" in value or "*" in value.split() for value in policy.values()), policy
         assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "no-referrer"
-    assert all(integration == pages[0][1] for _, integration in pages), "every page is served alike"
+    by_path = dict(pages)
+    assert by_path["/"] == by_path["/{path+}"] == by_path["/api/docs"], "every page is served alike"
+    # A shared transcript's page: the same page and headers, and never indexed.
+    shared = copy.deepcopy(by_path["/s/{token}"])
+    assert shared["http_headers"].pop("X-Robots-Tag") == "noindex, nofollow, noarchive"
+    assert shared == by_path["/"]
 
 
 def test_no_gateway_wide_rate_limit_and_no_cors_rule() -> None:

@@ -82,7 +82,8 @@ export class Client {
     if (value) this.store?.setItem(TOKEN_KEY, value); else this.store?.removeItem(TOKEN_KEY);
   }
 
-  private async raw(route: readonly [string, string], params: Record<string, string> = {},
+  // Public so a feature's own calls (api/shares.ts) go through the same sessions and errors.
+  async raw(route: readonly [string, string], params: Record<string, string> = {},
                     init: { body?: unknown; query?: Record<string, string | undefined>;
                       headers?: Record<string, string> } = {}): Promise<Response> {
     let path: string = route[1];
@@ -108,7 +109,7 @@ export class Client {
     throw new ApiError(res.status, code, message);
   }
 
-  private async json<T>(...args: Parameters<Client["raw"]>): Promise<T> {
+  async json<T>(...args: Parameters<Client["raw"]>): Promise<T> {
     return (await (await this.raw(...args)).json()) as T;
   }
 

@@ -8,9 +8,11 @@ import { errorText } from "../i18n/errors";
 import { navigate } from "../routing";
 import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
 import { OneVoiceNotice } from "../components/OneVoiceNotice";
-import { playbackProblem, RECORDING_GONE } from "../lib/playback";
+import { playbackProblem } from "../lib/playback";
 import { rememberShortcuts, shortcutFor, shortcutsEnabled } from "../lib/shortcuts";
 import { useTitle } from "../lib/title";
+import { ownerSource, type MediaNote, type TranscriptSource } from "../lib/transcriptSource";
+import { ShareDialog } from "../components/ShareDialog";
 import { currentLine, currentWord, lines as toLines, matches, newSpeakerLabel, oneVoiceFound, speakerLabels,
   turns as toTurns, type Line } from "../lib/transcript";
 
@@ -101,12 +103,18 @@ function Highlighted({ text, ranges }: { text: string; ranges: [number, number][
   return <>{parts}</>;
 }
 
-export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: string; startAt?: number; find?: string }) {
+// `source`: where the page reads from; the owner's job by default, or a share link (read-only, for a reader).
+export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: given }: {
+  jobId?: string; startAt?: number; find?: string; source?: TranscriptSource;
+}) {
   const { t } = useTranslation();
+  const source = useMemo(() => given ?? ownerSource(jobId), [given, jobId]);
+  const readOnly = source.readOnly;
   const [job, setJob] = useState<Job | null>(null);
   const [transcript, setTranscript] = useState<Transcript | null>(null);
   const [media, setMedia] = useState("");
   const [mediaError, setMediaError] = useState("");
+  const [mediaNote, setMediaNote] = useState<MediaNote | null>(null);
   const [error, setError] = useState("");
   const [now, setNow] = useState(0);
   const [query, setQuery] = useState(find);  // opened from a search hit: its words are marked
@@ -156,19 +164,18 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
   useEffect(() => {
     (async () => {
       try {
-        const j = await api.getJob(jobId);
-        setJob(j);
-        if (j.status !== "completed") return;
-        // A recording that is gone must not take the transcript with it: the page says so beside the player.
-        const [got, link] = await Promise.all([api.transcript(jobId), api.downloadFile(j.file.id).catch(() => null)]);
-        setTranscript(got);
-        if (link) setMedia(link.url); else setMediaError(t(RECORDING_GONE));
+        const got = await source.load();
+        setJob(got.job);
+        setTranscript(got.transcript);
+        setMedia(got.media);
+        setMediaNote(got.mediaNote);
       } catch (err) {
-        if (err instanceof ApiError && err.status === 401) return;
-        setError(err instanceof ApiError && err.status === 404 ? t("transcript.missing") : t("transcript.loadFailed"));
+        if (err instanceof ApiError && err.status === 401 && !readOnly) return;
+        setError(err instanceof ApiError && err.status === 404 ? t(source.missing)
+          : err instanceof ApiError && err.status === 429 ? errorText(err) : t("transcript.loadFailed"));
       }
     })();
-  }, [jobId]);
+  }, [source]);
 
   const all = useMemo(() => (transcript ? toLines(transcript) : []), [transcript]);
   const turns = useMemo(() => toTurns(all), [all]);
@@ -262,7 +269,7 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
 
   async function download(format: ExportFormat) {
     if (!job) return;
-    const blob = await api.exportTranscript(job.id, format);
+    const blob = await source.exportTranscript(format);
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
     a.download = `${job.file.filename.replace(/\.[^.]+$/, "") || "transcript"}.${format}`;
@@ -283,9 +290,10 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
 
   return (
     <section className="card transcript">
-      <p><a href="/" onClick={(e) => { e.preventDefault(); navigate("/"); }}>{t("transcript.back")}</a></p>
+      {!readOnly && <p><a href="/" onClick={(e) => { e.preventDefault(); navigate("/"); }}>{t("transcript.back")}</a></p>}
       {renaming === null
-        ? <h1>{job.file.filename} <button className="link" onClick={() => setRenaming(job.file.filename)}>{t("transcript.rename")}</button></h1>
+        ? <h1>{job.file.filename} {!readOnly && <button className="link" onClick={() => setRenaming(job.file.filename)}>
+            {t("transcript.rename")}</button>}</h1>
         : <form className="rename" onSubmit={(e) => { e.preventDefault(); void rename(renaming); }}>
             <label>{t("transcript.name")}<input value={renaming} maxLength={1024} autoFocus onChange={(e) => setRenaming(e.target.value)} /></label>
             <button type="submit">{t("transcript.save")}</button>{" "}
@@ -294,9 +302,12 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
       <p className="meta" data-testid="file-facts">
         <span>{bytes(job.file.size)}</span><span>{duration(job.audio_duration)}</span><span>{job.file.content_type}</span>
       </p>
+      {source.note && <p className="hint" data-testid="shared-note">{t(source.note)}</p>}
       {job.status !== "completed" && <p className="hint">
         {t("transcript.notDone", { stage: stageWords(job).toLocaleLowerCase() })}</p>}
-      {mediaError && <p className="error" role="alert" data-testid="player-error">{mediaError}</p>}
+      {mediaNote && !mediaNote.error && <p className="hint" data-testid="player-note">{t(mediaNote.key)}</p>}
+      {(mediaError || mediaNote?.error) && <p className="error" role="alert" data-testid="player-error">
+        {mediaError || (mediaNote ? t(mediaNote.key) : "")}</p>}
       {media && <div className="player">
         {isVideo
           ? <video ref={(el) => { player.current = el; }} src={media} controls onTimeUpdate={onTime} onLoadedMetadata={onReady}
@@ -333,10 +344,11 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
             {(["txt", "srt", "vtt", "json"] as ExportFormat[]).map((f) =>
               <button key={f} className="link" onClick={() => void download(f)}>{f.toUpperCase()}</button>)}
           </span>
+          {!readOnly && <ShareDialog jobId={job.id} />}
         </div>
-        {transcript.mode === "dialogue" && <SpeakerNames transcript={transcript} onSaved={setTranscript} />}
-        {oneVoiceFound(job, transcript) && <OneVoiceNotice job={job} />}
-        {transcript.edited && <p className="hint">{t("transcript.edited")}{" "}
+        {!readOnly && transcript.mode === "dialogue" && <SpeakerNames transcript={transcript} onSaved={setTranscript} />}
+        {!readOnly && oneVoiceFound(job, transcript) && <OneVoiceNotice job={job} />}
+        {!readOnly && transcript.edited && <p className="hint">{t("transcript.edited")}{" "}
           <button className="link" onClick={() => void revert()}>{t("transcript.revert")}</button></p>}
         {editError && <p className="error" role="alert">{editError}</p>}
         <ol className={`lines ${transcript.mode}`}>
@@ -362,8 +374,9 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
                         data-start={w.start} tabIndex={k ? -1 : 0} aria-describedby={k ? undefined : "word-keys"}
                         onClick={() => seek(w.start)} onKeyDown={(e) => wordKey(e, w.start)}>{w.text}</span>
                       {k < line.words.length - 1 ? " " : ""}</span>)}</span>)}</span>
-                <button className="link edit-line" aria-label={t("transcript.editLine", { time: clock(turn.lines[0].start) })}
-                  data-edit-line={i} onClick={() => startEdit(i)}>{t("transcript.edit")}</button></>}
+                {!readOnly && <button className="link edit-line"
+                  aria-label={t("transcript.editLine", { time: clock(turn.lines[0].start) })}
+                  data-edit-line={i} onClick={() => startEdit(i)}>{t("transcript.edit")}</button>}</>}
               </div>
             </li>);
           })}
