@@ -37,11 +37,15 @@ def test_another_user_gets_404_and_changes_nothing(cloud: Any, method: str, temp
     put_bytes(declared, data)
     job = create_job(owner, declared["file"]["id"])
     wait_for(owner, job["id"])
+    folder = owner.post("/api/v1/folders", {"name": "Owner's"}).json["id"]
+    assert owner.call("PUT", f"/api/v1/jobs/{job['id']}/folder", json_body={"folder_id": folder}).status == 200
     before = snapshot(owner, job["id"], declared["file"]["id"])
     path = template.replace("{job_id}", job["id"]).replace("{file_id}", declared["file"]["id"])
+    path = path.replace("{folder_id}", folder)
     body = {} if method in ("POST", "PUT", "PATCH") else None
     res = intruder.call(method, path, json_body=body)
     assert res.status == 404, (method, path, res.status, res.text)
-    assert res.error_code in ("job_not_found", "file_not_found")
+    assert res.error_code in ("job_not_found", "file_not_found", "folder_not_found")
     after = snapshot(owner, job["id"], declared["file"]["id"])
     assert after[:4] == before[:4] and after[4] == 200
+    assert owner.get("/api/v1/folders").json["items"][0]["name"] == "Owner's"
