@@ -22,7 +22,7 @@ export interface Job {
   id: string; file: MediaFile; status: JobStatus; stage: JobStage; language: string; mode: Mode;
   speakers_expected: number | null; language_detected: string | null; audio_duration: number | null;
   error_message: string | null; retryable: boolean; attempts: number; created_at: string; submitted_at: string | null;
-  completed_at: string | null;
+  completed_at: string | null; folder_id?: string | null;
 }
 export interface JobPage { items: Job[]; next_cursor: string | null }
 export interface JobRequest { file_id: string; language?: string; mode?: Mode; speakers_expected?: number | null }
@@ -57,8 +57,12 @@ export const REQUIRED: Record<string, string[]> = {
   Job: ["id", "file", "status", "stage", "language", "mode", "retryable", "attempts", "created_at"],
   JobPage: ["items", "next_cursor"],
   Transcript: ["job_id", "mode", "text", "utterances", "words"],
+  Folder: ["id", "name", "jobs", "created_at"],
+  FolderList: ["items", "max_folders", "max_name_length"],
   Capabilities: ["engine", "languages", "auto_detect", "formats", "max_upload_bytes", "max_parallel_per_user",
     "max_active_jobs_per_user", "max_stored_bytes_per_user"],
 };
 export interface SearchHit { job_id: string; filename: string; snippet: string; offset_ms: number | null }
 export interface SearchResults { query: string; items: SearchHit[] }
+export interface Folder { id: string; name: string; jobs: number; created_at: string }
+export interface FolderList { items: Folder[]; max_folders: number; max_name_length: number }
