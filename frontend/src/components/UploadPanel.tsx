@@ -319,7 +319,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations, folder = 
                 <span className="meta" data-testid="upload-paused">{item.progress ? t("organise.pausedAt", {
                   sent: bytes(item.progress.sent), total: bytes(item.progress.total) }) : t("organise.paused")}</span>
                 <button className="link" onClick={() => queue.current?.resume(item.key)}
-                  aria-label={t("organise.resumeLabel", { name: item.file.name })}>{t("jobs.resume")}</button>
+                  aria-label={t("jobs.resumeLabel", { name: item.file.name })}>{t("jobs.resume")}</button>
                 <button className="link" onClick={() => void removeItem(item)}
                   aria-label={t("organise.cancelLabel", { name: item.file.name })}>{t("organise.cancel")}</button></>}
               {item.state === "done" && <>

@@ -14,7 +14,9 @@ export function JobsPage() {
   const [durations, setDurations] = useState<Map<string, number>>(new Map());
   const { t } = useTranslation();
   useTitle(t("jobs.title"));
-  const onJobs = useCallback((list: Job[]) => setJobs(new Map(list.map((j) => [j.id, j]))), []);
+  // Merged, not replaced: a job the shown folder leaves out keeps its last known state for the upload lines.
+  const onJobs = useCallback((list: Job[]) => setJobs((old) => new Map([...old, ...list.map((j) => [j.id, j] as const)])),
+    []);
   const panel = useRef<UploadPanelHandle>(null);
   // The folders, and the one the list shows (null: every recording).
   const [folders, setFolders] = useState<Folder[]>([]);
