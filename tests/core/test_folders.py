@@ -261,3 +261,13 @@ def test_a_folders_page_reads_one_range_of_the_folder_index(database_url: str) -
         cur.close()
     api_page = read_path.list_jobs(owner, None, 20, None, folder_id)
     assert [j.id for j in api_page.items] == [j["id"] for j in jobs[::10]][::-1][:20]
+
+
+def test_deleting_the_account_takes_its_folders_with_it() -> None:
+    api = signed_up(unique_email(), password="correct horse battery")
+    folder = new_folder(api, "Mine")
+    move(api, completed_job(api, "Words."), folder)
+    assert api.call("DELETE", "/api/v1/auth/me", json_body={"password": "correct horse battery"}).status == 204
+    with transaction() as s:
+        assert s.scalar(select(func.count()).select_from(Folder)) == 0
+        assert s.scalar(select(func.count()).select_from(FolderEntry)) == 0
