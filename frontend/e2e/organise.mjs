@@ -24,9 +24,10 @@ const media = (name, seconds, text) => {
 };
 const alpha = media("alpha.wav", 2, "The harbour budget was approved today.");
 const beta = media("beta.wav", 2, "Another harbour meeting about boats.");
-const gamma = media("gamma.wav", 8, "A long recording that will not fit.");
-// Room for alpha and beta, not for gamma: the server refuses gamma whatever order the queue sends them in.
-const quota = statSync(alpha).size + statSync(beta).size + 10_000;
+const gamma = media("gamma.wav", 16, "A long recording that will not fit.");
+const queued = ["one", "two", "three", "four"].map((n) => media(`queue-${n}.wav`, 2, `Queue recording ${n}.`));
+// Room for every small file, not for gamma: the server refuses gamma whatever order the queue sends them in.
+const quota = 6 * statSync(alpha).size + 10_000;
 if (statSync(gamma).size <= quota) throw new Error("gamma.wav must exceed the quota");
 
 const results = [];
@@ -168,6 +169,33 @@ try {
     await folderButton("Old").waitFor({ state: "detached" });
     await listShows(["alpha.wav"]);
     await page.screenshot({ path: join(shots, "organise-4-after.png"), fullPage: true });
+  });
+
+  await step("the queue: two at a time, the rest wait; a waiting file paused stays put until resumed; cancel", async () => {
+    // Storage answers each PUT after a second, so the queue's states can be seen.
+    const slow = (r) => r.method() === "PUT" && !new URL(r.url()).pathname.startsWith("/api/");
+    await page.route((u) => !u.pathname.startsWith("/api/") && u.searchParams.has("X-Amz-Signature"), async (route) => {
+      if (slow(route.request())) await new Promise((ok) => setTimeout(ok, 1000));
+      await route.continue();
+    });
+    await page.getByRole("button", { name: "Clear finished" }).click();
+    await page.getByTestId("file-input").setInputFiles(queued);
+    const uploadRow = (name) => page.locator(".uploads li", { hasText: name });
+    await uploadRow("queue-three.wav").getByTestId("upload-queued").waitFor();
+    await uploadRow("queue-four.wav").getByTestId("upload-queued").waitFor();
+    expect(await page.locator(".uploads progress:not([value='100'])").count() <= 2, "at most two upload at once");
+    await page.getByRole("button", { name: "Pause the upload of queue-three.wav" }).click();
+    await page.getByRole("button", { name: "Cancel the upload of queue-four.wav" }).click();
+    await uploadRow("queue-four.wav").waitFor({ state: "detached" });
+    await uploadRow("queue-one.wav").getByTestId("upload-done").waitFor({ timeout: 30_000 });
+    await uploadRow("queue-two.wav").getByTestId("upload-done").waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(shots, "organise-5-queue-paused.png"), fullPage: true });
+    await new Promise((ok) => setTimeout(ok, 1500));
+    expect(await uploadRow("queue-three.wav").getByTestId("upload-paused").isVisible(), "the paused file waits");
+    await page.getByRole("button", { name: "Resume the upload of queue-three.wav" }).click();
+    await uploadRow("queue-three.wav").getByTestId("upload-done").waitFor({ timeout: 30_000 });
+    await page.unrouteAll();
+    await listShows(["alpha.wav", "queue-one.wav", "queue-three.wav", "queue-two.wav"]);  // no job for the cancelled
   });
 
   await step("no console errors but the refusals asked for", async () => {
