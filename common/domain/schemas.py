@@ -282,6 +282,7 @@ class JobOut(_Out):
     created_at: datetime
     submitted_at: datetime | None
     completed_at: datetime | None
+    folder_id: uuid.UUID | None = None  # the caller's folder it is in (folders.py), if any
 
 
 class JobPageOut(_Out):
@@ -409,3 +410,28 @@ class AccessTokenOut(_Out):
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
     scope: str
+
+
+class FolderName(_In):
+    """{"name": "Interviews"}: a new folder, or a folder's new name (normalised and limited in jobs/folders.py)."""
+
+    name: CleanStr = Field(min_length=1, max_length=200)
+
+
+class FolderOut(_Out):
+    id: uuid.UUID
+    name: str
+    jobs: int  # how many of the caller's jobs it holds
+    created_at: datetime
+
+
+class FolderListOut(_Out):
+    items: list[FolderOut]
+    max_folders: int
+    max_name_length: int
+
+
+class JobFolderMove(_In):
+    """{"folder_id": "..."} puts a job in one of the caller's folders; null takes it out of any."""
+
+    folder_id: uuid.UUID | None

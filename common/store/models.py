@@ -338,3 +338,33 @@ class TranscriptShare(Base):
     last_opened_at: Mapped[datetime | None] = mapped_column(default=None)
     open_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Folder(Base):
+    """A user's folder of jobs (issue 24 §2: folders, not tags: docs/folders.md says why)."""
+
+    __tablename__ = "folders"
+    __table_args__ = (UniqueConstraint("owner_id", "name_key", name="uq_folders_owner_name_key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    # The name case-folded in Python (SQLite's lower() folds ASCII only): "Interviews" and "INTERVIEWS", or "Отчёты"
+    # and "ОТЧЁТЫ", are one name per user.
+    name_key: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FolderEntry(Base):
+    """A job's place in one of its owner's folders (at most one: the job is the key)."""
+
+    __tablename__ = "folder_entries"
+    __table_args__ = (
+        # A folder's page of the job list, newest first: one range of this index, in order (read_path.py).
+        Index("ix_folder_entries_folder_created", "folder_id", "job_created_at", "job_id"),
+    )
+
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("transcription_jobs.id", ondelete="CASCADE"), primary_key=True)
+    folder_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("folders.id", ondelete="CASCADE"))
+    # The job's created_at, copied (it never changes): the order of a folder's page, readable from the index alone.
+    job_created_at: Mapped[datetime] = mapped_column()

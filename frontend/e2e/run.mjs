@@ -437,12 +437,12 @@ open(sys.argv[1], "wb").write(make_wav(mono_script(sys.argv[2], 1700.0), 1700.0)
     await row("cut.wav").getByTestId("upload-done").waitFor({ timeout: 60_000 });
     onceEach("cut.wav");
 
-    // 2. Stopped by hand: "upload interrupted" here and in the job list, then Resume continues from storage.
+    // 2. Paused by hand: "paused" here, "upload interrupted" in the job list, then Resume continues from storage.
     const stopped = makeBig("stopped.wav", "A long recording that was stopped and resumed.");
     await page.getByTestId("file-input").setInputFiles(stopped);
     await waitStored("stopped.wav", 2);
-    await row("stopped.wav").getByRole("button", { name: "Stop" }).click();
-    await row("stopped.wav").getByTestId("upload-interrupted").waitFor();
+    await row("stopped.wav").getByRole("button", { name: "Pause" }).click();
+    await row("stopped.wav").getByTestId("upload-paused").waitFor();
     await page.locator('[data-testid="job"][data-interrupted]', { hasText: "stopped.wav" })
       .getByText("Upload interrupted").waitFor({ timeout: 15_000 });
     await page.screenshot({ path: join(shots, "7-upload-interrupted.png"), fullPage: true });
@@ -463,12 +463,12 @@ open(sys.argv[1], "wb").write(make_wav(mono_script(sys.argv[2], 1700.0), 1700.0)
     await row("reloaded.wav").getByTestId("upload-done").waitFor({ timeout: 60_000 });
     onceEach("reloaded.wav");
 
-    // 4. Remove: an interrupted upload's job goes, and no phantom "Uploading" row is left anywhere.
+    // 4. Cancel: a paused upload's job goes, and no phantom "Uploading" row is left anywhere.
     const removed = makeBig("removed.wav", "A long recording that was given up.");
     await page.getByTestId("file-input").setInputFiles(removed);
     await waitStored("removed.wav", 1);
-    await row("removed.wav").getByRole("button", { name: "Stop" }).click();
-    await row("removed.wav").getByRole("button", { name: "Remove" }).click();
+    await row("removed.wav").getByRole("button", { name: "Pause" }).click();
+    await row("removed.wav").getByRole("button", { name: "Cancel" }).click();
     await page.locator('[data-testid="job"]', { hasText: "removed.wav" }).waitFor({ state: "detached", timeout: 15_000 });
     for (const name of ["cut.wav", "stopped.wav", "reloaded.wav"])
       await page.locator('[data-testid="job"][data-status="completed"]', { hasText: name }).waitFor({ timeout: 60_000 });

@@ -1,11 +1,11 @@
 """Cloud function `jobs`: create, list, read, delete and retry jobs; export, name speakers and search transcripts;
 the webhook endpoints that hear of jobs ending, and their deliveries; share a transcript by link, and show it through
-the link (public routes, no account)."""
+the link (public routes, no account); the folders jobs are kept in."""
 
 import uuid
 
 from common.adapters.services import current
-from common.domain.errors import BadRequest, PreconditionRequired
+from common.domain.errors import BadRequest, NotFound, PreconditionRequired
 from common.edge.api import caller, idempotent, path_id, query_int
 from common.edge.http import JSON, Request, Response, Router, json_response
 from common.edge.public import unindexed
@@ -21,6 +21,7 @@ job_reads = on_first_use("common.domain.jobs.read_path")
 job_creation = on_first_use("common.domain.jobs.create")
 job_deletion = on_first_use("common.domain.jobs.delete")
 job_retries = on_first_use("common.domain.jobs.retry")
+folders = on_first_use("common.domain.jobs.folders")
 transcript_formats = on_first_use("common.domain.transcripts.formats")
 transcript_edits = on_first_use("common.domain.transcripts.edits")
 speaker_names = on_first_use("common.domain.transcripts.speakers")
@@ -63,7 +64,7 @@ def list_(req: Request) -> Response:
     if status is not None and status not in STATUSES:
         raise BadRequest(f"status must be one of {', '.join(STATUSES)}", "invalid_status")
     limit = query_int(req, "limit", 20, 1, MAX_PAGE)
-    page = job_reads().list_jobs(user_id, status, limit, req.query.get("cursor") or None)
+    page = job_reads().list_jobs(user_id, status, limit, req.query.get("cursor") or None, folder_filter(req))
     return Response(200, job_reads().page_json(page), {"Content-Type": JSON})  # what json_response writes, sooner
 
 
@@ -136,7 +137,56 @@ def rename_speakers(req: Request) -> Response:
 @router.route("GET", "/api/v1/search")
 def search(req: Request) -> Response:
     limit = query_int(req, "limit", 20, 1, 50)
-    return json_response(200, transcript_search().search(caller(req), req.query.get("q", ""), limit))
+    found = transcript_search().search(caller(req), req.query.get("q", ""), limit, folder_filter(req))
+    return json_response(200, found)
+
+
+def folder_filter(req: Request) -> uuid.UUID | None:
+    """`?folder=<id>`: only the jobs in that folder of the caller's; a malformed id is as unknown as a missing one."""
+    raw = req.query.get("folder") or None
+    if raw is None:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFound("no such folder", "folder_not_found") from None
+
+
+@router.route("GET", "/api/v1/folders")
+def list_folders(req: Request) -> Response:
+    return json_response(200, folders().list_folders(caller(req)))
+
+
+@router.route("POST", "/api/v1/folders")
+def create_folder(req: Request) -> Response:
+    user_id = caller(req)
+    return json_response(201, folders().create_folder(user_id, req.parse(schemas().FolderName).name))
+
+
+@router.route("PATCH", "/api/v1/folders/{folder_id}")
+def rename_folder(req: Request) -> Response:
+    user_id, folder_id = caller(req), path_id(req, "folder_id")
+    folders().check_owner(user_id, folder_id)  # another user's folder is 404 whatever the body says
+    return json_response(200, folders().rename_folder(user_id, folder_id, req.parse(schemas().FolderName).name))
+
+
+@router.route("DELETE", "/api/v1/folders/{folder_id}")
+def delete_folder(req: Request) -> Response:
+    """A folder that holds jobs goes only with `?jobs=keep` (they leave it) or `?jobs=delete` (they are deleted)."""
+    user_id, folder_id = caller(req), path_id(req, "folder_id")
+    choice = req.query.get("jobs") or None
+    if choice not in (None, "keep", "delete"):
+        raise BadRequest("jobs must be keep or delete", "invalid_jobs_choice")
+    folders().delete_folder(user_id, folder_id, choice, current())
+    return Response(204)
+
+
+@router.route("PUT", "/api/v1/jobs/{job_id}/folder")
+def move_job(req: Request) -> Response:
+    user_id, job_id = caller(req), path_id(req, "job_id")
+    job_reads().get_job(user_id, job_id)  # another user's job is 404 whatever the body says
+    folder_id = req.parse(schemas().JobFolderMove).folder_id
+    return json_response(200, folders().move_job(user_id, job_id, folder_id))
 
 
 @router.route("GET", "/api/v1/webhook-endpoints")

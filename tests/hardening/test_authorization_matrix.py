@@ -41,6 +41,8 @@ def test_another_user_gets_404_and_changes_nothing(cloud: Any, method: str, temp
     wait_for(owner, job["id"])
     key = owner.post("/api/v1/auth/keys", {"name": "k", "scopes": ["read"], "expires_in_days": 1}).json
     [delivery] = owner.get(f"/api/v1/webhook-endpoints/{hook}/deliveries").json["items"]
+    folder = owner.post("/api/v1/folders", {"name": "Owner's"}).json["id"]
+    assert owner.call("PUT", f"/api/v1/jobs/{job['id']}/folder", json_body={"folder_id": folder}).status == 200
     before = snapshot(owner, job["id"], declared["file"]["id"])
     ids = {
         "job_id": job["id"],
@@ -48,14 +50,16 @@ def test_another_user_gets_404_and_changes_nothing(cloud: Any, method: str, temp
         "key_id": key["id"],
         "endpoint_id": hook,
         "delivery_id": delivery["id"],
+        "folder_id": folder,
     }
     path = re.sub(r"\{(\w+_id)\}", lambda m: ids[m.group(1)], template)
     body = {} if method in ("POST", "PUT", "PATCH") else None
     res = intruder.call(method, path, json_body=body)
     assert res.status == 404, (method, path, res.status, res.text)
     known = ("job_not_found", "file_not_found", "key_not_found", "endpoint_not_found", "delivery_not_found")
-    assert res.error_code in known
+    assert res.error_code in (*known, "folder_not_found")
     assert owner.get(f"/api/v1/webhook-endpoints/{hook}/deliveries").json["items"] == [delivery]
     after = snapshot(owner, job["id"], declared["file"]["id"])
     assert after[:4] == before[:4] and after[4] == 200
     assert [k["id"] for k in owner.get("/api/v1/auth/keys").json["items"]] == [key["id"]]
+    assert owner.get("/api/v1/folders").json["items"][0]["name"] == "Owner's"

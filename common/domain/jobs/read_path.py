@@ -31,7 +31,7 @@ from common.domain.errors import BadRequest, NotFound
 from common.domain.schemas import JobOut, JobPageOut
 from common.runtime.redaction import redact
 from common.store.db import read_transaction, transaction
-from common.store.models import MediaFile, Transcript, TranscriptionJob
+from common.store.models import Folder, FolderEntry, MediaFile, Transcript, TranscriptionJob
 
 Job = TranscriptionJob
 
@@ -62,6 +62,7 @@ _COLUMNS = (
     MediaFile.uploaded_at,
     Transcript.language,
     Transcript.audio_duration,
+    FolderEntry.folder_id,
 )
 
 
@@ -93,6 +94,7 @@ def _job_fields(row: Any) -> dict[str, Any]:
         uploaded_at,
         language_detected,
         audio_duration,
+        folder_id,
         *_,  # a page's rows also carry the account's token version
     ) = row
     return {
@@ -121,6 +123,7 @@ def _job_fields(row: Any) -> dict[str, Any]:
         "created_at": created_at,
         "submitted_at": submitted_at,
         "completed_at": completed_at,
+        "folder_id": folder_id,
     }
 
 
@@ -132,27 +135,37 @@ def can_retry(status: str, file_status: str, error_retryable: bool | None) -> bo
 
 
 @cache
-def _jobs_query(*, one: bool = False, by_status: bool = False, after: bool = False) -> Select[*tuple[Any, ...]]:
+def _jobs_query(
+    *, one: bool = False, by_status: bool = False, after: bool = False, in_folder: bool = False
+) -> Select[*tuple[Any, ...]]:
     """The jobs query, built once per shape and then reused with new parameters (`owner_id`; `job_id` for one job;
-    else `status`, the cursor's `after_created`/`after_id`, `limit`): the same statement object skips SQLAlchemy's
-    per-execution cache-key walk and result-map adaptation, which cost more than building rows from the result."""
+    else `status`, `folder_id`, the cursor's `after_created`/`after_id`, `limit`): the same statement object skips
+    SQLAlchemy's per-execution cache-key walk and result-map adaptation, which cost more than building rows from the
+    result."""
     query: Select[*tuple[Any, ...]] = (
         select(*_COLUMNS)
         .join_from(Job, MediaFile, MediaFile.id == Job.media_file_id)
         .outerjoin(Transcript, Transcript.job_id == Job.id)
+        .outerjoin(FolderEntry, FolderEntry.job_id == Job.id)
         .where(Job.owner_id == bindparam("owner_id"))
     )
     if one:
         return query.where(Job.id == bindparam("job_id"))
+    # A folder's page walks the folder's entries in the order of their own index (folder_id, job_created_at, job_id),
+    # whose time is the job's own created_at copied: the same order and cursor as the whole list, read from one
+    # range of that index instead of every job of the owner's (test_folders.py reads the plan).
+    created, ident = (FolderEntry.job_created_at, FolderEntry.job_id) if in_folder else (Job.created_at, Job.id)
+    if in_folder:
+        query = query.where(FolderEntry.folder_id == bindparam("folder_id", type_=FolderEntry.folder_id.type))
     if by_status:
         query = query.where(Job.status == bindparam("status"))
     if after:
         # A row-value comparison: one range on the (owner, [status,] created_at, id) index, not an OR of two.
         cursor = tuple_(bindparam("after_created", type_=Job.created_at.type), bindparam("after_id", type_=Job.id.type))
-        query = query.where(tuple_(Job.created_at, Job.id) < cursor)
+        query = query.where(tuple_(created, ident) < cursor)
     # The account check rides along (`user_id`): one uncorrelated subquery, evaluated once, no extra round trip.
     query = query.add_columns(TOKEN_VERSION.scalar_subquery().label("token_version"))
-    return query.order_by(Job.created_at.desc(), Job.id.desc()).limit(bindparam("limit", type_=Integer()))
+    return query.order_by(created.desc(), ident.desc()).limit(bindparam("limit", type_=Integer()))
 
 
 def owned_job(s: Session, user_id: uuid.UUID, job_id: uuid.UUID) -> JobOut:
@@ -195,26 +208,42 @@ class Cursor:
             raise BadRequest("the cursor is not valid; start from the first page", "invalid_cursor") from None
 
 
-def list_jobs(user_id: uuid.UUID, status: str | None, limit: int, cursor: str | None) -> JobPageOut:
-    """Newest first; the cursor is the last row's (created_at, id), so inserts never shift a page."""
+def list_jobs(
+    user_id: uuid.UUID, status: str | None, limit: int, cursor: str | None, folder_id: uuid.UUID | None = None
+) -> JobPageOut:
+    """Newest first; the cursor is the last row's (created_at, id), so inserts never shift a page. With a folder,
+    only the jobs in it (the caller's folder: an unknown or another user's one is 404)."""
     params: dict[str, Any] = {"owner_id": user_id, "user_id": user_id, "limit": limit + 1}
     if status:
         params["status"] = status
+    if folder_id:
+        params["folder_id"] = folder_id
     if cursor:
         after = Cursor.decode(cursor)
         params.update(after_created=after.created_at, after_id=after.id)
-    query = _jobs_query(by_status=bool(status), after=bool(cursor))
+    query = _jobs_query(by_status=bool(status), after=bool(cursor), in_folder=folder_id is not None)
     with read_transaction() as conn:  # plain rows, not ORM objects: this is the API's most frequent read
         rows = plain_rows(conn, query, params)
         if rows:
             vouch(user_id, rows[0][-1])  # the account's token version rides in every row
             vouch_key(conn, user_id)  # an API key's token: is the key still live (no query for a session)
-        else:  # no rows say nothing about the account: ask
+        else:  # no rows say nothing about the account (or the folder): ask
             check_user(conn, user_id)
+            if folder_id is not None:
+                check_folder(conn, user_id, folder_id)
     items = [_job_fields(row) for row in rows[:limit]]
     more = len(rows) > limit
     next_cursor = Cursor(items[-1]["created_at"], items[-1]["id"]).encode() if more and items else None
     return JobPageOut.model_validate({"items": items, "next_cursor": next_cursor})
+
+
+_FOLDER = select(Folder.id).where(Folder.id == bindparam("folder_id"), Folder.owner_id == bindparam("owner_id"))
+
+
+def check_folder(conn: Connection, user_id: uuid.UUID, folder_id: uuid.UUID) -> None:
+    """404 unless the folder is the caller's: asked only when its page came back empty (a row proves it)."""
+    if conn.execute(_FOLDER, {"folder_id": folder_id, "owner_id": user_id}).first() is None:
+        raise NotFound("no such folder", "folder_not_found")
 
 
 def page_json(page: JobPageOut) -> str:

@@ -8,13 +8,14 @@ import time
 import uuid
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from common.domain.accounts.users import require_user
-from common.domain.errors import BadRequest
+from common.domain.errors import BadRequest, NotFound
 from common.domain.schemas import SearchHit, SearchResults
 from common.store.db import is_postgres, transaction
+from common.store.models import Folder
 
 _TERM = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
 MAX_TERMS = 8
@@ -55,6 +56,11 @@ LIMIT :limit
 
 _PG_AMONG = _pg_newest_hits("j.id = ANY(:ids)")
 _PG_WALK = _pg_newest_hits("t.search_vector @@ plainto_tsquery('simple', :terms)")
+# Within one folder: its entries (the folder's index, by primary key per hit), the same two ways of matching.
+_IN_FOLDER = "j.id IN (SELECT e.job_id FROM folder_entries e WHERE e.folder_id = :folder)"
+_FOLDER = select(Folder.id).where(Folder.id == bindparam("folder"), Folder.owner_id == bindparam("owner"))
+_PG_AMONG_IN_FOLDER = _pg_newest_hits(f"j.id = ANY(:ids) AND {_IN_FOLDER}")
+_PG_WALK_IN_FOLDER = _pg_newest_hits(f"t.search_vector @@ plainto_tsquery('simple', :terms) AND {_IN_FOLDER}")
 MATCH_CAP = 2000
 _PG_COMMON_WORDS = """
 SELECT most_common_elems::text::text[] FROM pg_stats
@@ -79,7 +85,7 @@ FROM transcripts_fts s
 JOIN transcripts t ON t.rowid = s.rowid
 JOIN transcription_jobs j ON j.id = t.job_id
 JOIN media_files f ON f.id = j.media_file_id
-WHERE transcripts_fts MATCH :match AND j.owner_id = :owner
+WHERE transcripts_fts MATCH :match AND j.owner_id = :owner {folder}
 ORDER BY j.created_at DESC, j.id DESC
 LIMIT :limit
 """
@@ -112,24 +118,34 @@ def _where_said(words: list[dict[str, Any]], wanted: list[str]) -> tuple[int | N
     return int(words[found].get("start") or 0), " ".join(str(w.get("text", "")) for w in window)
 
 
-def search(user_id: uuid.UUID, query: str, limit: int = 20) -> SearchResults:
+def search(user_id: uuid.UUID, query: str, limit: int = 20, folder_id: uuid.UUID | None = None) -> SearchResults:
+    """The caller's newest hits, or only those in one of the caller's folders (another user's folder is 404)."""
     wanted = terms_of(query)
     if not wanted:
         raise BadRequest("type a word to search for", "empty_query")
     with transaction() as s:
         require_user(s, user_id)
+        if folder_id is not None and s.scalar(_FOLDER, {"folder": folder_id, "owner": user_id}) is None:
+            raise NotFound("no such folder", "folder_not_found")
         if is_postgres(s):
+            walk, among_ids = (_PG_WALK_IN_FOLDER, _PG_AMONG_IN_FOLDER) if folder_id else (_PG_WALK, _PG_AMONG)
             params: dict[str, Any] = {"owner": user_id, "terms": " ".join(wanted), "limit": limit}
+            if folder_id:
+                params["folder"] = folder_id
             if set(wanted) <= _common_words(s):
-                rows = s.execute(text(_PG_WALK), params).all()
+                rows = s.execute(text(walk), params).all()
             else:
                 matches = s.scalars(text(_PG_MATCHES), {**params, "cap": MATCH_CAP + 1}).all()
-                among = text(_PG_AMONG) if len(matches) <= MATCH_CAP else text(_PG_WALK)
+                among = text(among_ids) if len(matches) <= MATCH_CAP else text(walk)
                 rows = s.execute(among, {**params, "ids": list(matches)}).all() if matches else []
         else:  # each term quoted: FTS5 operators in a query are words here
             match = " ".join('"' + w.replace('"', "") + '"' for w in wanted)
             params = {"owner": str(user_id).replace("-", ""), "match": match, "limit": limit}
-            rows = s.execute(text(_SQLITE), params).all()
+            sql = _SQLITE.format(folder="")
+            if folder_id:
+                sql = _SQLITE.format(folder="AND " + _IN_FOLDER)
+                params["folder"] = folder_id.hex
+            rows = s.execute(text(sql), params).all()
     hits = []
     for job_id, filename, full_text, words, utterances, _ in rows:
         words = _json(words) or [w for u in _json(utterances) or [] for w in u.get("words") or []]

@@ -1,6 +1,6 @@
 // The one typed client of the Transcribe API. A session ends when the answer says the token is no good (see expired).
 import type {
-  ApiKey, ApiKeyRequest, CreatedApiKey, Capabilities, DeclaredUpload, Language, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, LineEdit, Session, Transcript, UploadedParts, User,
+  ApiKey, ApiKeyRequest, CreatedApiKey, Capabilities, DeclaredUpload, Folder, FolderList, Language, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, LineEdit, Session, Transcript, UploadedParts, User,
   WebhookDelivery, WebhookEndpoint, WebhookEvent,
 } from "./types";
 import { t } from "../i18n/i18n";
@@ -50,6 +50,11 @@ export const ROUTES = {
   deleteWebhook: ["DELETE", "/api/v1/webhook-endpoints/{endpoint_id}"],
   webhookDeliveries: ["GET", "/api/v1/webhook-endpoints/{endpoint_id}/deliveries"],
   redeliverWebhook: ["POST", "/api/v1/webhook-deliveries/{delivery_id}/redeliver"],
+  listFolders: ["GET", "/api/v1/folders"],
+  createFolder: ["POST", "/api/v1/folders"],
+  renameFolder: ["PATCH", "/api/v1/folders/{folder_id}"],
+  deleteFolder: ["DELETE", "/api/v1/folders/{folder_id}"],
+  moveJob: ["PUT", "/api/v1/jobs/{job_id}/folder"],
 } as const;
 
 // The routes anyone may call: a 401 there (a wrong password at sign-in) says nothing about a session.
@@ -177,15 +182,29 @@ export class Client {
   importUrl(req: Omit<JobRequest, "file_id"> & { url: string }): Promise<Job> {
     return this.json(ROUTES.importUrl, {}, { body: req });
   }
-  listJobs(opts: { cursor?: string; status?: JobStatus; limit?: number } = {}): Promise<JobPage> {
+  listJobs(opts: { cursor?: string; status?: JobStatus; limit?: number; folder?: string } = {}): Promise<JobPage> {
     return this.json(ROUTES.listJobs, {}, { query: { cursor: opts.cursor, status: opts.status,
-      limit: opts.limit ? String(opts.limit) : undefined } });
+      limit: opts.limit ? String(opts.limit) : undefined, folder: opts.folder } });
   }
   getJob(id: string): Promise<Job> { return this.json(ROUTES.getJob, { job_id: id }); }
   async deleteJob(id: string): Promise<void> { await this.raw(ROUTES.deleteJob, { job_id: id }); }
   retryJob(id: string): Promise<Job> { return this.json(ROUTES.retryJob, { job_id: id }); }
   transcript(id: string): Promise<Transcript> { return this.json(ROUTES.getTranscript, { job_id: id }); }
-  search(q: string): Promise<SearchResults> { return this.json(ROUTES.search, {}, { query: { q } }); }
+  search(q: string, folder?: string): Promise<SearchResults> {
+    return this.json(ROUTES.search, {}, { query: { q, folder } });
+  }
+  listFolders(): Promise<FolderList> { return this.json(ROUTES.listFolders); }
+  createFolder(name: string): Promise<Folder> { return this.json(ROUTES.createFolder, {}, { body: { name } }); }
+  renameFolder(id: string, name: string): Promise<Folder> {
+    return this.json(ROUTES.renameFolder, { folder_id: id }, { body: { name } });
+  }
+  // A folder holding jobs goes only with an answer for them: keep them (out of the folder) or delete them.
+  async deleteFolder(id: string, jobs?: "keep" | "delete"): Promise<void> {
+    await this.raw(ROUTES.deleteFolder, { folder_id: id }, { query: { jobs } });
+  }
+  moveJob(id: string, folderId: string | null): Promise<Job> {
+    return this.json(ROUTES.moveJob, { job_id: id }, { body: { folder_id: folderId } });
+  }
   // Saves name the version they edit (If-Match): a save on top of another tab's is refused (409), never lost.
   editTranscript(id: string, version: number, edits: LineEdit[]): Promise<Transcript> {
     return this.json(ROUTES.editTranscript, { job_id: id }, { body: { edits }, headers: { "If-Match": `"${version}"` } });

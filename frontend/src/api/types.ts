@@ -22,7 +22,7 @@ export interface Job {
   id: string; file: MediaFile; status: JobStatus; stage: JobStage; language: string; mode: Mode;
   speakers_expected: number | null; language_detected: string | null; audio_duration: number | null;
   error_message: string | null; retryable: boolean; attempts: number; created_at: string; submitted_at: string | null;
-  completed_at: string | null;
+  completed_at: string | null; folder_id?: string | null;
 }
 export interface JobPage { items: Job[]; next_cursor: string | null }
 export interface JobRequest { file_id: string; language?: string; mode?: Mode; speakers_expected?: number | null }
@@ -70,6 +70,8 @@ export const REQUIRED: Record<string, string[]> = {
   Transcript: ["job_id", "mode", "text", "utterances", "words"],
   ApiKey: ["id", "name", "prefix", "scopes", "created_at", "expires_at", "last_used_at"],
   ApiKeyRequest: ["name", "scopes", "expires_in_days"],
+  Folder: ["id", "name", "jobs", "created_at"],
+  FolderList: ["items", "max_folders", "max_name_length"],
   Capabilities: ["engine", "provider", "languages", "auto_detect", "formats", "max_upload_bytes", "max_parallel_per_user",
     "max_active_jobs_per_user", "max_stored_bytes_per_user"],
 };
@@ -83,3 +85,5 @@ export interface WebhookDelivery {
   status: "pending" | "succeeded" | "failed"; attempts: number; last_status_code: number | null;
   last_error: string | null; next_attempt_at: string | null; created_at: string; delivered_at: string | null;
 }
+export interface Folder { id: string; name: string; jobs: number; created_at: string }
+export interface FolderList { items: Folder[]; max_folders: number; max_name_length: number }

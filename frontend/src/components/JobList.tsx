@@ -2,7 +2,8 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
-import type { Job } from "../api/types";
+import type { Folder, Job } from "../api/types";
+import { errorText } from "../i18n/errors";
 import { navigate } from "../routing";
 import { anyRunning, fingerprint, FIRST_MS, nextDelay } from "../lib/backoff";
 import { duration, stageWords, when } from "../lib/format";
@@ -11,8 +12,11 @@ import { interrupted, uploadRecords } from "../lib/resume";
 // An upload no tab is sending any more (given up, or its page closed) can be resumed or removed from here.
 export interface InterruptedActions { resume(job: Job): void; remove(job: Job): Promise<void> }
 
-export function JobList({ refreshKey, onJobs, uploads, durations }: { refreshKey: number;
-  onJobs?: (jobs: Job[]) => void; uploads?: InterruptedActions; durations?: Map<string, number> }) {
+// With `folder`, only the jobs in that folder (the list is keyed by it, so a new folder starts a fresh list);
+// `folders` lets each job be moved, and `onMoved` tells the page (the folders' counts change).
+export function JobList({ refreshKey, onJobs, uploads, durations, folder = null, folders = [], onMoved }: {
+  refreshKey: number; onJobs?: (jobs: Job[]) => void; uploads?: InterruptedActions; durations?: Map<string, number>;
+  folder?: string | null; folders?: Folder[]; onMoved?: () => void }) {
   const { t } = useTranslation();
   const [jobs, setJobs] = useState<Job[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -24,7 +28,7 @@ export function JobList({ refreshKey, onJobs, uploads, durations }: { refreshKey
   const refresh = useCallback(async () => {
     window.clearTimeout(timer.current);
     try {
-      const page = await api.listJobs({ limit: 20 });
+      const page = await api.listJobs({ limit: 20, folder: folder ?? undefined });
       const print = fingerprint(page.items);
       delay.current = nextDelay(delay.current, print !== seen.current);
       seen.current = print;
@@ -38,7 +42,7 @@ export function JobList({ refreshKey, onJobs, uploads, durations }: { refreshKey
       setError("jobs.loadError");
       timer.current = window.setTimeout(refresh, 5000);
     }
-  }, []);
+  }, [folder]);
 
   useEffect(() => { delay.current = FIRST_MS; void refresh(); return () => window.clearTimeout(timer.current); },
     [refresh, refreshKey]);
@@ -46,7 +50,7 @@ export function JobList({ refreshKey, onJobs, uploads, durations }: { refreshKey
 
   async function more() {
     if (!cursor) return;
-    const page = await api.listJobs({ limit: 20, cursor });
+    const page = await api.listJobs({ limit: 20, cursor, folder: folder ?? undefined });
     setJobs((old) => [...old, ...page.items.filter((n) => !old.some((o) => o.id === n.id))]);
     setCursor(page.next_cursor);
   }
@@ -55,6 +59,16 @@ export function JobList({ refreshKey, onJobs, uploads, durations }: { refreshKey
     if (!window.confirm(t("jobs.confirmDelete", { name: job.file.filename }))) return;
     await api.deleteJob(job.id);
     setJobs((all) => all.filter((j) => j.id !== job.id));
+  }
+
+  async function moveTo(job: Job, target: string | null) {
+    try {
+      const moved = await api.moveJob(job.id, target);
+      setJobs((all) => (folder && moved.folder_id !== folder ? all.filter((j) => j.id !== job.id)
+        : all.map((j) => (j.id === job.id ? moved : j))));
+      setError("");
+      onMoved?.();
+    } catch (err) { setError(errorText(err)); }
   }
 
   async function retry(job: Job) {
@@ -66,7 +80,7 @@ export function JobList({ refreshKey, onJobs, uploads, durations }: { refreshKey
   return (
     <section className="card" aria-labelledby="jobs-title">
       <h2 id="jobs-title">{t("jobs.title")}</h2>
-      {error && <p className="error" role="alert">{t(error)}</p>}
+      {error && <p className="error" role="alert">{error === "jobs.loadError" ? t(error) : error}</p>}
       {!jobs.length && !error && <p className="hint">{t("jobs.empty")}</p>}
       <ul className="jobs">
         {jobs.map((job) => { const stalled = interrupted(job, uploadRecords); return (
@@ -87,6 +101,12 @@ export function JobList({ refreshKey, onJobs, uploads, durations }: { refreshKey
             </div>
             {job.error_message && <p className={job.status === "failed" ? "error" : "hint"}>{job.error_message}</p>}
             <div className="actions">
+              {folders.length > 0 &&
+                <select className="move" value={job.folder_id ?? ""} onChange={(e) => void moveTo(job, e.target.value || null)}
+                  aria-label={t("organise.folderOf", { name: job.file.filename })} data-testid="job-folder">
+                  <option value="">{t("organise.noFolder")}</option>
+                  {folders.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
+                </select>}
               {job.status === "failed" && job.retryable && <button onClick={() => void retry(job)}>{t("jobs.retry")}</button>}
               {stalled && uploads && <>
                 <button onClick={() => uploads.resume(job)} aria-label={t("jobs.resumeLabel", { name: job.file.filename })}>

@@ -1,14 +1,17 @@
 // Search across all of my transcripts; a hit opens its transcript at the moment the words are said.
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../api/client";
-import type { SearchResults } from "../api/types";
+import type { Folder, SearchResults } from "../api/types";
 import { navigate } from "../routing";
 import { errorText } from "../i18n/errors";
 import { clock } from "../lib/format";
 
-export function SearchPanel() {
+// Everywhere, or within one folder: the folder shown in the list, unless the person picks another.
+export function SearchPanel({ folders = [], folder = null }: { folders?: Folder[]; folder?: string | null }) {
   const { t } = useTranslation();
+  const [where, setWhere] = useState<string>(folder ?? "");
+  useEffect(() => { setWhere(folder ?? ""); }, [folder]);
   const [query, setQuery] = useState("");
   const [results, setResults] = useState<SearchResults | null>(null);
   const [error, setError] = useState("");
@@ -17,7 +20,7 @@ export function SearchPanel() {
     e.preventDefault();
     if (!query.trim()) return;
     try {
-      setResults(await api.search(query)); setError("");
+      setResults(await api.search(query, where || undefined)); setError("");
     } catch (err) {
       setError(errorText(err, "search.failed"));
     }
@@ -30,6 +33,12 @@ export function SearchPanel() {
         <label className="visually-hidden" htmlFor="search-all">{t("search.words")}</label>
         <input id="search-all" type="search" value={query} maxLength={200} placeholder={t("search.words")}
           onChange={(e) => setQuery(e.target.value)} />
+        {folders.length > 0 &&
+          <select value={where} onChange={(e) => setWhere(e.target.value)} aria-label={t("organise.searchWhere")}
+            data-testid="search-folder">
+            <option value="">{t("organise.everywhere")}</option>
+            {folders.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
+          </select>}
         <button type="submit">{t("search.button")}</button>
       </form>
       {error && <p className="error" role="alert">{error}</p>}

@@ -1,6 +1,8 @@
 // Pick or drop files, choose language and mode; each file is declared, its job created, then PUT with progress.
-// An upload that cannot go on is "interrupted", never silently dropped: Resume continues it from the parts storage
-// holds (also after a reload, when the same file is chosen again), Remove deletes its job.
+// Files chosen together go through one queue (lib/uploadQueue.ts), UPLOADS_AT_ONCE at a time, each with Pause,
+// Resume and Cancel. An upload that cannot go on is "interrupted", never silently dropped: Resume continues it from
+// the parts storage holds (also after a reload, when the same file is chosen again), Cancel deletes its job. A file
+// the server refuses says which file and why, in the app's language.
 import { useEffect, useImperativeHandle, useRef, useState, type DragEvent, type FormEvent, type Ref } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
@@ -14,6 +16,11 @@ import { uploadInParts } from "../lib/multipart";
 import { browserNetwork, persist } from "../lib/network";
 import { BEAT_MS, uploadRecords, type UploadRecord } from "../lib/resume";
 import { put, UploadError, type Progress } from "../lib/upload";
+import { UploadQueue, type TaskState } from "../lib/uploadQueue";
+
+// Two files at a time: each large one already sends 4 parts in parallel, and waiting files hold no upload slot on
+// the server (a file is declared when its turn comes), so the per-user pending-upload quota is never crowded.
+export const UPLOADS_AT_ONCE = 2;
 
 // What the job list asks of the panel for a job whose upload was interrupted.
 export interface UploadPanelHandle { resume(job: Job): void; remove(jobId: string, fileId: string): Promise<void> }
@@ -56,13 +63,21 @@ export function jobLine(job: Job | undefined, seconds: number | null, caps: Capa
 }
 
 interface Item { key: string; file: File; progress: Progress | null;
-  state: "uploading" | "done" | "error" | "interrupted";
-  error?: string; wrongFile?: boolean; jobId?: string; fileId?: string; abort?: AbortController; seconds?: number | null }
+  state: "queued" | "uploading" | "paused" | "done" | "error" | "interrupted";
+  error?: string; wrongFile?: boolean; jobId?: string; fileId?: string; seconds?: number | null }
+
+// Which file, and the reason: the server's (by its code, in the app's language) or the browser's.
+function refusedText(name: string, err: unknown): string {
+  const reason = err instanceof UploadError ? err.message : errorText(err, "upload.failed");
+  return translate("organise.refused", { name, reason });
+}
 
 // Each upload's line follows its job (`jobs`, kept fresh by the job list): uploading, queued, transcribing, done
 // or failed, so the panel never says "started" about a job that has ended.
-export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJobCreated: () => void;
-  jobs: Map<string, Job>; handle?: Ref<UploadPanelHandle>; onDurations?: (seconds: Map<string, number>) => void }) {
+// `folder`: the folder the page shows; new uploads go into it (a failure to file one leaves it among all recordings).
+export function UploadPanel({ onJobCreated, jobs, handle, onDurations, folder = null }: { onJobCreated: () => void;
+  jobs: Map<string, Job>; handle?: Ref<UploadPanelHandle>; onDurations?: (seconds: Map<string, number>) => void;
+  folder?: { id: string; name: string } | null }) {
   const { t } = useTranslation();
   const [items, setItems] = useState<Item[]>([]);
   const [caps, setCaps] = useState<Capabilities | null>(null);
@@ -86,9 +101,29 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
   const update = (key: string, patch: Partial<Item>) =>
     setItems((all) => all.map((i) => (i.key === key ? { ...i, ...patch } : i)));
 
-  async function send(file: File, key: string, earlier?: Earlier) {
-    const abort = new AbortController();
-    update(key, { state: "uploading", error: undefined, progress: null, abort });
+  // The queue: it decides when each file's `send` runs; its states become the items' (a failed file that already has
+  // a job is "interrupted": resumable; one refused before any job is an "error").
+  const chosen = useRef(new Map<string, { file: File; earlier?: Earlier }>());
+  const made = useRef(new Map<string, { jobId: string; fileId: string }>());  // each item's job, once it has one
+  const runner = useRef<(key: string, signal: AbortSignal) => Promise<void>>(async () => {});
+  const queue = useRef<UploadQueue | null>(null);
+  queue.current ??= new UploadQueue((key, signal) => runner.current(key, signal), UPLOADS_AT_ONCE,
+    (key: string, state: TaskState) => {
+      if (state === "cancelled") return;  // `cancel` takes the item away itself
+      setItems((all) => all.map((i) => (i.key !== key ? i : { ...i, state: state === "queued" ? "queued"
+        : state === "running" ? "uploading" : state === "paused" ? "paused" : state === "done" ? "done"
+          : i.jobId ? "interrupted" : "error" })));
+    });
+  runner.current = async (key, signal) => {
+    const entry = chosen.current.get(key);
+    if (!entry) return;
+    const earlier = entry.earlier;
+    entry.earlier = undefined;  // only the first run continues a job the list named; later ones find their record
+    await send(entry.file, key, signal, earlier);
+  };
+
+  async function send(file: File, key: string, signal: AbortSignal, earlier?: Earlier) {
+    update(key, { error: undefined, progress: null });
     let target: Target | null = null;
     let beat: number | undefined;
     try {
@@ -100,45 +135,55 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
         const job = await api.createJob({ file_id: declared.file.id, language, mode,
           speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null });
         target = { fileId: declared.file.id, jobId: job.id, multipart: declared.multipart ?? undefined };
+        if (folder) await api.moveJob(job.id, folder.id).catch(() => undefined);
         single = declared.upload;
       }
       const { fileId, jobId } = target;
       uploadRecords.save({ fileId, jobId, name: file.name, size: file.size, modified: file.lastModified,
         multipart: !!target.multipart });
       beat = window.setInterval(() => uploadRecords.beat(fileId), BEAT_MS);  // "some tab is sending this"
+      made.current.set(key, { jobId, fileId });
       update(key, { jobId, fileId });
       onJobCreated();
       const onProgress = (progress: Progress) => update(key, { progress });
       if (target.multipart) {
         await uploadInParts(file, target.multipart.part_size, target.multipart.parts, api.parts(fileId), onProgress,
-          abort.signal);
+          signal);
       } else if (single) {
         const instructions = single;
         // Its one URL cannot be renewed: refused (or expired), Resume declares the file anew.
-        await persist(() => put(file, instructions, onProgress, abort.signal).catch((err: unknown) => {
+        await persist(() => put(file, instructions, onProgress, signal).catch((err: unknown) => {
           throw err instanceof UploadError && err.kind === "expired" ? new UploadError("rejected", err.message) : err;
-        }), browserNetwork, 8, abort.signal);
+        }), browserNetwork, 8, signal);
       }
       uploadRecords.drop(fileId);
-      update(key, { state: "done" });
       onJobCreated();
     } catch (err) {
-      const message = err instanceof UploadError && err.kind === "cancelled" ? t("upload.stopped")
-        : err instanceof UploadError ? err.message : errorText(err, "upload.failed");
-      // A job exists: it stays, saying so, until resumed or removed (the server expires it if neither happens).
+      const message = signal.aborted ? t("upload.stopped") : refusedText(file.name, err);
+      // A job exists: it stays, saying so, until resumed or cancelled (the server expires it if neither happens).
       if (target) uploadRecords.beat(target.fileId, false);
-      update(key, { state: target ? "interrupted" : "error", error: message });
+      if (target && queue.current?.state(key) === "cancelled") {  // cancelled while its job was being made
+        void removeJob(target.jobId, target.fileId).catch(() => undefined);
+      }
+      update(key, { error: message });
       onJobCreated();
+      throw err;  // the queue marks it failed (or keeps it paused or cancelled, when that is why it stopped)
     } finally {
       window.clearInterval(beat);
     }
   }
 
+  // Cancel: the upload stops for good and its job (if it has one yet) is deleted, so nothing is left half-made.
   async function removeItem(item: Item) {
-    if (item.jobId && item.fileId) {
-      try { await removeJob(item.jobId, item.fileId); }
+    queue.current?.cancel(item.key);
+    const ids = made.current.get(item.key);
+    if (ids) {
+      try { await removeJob(ids.jobId, ids.fileId); }
       catch (err) { update(item.key, { error: errorText(err) }); return; }
     }
+    chosen.current.delete(item.key);
+    made.current.delete(item.key);
+    queue.current?.forget(item.key);
     setItems((all) => all.filter((i) => i.key !== item.key));
     onJobCreated();
   }
@@ -147,8 +192,9 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
   const expected = useRef<Job | null>(null);
   useImperativeHandle(handle, () => ({
     resume(job: Job) {
-      const here = items.find((i) => i.jobId === job.id && i.state !== "uploading");
-      if (here) { void send(here.file, here.key); return; }
+      const here = items.find((i) => i.jobId === job.id && (i.state === "paused" || i.state === "interrupted"));
+      if (here) { queue.current?.resume(here.key); return; }
+      if (items.some((i) => i.jobId === job.id)) return;  // this page is sending it already
       expected.current = job;
       input.current?.click();
     },
@@ -165,19 +211,22 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
       const key = `${file.name}-${file.size}-${Math.random()}`;
       const reason = caps && refusal(caps, file);
       if (reason) {  // refused before a single byte leaves the browser
-        setItems((all) => [{ key, file, progress: null, state: "error", error: reason }, ...all]);
+        setItems((all) => [...all, { key, file, progress: null, state: "error",
+          error: translate("organise.refused", { name: file.name, reason }) }]);
         continue;
       }
       const job = expected.current;
       expected.current = null;
       if (job && (file.size !== job.file.size)) {
-        setItems((all) => [{ key, file, progress: null, state: "error", wrongFile: true,
-          error: t("upload.notThatFile", { name: job.file.filename, size: bytes(job.file.size) }) }, ...all]);
+        setItems((all) => [...all, { key, file, progress: null, state: "error", wrongFile: true,
+          error: t("upload.notThatFile", { name: job.file.filename, size: bytes(job.file.size) }) }]);
         continue;
       }
-      setItems((all) => [{ key, file, progress: null, state: "uploading" }, ...all]);
+      setItems((all) => [...all, { key, file, progress: null, state: "queued" }]);  // in the queue's order
       void mediaDuration(file).then((seconds) => update(key, { seconds }));
-      void send(file, key, job ? uploadRecords.find(file) ?? { fileId: job.file.id, jobId: job.id } : undefined);
+      chosen.current.set(key, { file,
+        earlier: job ? uploadRecords.find(file) ?? { fileId: job.file.id, jobId: job.id } : undefined });
+      queue.current?.add(key);
     }
     if (input.current) input.current.value = "";
   }
@@ -221,6 +270,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
       {caps && caps.languages.length === 1 &&
         <p className="hint" data-testid="language-note">{t(caps.auto_detect ? "upload.onlyLanguage"
           : "upload.onlyLanguageNoDetect", { engine: caps.engine, language: languageName(caps.languages[0]) })}</p>}
+      {folder && <p className="hint" data-testid="upload-folder">{t("organise.uploadInto", { name: folder.name })}</p>}
       <div className={`drop ${dragging ? "over" : ""}`} onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
         onDragLeave={() => setDragging(false)} onDrop={onDrop}>
         <p>{caps && !takesAnyMedia(caps) ? t("upload.drop", { formats: formatList(caps) }) : t("upload.dropAny")}</p>
@@ -239,8 +289,11 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
           data-testid="import-status">{linkStatus.text}</p>}
       </form>}
       {items.some((i) => i.state === "done" || i.state === "error") &&
-        <button className="link" onClick={() => setItems((all) => all.filter((i) => i.state === "uploading"
-          || i.state === "interrupted"))}>
+        <button className="link" onClick={() => setItems((all) => all.filter((i) => {
+          const keep = !(i.state === "done" || i.state === "error");
+          if (!keep) { chosen.current.delete(i.key); queue.current?.forget(i.key); }
+          return keep;
+        }))}>
           {t("upload.clear")}</button>}
       <ul className="uploads" aria-live="polite">
         {items.map((item) => {
@@ -252,7 +305,23 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
                 <progress max={100} value={pct} aria-label={t("upload.uploadingLabel", { name: item.file.name })} data-pct={pct} />
                 <span className="meta">{p ? t("upload.progress", { sent: bytes(p.sent), total: bytes(p.total) }) : t("upload.preparing")}
                   {p && p.bytesPerSecond > 0 ? ` · ${t("upload.rate", { size: bytes(p.bytesPerSecond) })}` : ""}</span>
-                <button className="link" onClick={() => item.abort?.abort()}>{t("upload.stop")}</button></>}
+                <button className="link" onClick={() => queue.current?.pause(item.key)}
+                  aria-label={t("organise.pauseLabel", { name: item.file.name })}>{t("organise.pause")}</button>
+                <button className="link" onClick={() => void removeItem(item)}
+                  aria-label={t("organise.cancelLabel", { name: item.file.name })}>{t("organise.cancel")}</button></>}
+              {item.state === "queued" && <>
+                <span className="meta" data-testid="upload-queued">{t("organise.queued")}</span>
+                <button className="link" onClick={() => queue.current?.pause(item.key)}
+                  aria-label={t("organise.pauseLabel", { name: item.file.name })}>{t("organise.pause")}</button>
+                <button className="link" onClick={() => void removeItem(item)}
+                  aria-label={t("organise.cancelLabel", { name: item.file.name })}>{t("organise.cancel")}</button></>}
+              {item.state === "paused" && <>
+                <span className="meta" data-testid="upload-paused">{item.progress ? t("organise.pausedAt", {
+                  sent: bytes(item.progress.sent), total: bytes(item.progress.total) }) : t("organise.paused")}</span>
+                <button className="link" onClick={() => queue.current?.resume(item.key)}
+                  aria-label={t("jobs.resumeLabel", { name: item.file.name })}>{t("jobs.resume")}</button>
+                <button className="link" onClick={() => void removeItem(item)}
+                  aria-label={t("organise.cancelLabel", { name: item.file.name })}>{t("organise.cancel")}</button></>}
               {item.state === "done" && <>
                 <progress max={100} value={100} aria-label={t("upload.uploadedLabel", { name: item.file.name })} data-pct={100} />
                 <span className="meta" data-testid="upload-done">{t("upload.done", { size: bytes(item.file.size) })}
@@ -260,12 +329,12 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
               {item.state === "error" && <>
                 <span className="error" role="alert">{item.error}</span>
                 {!(caps && refusal(caps, item.file)) && !item.wrongFile &&
-                  <button className="link" onClick={() => void send(item.file, item.key)}>{t("jobs.retry")}</button>}</>}
+                  <button className="link" onClick={() => queue.current?.resume(item.key)}>{t("jobs.retry")}</button>}</>}
               {item.state === "interrupted" && <>
                 <span className="error" role="alert" data-testid="upload-interrupted">
                   {item.progress ? t("upload.interruptedAt", { sent: bytes(item.progress.sent),
                     total: bytes(item.progress.total) }) : t("upload.interrupted")} {item.error}</span>
-                <button className="link" onClick={() => void send(item.file, item.key)}>{t("jobs.resume")}</button>
+                <button className="link" onClick={() => queue.current?.resume(item.key)}>{t("jobs.resume")}</button>
                 <button className="link" onClick={() => void removeItem(item)}>{t("jobs.remove")}</button></>}
             </li>
           );
