@@ -83,6 +83,10 @@ class Submission:
     language: str  # a code, or "auto" for detection
     dialogue: bool
     speakers_expected: int | None
+    # The owner's vocabulary (domain/accounts/vocabulary.py): terms to listen for, and (what the engine may write,
+    # the term to write instead) pairs.
+    keyterms: tuple[str, ...] = ()
+    spellings: tuple[tuple[tuple[str, ...], str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Cloud function `auth`: register, sign in, the signed-in user, sign out everywhere, change the password, reset a
-forgotten one by email, delete the account."""
+forgotten one by email, delete the account, and the account's vocabulary (terms and spellings new jobs send)."""
 
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -17,6 +17,7 @@ router = Router()
 # Imported by the first request that needs them, not at cold start (SQLAlchemy, pydantic, bcrypt).
 accounts = on_first_use("common.domain.accounts.accounts")
 password_reset = on_first_use("common.domain.accounts.password_reset")
+vocabulary = on_first_use("common.domain.accounts.vocabulary")
 schemas = on_first_use("common.domain.schemas")
 
 
@@ -50,6 +51,16 @@ def logout(req: Request) -> Response:
 def change_password(req: Request) -> Response:
     data = req.parse(schemas().PasswordChange)
     return json_response(200, accounts().change_password(caller(req), data, get_settings(), req.source_ip))
+
+
+@router.route("GET", "/api/v1/vocabulary")
+def get_vocabulary(req: Request) -> Response:
+    return json_response(200, vocabulary().get_vocabulary(caller(req)))
+
+
+@router.route("PUT", "/api/v1/vocabulary")
+def put_vocabulary(req: Request) -> Response:
+    return json_response(200, vocabulary().put_vocabulary(caller(req), req.parse(schemas().VocabularyIn)))
 
 
 @lru_cache(maxsize=1)

@@ -62,6 +62,7 @@ _COLUMNS = (
     MediaFile.uploaded_at,
     Transcript.language,
     Transcript.audio_duration,
+    Job.uncertain_words,
 )
 
 
@@ -93,6 +94,7 @@ def _job_fields(row: Any) -> dict[str, Any]:
         uploaded_at,
         language_detected,
         audio_duration,
+        uncertain_words,
         *_,  # a page's rows also carry the account's token version
     ) = row
     return {
@@ -115,6 +117,7 @@ def _job_fields(row: Any) -> dict[str, Any]:
         "speakers_expected": speakers_expected,
         "language_detected": language_detected,
         "audio_duration": audio_duration,
+        "uncertain_words": uncertain_words,
         "error_message": redact(error_message) if error_message else None,
         "retryable": can_retry(status, file_status, error_retryable),
         "attempts": attempts,

@@ -38,6 +38,8 @@ def describe(settings: Settings) -> CapabilitiesOut:
         max_stored_bytes_per_user=settings.MAX_STORED_BYTES_PER_USER,
         realtime_factor=settings.SPEECH_REALTIME_FACTOR,
         url_import_note=settings.URL_IMPORT_NOTE or None,
+        word_confidence=settings.SPEECH_WORD_CONFIDENCE,
+        vocabulary=settings.SPEECH_VOCABULARY,
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, tex
 from sqlalchemy.orm import Session, aliased
 
 from common.adapters.ports import ProviderTranscript
+from common.domain.pipeline.confidence import count_uncertain
 from common.runtime.redaction import redact
 from common.store.db import is_postgres
 from common.store.dialect import insert_ignore
@@ -326,6 +327,7 @@ def complete(s: Session, job_id: uuid.UUID, t: ProviderTranscript, now: datetime
             error_message=None,
             claim_token=None,
             next_attempt_at=None,
+            uncertain_words=count_uncertain(t.words),
         )
     )
     if not result.rowcount:  # type: ignore[attr-defined]
