@@ -14,6 +14,7 @@ Run (about 50 s of audio, two to three minutes on 2 shared cores):
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 import time
@@ -21,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from local.assemblyai import espeak  # noqa: E402
-from local.assemblyai.vocabulary import apply_spelling  # noqa: E402
-from local.assemblyai.whisper import Whisper, decode  # noqa: E402
+from local.assemblyai import espeak
+from local.assemblyai.vocabulary import apply_spelling
+from local.assemblyai.whisper import Whisper, decode
 
 # Names that are no word of any language Whisper knows well, each in two ordinary sentences.
 NAMES: list[tuple[str, str, str]] = [
@@ -47,20 +48,14 @@ def has_name(words: list[dict[str, object]], name: str) -> bool:
 
 
 def misheard(words: list[dict[str, object]], sentence: str, name: str) -> str | None:
-    """What the engine wrote where the name is: the words that differ from the sentence around the name."""
+    """What the engine wrote where the name is (the words a person would select and retype), or None if it got it."""
     said = [_key(w) for w in sentence.split()]
     heard = [_key(str(w["text"])) for w in words]
     at = said.index(name.lower())
-    before, after = said[:at], said[at + 1 :]
-    start = 0
-    while start < min(len(before), len(heard)) and heard[start] == before[start]:
-        start += 1
-    end = len(heard)
-    tail = len(after)
-    while tail and end > start and heard[end - 1] == after[tail - 1]:
-        end, tail = end - 1, tail - 1
-    phrase = " ".join(heard[start:end])
-    return phrase or None
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=said, b=heard, autojunk=False).get_opcodes():
+        if i1 <= at < i2:
+            return " ".join(heard[j1:j2]) if op != "equal" and j2 > j1 else None
+    return None
 
 
 def main() -> None:

@@ -3,7 +3,8 @@
 New jobs carry it to the engine (pipeline/pipeline.py reads `for_job`): AssemblyAI takes the terms as
 `keyterms_prompt` and the spellings as `custom_spelling`, the local Whisper engine the terms as hotwords. The limits
 are the provider's: Universal-2, the fallback in our model list, takes at most 200 key terms of at most 6 words each,
-and a custom spelling's `to` must be one word (AssemblyAI's custom-spelling docs), so only a one-word term has spellings.
+and a custom spelling's `to` must be one word (AssemblyAI's custom-spelling docs): only a one-word term has
+spellings.
 """
 
 from __future__ import annotations
@@ -131,5 +132,3 @@ def for_job(s: Session, job_id: uuid.UUID) -> tuple[tuple[str, ...], tuple[tuple
     terms = tuple(term for term, _ in rows)
     spellings = tuple((tuple(sp), term) for term, sp in rows if sp)
     return terms, spellings
-
-
