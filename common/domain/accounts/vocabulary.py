@@ -42,7 +42,8 @@ def _clean(entry: VocabularyTermIn, n: int) -> VocabularyTermOut:
     spellings: list[str] = []
     for raw in entry.spellings:
         spelling = " ".join(_words(raw))
-        if not spelling or spelling.lower() == term.lower() or spelling.lower() in (s.lower() for s in spellings):
+        # "kubernetes" stays a spelling of "Kubernetes": AssemblyAI matches `from` in any case and writes `to` as is.
+        if not spelling or spelling == term or spelling.lower() in (s.lower() for s in spellings):
             continue  # nothing to replace, or already there
         if len(spelling) > MAX_TERM_CHARS or len(_words(spelling)) > MAX_TERM_WORDS:
             raise Invalid(
@@ -52,7 +53,7 @@ def _clean(entry: VocabularyTermIn, n: int) -> VocabularyTermOut:
             )
         spellings.append(spelling)
     if len(spellings) > MAX_SPELLINGS:
-        raise Invalid(f"“{term}” has {len(spellings)} spellings; keep at most {MAX_SPELLINGS}", "vocabulary_too_many")
+        raise Invalid(f"“{term}” has {len(spellings)} spellings; keep at most {MAX_SPELLINGS}", "vocabulary_over_limit")
     if spellings and len(_words(term)) > 1:
         raise Invalid(
             f"“{term}” is several words: a spelling fix writes one word (AssemblyAI's rule), so keep it as a term"
@@ -67,7 +68,7 @@ def _checked(data: VocabularyIn) -> list[VocabularyTermOut]:
         raise Invalid(
             f"a vocabulary holds at most {MAX_TERMS} terms (what AssemblyAI takes with a job); this one has"
             f" {len(data.terms)}. Remove some first.",
-            "vocabulary_too_many",
+            "vocabulary_over_limit",
         )
     terms = [_clean(entry, n) for n, entry in enumerate(data.terms, 1)]
     seen: dict[str, str] = {}

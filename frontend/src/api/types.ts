@@ -23,6 +23,7 @@ export interface Job {
   speakers_expected: number | null; language_detected: string | null; audio_duration: number | null;
   error_message: string | null; retryable: boolean; attempts: number; created_at: string; submitted_at: string | null;
   completed_at: string | null;
+  uncertain_words?: number | null;  // words below the confidence threshold (lib/review.ts), once the transcript is in
 }
 export interface JobPage { items: Job[]; next_cursor: string | null }
 export interface JobRequest { file_id: string; language?: string; mode?: Mode; speakers_expected?: number | null }
@@ -43,7 +44,12 @@ export interface Capabilities {
   max_parallel_per_user: number; max_active_jobs_per_user: number; max_stored_bytes_per_user: number;
   realtime_factor?: number | null;
   url_import_note?: string | null;  // why some links cannot be fetched here (the local cloud says), else null
+  word_confidence?: boolean;  // the engine rates each word: the review mode marks the uncertain ones
+  vocabulary?: boolean;  // the engine takes the user's vocabulary with each new job
 }
+// A term as it should be written, and what the engine wrote instead (each replaced by the term in new jobs).
+export interface VocabularyTerm { term: string; spellings: string[] }
+export interface Vocabulary { terms: VocabularyTerm[]; max_terms: number; max_term_chars: number; max_spellings: number }
 
 // Required fields per schema, as the spec declares them (checked in client.test.ts).
 export const REQUIRED: Record<string, string[]> = {
@@ -57,6 +63,7 @@ export const REQUIRED: Record<string, string[]> = {
   Job: ["id", "file", "status", "stage", "language", "mode", "retryable", "attempts", "created_at"],
   JobPage: ["items", "next_cursor"],
   Transcript: ["job_id", "mode", "text", "utterances", "words"],
+  Vocabulary: ["terms", "max_terms", "max_term_chars", "max_spellings"],
   Capabilities: ["engine", "languages", "auto_detect", "formats", "max_upload_bytes", "max_parallel_per_user",
     "max_active_jobs_per_user", "max_stored_bytes_per_user"],
 };

@@ -1,9 +1,11 @@
-// The account: change the password (other sessions end), or delete the account and everything of it.
+// The account: change the password (other sessions end), the vocabulary new jobs send, or delete the account and
+// everything of it.
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../api/client";
 import type { User } from "../api/types";
 import { errorText } from "../i18n/errors";
+import { VocabularyEditor } from "../components/VocabularyEditor";
 import { useTitle } from "../lib/title";
 
 export function AccountPage({ user, onDeleted }: { user: User; onDeleted: () => void }) {
@@ -52,6 +54,7 @@ export function AccountPage({ user, onDeleted }: { user: User; onDeleted: () => 
           <button type="submit">{t("account.change")}</button> <span role="status">{changeStatus}</span>
         </form>
       </section>
+      <VocabularyEditor />
       <section className="card" aria-labelledby="delete-title">
         <h2 id="delete-title">{t("account.deleteTitle")}</h2>
         <p>{t("account.deleteText")}</p>
