@@ -79,3 +79,19 @@ def test_the_same_upload_event_eight_times_submits_the_vocabulary_once(cloud) ->
     assert wait_for(api, job["id"])["status"] == "completed"
     assert cloud.assemblyai.submissions_per_job() == {job["id"]: 1}
     assert cloud.assemblyai.last_request["custom_spelling"] == [{"from": ["cooper nettys"], "to": "Kubernetes"}]
+
+
+def test_an_engine_without_vocabulary_says_so_and_its_jobs_carry_none(cloud, configure) -> None:
+    caps = Api().get("/api/v1/capabilities").json
+    assert (caps["word_confidence"], caps["vocabulary"]) == (True, True)  # AssemblyAI and the local Whisper: both
+    configure(SPEECH_VOCABULARY="false", SPEECH_WORD_CONFIDENCE="false")
+    caps = Api().get("/api/v1/capabilities").json
+    assert (caps["word_confidence"], caps["vocabulary"]) == (False, False)
+    api = with_vocabulary()  # still kept, for an engine that takes it
+    data = recording()
+    declared = declare(api, data)
+    put_bytes(declared, data)
+    done = wait_for(api, create_job(api, declared["file"]["id"], language="en")["id"])
+    assert done["status"] == "completed"
+    sent = cloud.assemblyai.last_request
+    assert "keyterms_prompt" not in sent and "custom_spelling" not in sent
