@@ -362,7 +362,7 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
           <label className="search">{t("transcript.search")}<input type="search" value={query}
             onChange={(e) => setQuery(e.target.value)} placeholder={t("transcript.find")} /></label>
           {query && <span aria-live="polite">{t("transcript.matches", { count })}</span>}
-          {reviewing && !query && <span className="review" data-testid="review">
+          {reviewing && !query && (uncertain > 0 || reviewNote) && <span className="review" data-testid="review">
             <span aria-live="polite">{reviewNote || (uncertain ? t("review.uncertain", { count: uncertain })
               : t("review.noneUncertain"))}</span>
             {uncertain > 0 && <>{" "}
