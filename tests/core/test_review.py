@@ -3,6 +3,7 @@ each user keeps a vocabulary (terms and what the engine wrote instead) within As
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -136,3 +137,13 @@ def test_keyterms_go_only_where_a_model_takes_them_and_spellings_everywhere() ->
     assert len(keyterms_for(submission("en", 1000), ["universal-3-pro", "universal-2"]) or []) == 200
     assert len(keyterms_for(submission("en", 1000), ["universal-3-pro"]) or []) == 1000
     assert custom_spelling_for(submission("ru")) == [{"from": ["cooper nettys", "kuber netties"], "to": "Kubernetes"}]
+
+
+def test_two_tabs_saving_the_vocabulary_at_once_both_succeed_and_one_list_wins() -> None:
+    api = signed_up(unique_email())
+    lists = [{"terms": [{"term": f"Term{n}a"}, {"term": f"Term{n}b"}]} for n in range(8)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(lambda body: api.call("PUT", VOCABULARY, json_body=body).status, lists))
+    assert statuses == [200] * 8
+    kept = [t["term"] for t in api.get(VOCABULARY).json["terms"]]
+    assert kept in [[t["term"] for t in body["terms"]] for body in lists]  # one whole list, never a mix

@@ -18,7 +18,7 @@ from common.domain.accounts.users import require_user
 from common.domain.errors import Invalid
 from common.domain.schemas import VocabularyIn, VocabularyOut, VocabularyTermIn, VocabularyTermOut
 from common.store.db import transaction
-from common.store.models import TranscriptionJob, VocabularyTerm
+from common.store.models import TranscriptionJob, User, VocabularyTerm
 
 MAX_TERMS = 200  # keyterms_prompt with Universal-2 (1000 with Universal-3 Pro): every model in the list takes all
 MAX_TERM_WORDS = 6  # AssemblyAI: "maximum 6 words per phrase"
@@ -111,6 +111,9 @@ def put_vocabulary(user_id: uuid.UUID, data: VocabularyIn) -> VocabularyOut:
     terms = _checked(data)
     with transaction() as s:
         require_user(s, user_id)
+        # One save at a time per user (the account row's lock): two tabs saving at once must not both insert
+        # position 0 after each deleted what it saw. SQLite runs one writer at a time anyway.
+        s.execute(select(User.id).where(User.id == user_id).with_for_update())
         s.execute(delete(VocabularyTerm).where(VocabularyTerm.owner_id == user_id))
         s.flush()
         s.add_all(
