@@ -22,12 +22,14 @@ WEBHOOK_PATH = "/api/v1/webhooks/assemblyai"
 # languages Universal-3 Pro transcribes are where it applies (AssemblyAI's keyterms-prompting and models pages).
 KEYTERMS_PRO, KEYTERMS_U2 = 1000, 200
 KEYTERM_LANGUAGES = frozenset({"auto", "en", "es", "de", "fr", "it", "pt"})
+KEYTERM_LANGUAGES_U2 = frozenset({"auto", "en"})
 
 
 def keyterms_for(sub: Submission, models: list[str]) -> list[str] | None:
     """The terms to send as keyterms_prompt, within the smallest limit of the models the job may be routed to; none
     for a language no model takes them in (there `custom_spelling` alone applies the vocabulary)."""
-    if not sub.keyterms or sub.language.split("_")[0] not in KEYTERM_LANGUAGES:
+    languages = KEYTERM_LANGUAGES if "universal-3-pro" in models else KEYTERM_LANGUAGES_U2
+    if not sub.keyterms or sub.language.split("_")[0] not in languages:
         return None
     limit = KEYTERMS_PRO if models and all(m == "universal-3-pro" for m in models) else KEYTERMS_U2
     return list(sub.keyterms[:limit])

@@ -134,6 +134,8 @@ def test_keyterms_go_only_where_a_model_takes_them_and_spellings_everywhere() ->
     assert keyterms_for(submission("en"), ["universal-3-pro", "universal-2"]) == ["term0", "term1", "term2"]
     assert keyterms_for(submission("auto"), ["universal-3-pro"]) is not None
     assert keyterms_for(submission("ru"), ["universal-3-pro", "universal-2"]) is None  # Universal-2: English beta
+    assert keyterms_for(submission("de"), ["universal-3-pro", "universal-2"]) is not None  # Universal-3 Pro has German
+    assert keyterms_for(submission("de"), ["universal-2"]) is None
     assert len(keyterms_for(submission("en", 1000), ["universal-3-pro", "universal-2"]) or []) == 200
     assert len(keyterms_for(submission("en", 1000), ["universal-3-pro"]) or []) == 1000
     assert custom_spelling_for(submission("ru")) == [{"from": ["cooper nettys", "kuber netties"], "to": "Kubernetes"}]
