@@ -18,6 +18,27 @@ WEBHOOK_SECRET_HEADER = "X-Transcribe-Webhook-Secret"
 WEBHOOK_PATH = "/api/v1/webhooks/assemblyai"
 
 
+# keyterms_prompt: up to 1000 terms with Universal-3 Pro, 200 with Universal-2, where it is an English-only beta; the
+# languages Universal-3 Pro transcribes are where it applies (AssemblyAI's keyterms-prompting and models pages).
+KEYTERMS_PRO, KEYTERMS_U2 = 1000, 200
+KEYTERM_LANGUAGES = frozenset({"auto", "en", "es", "de", "fr", "it", "pt"})
+KEYTERM_LANGUAGES_U2 = frozenset({"auto", "en"})
+
+
+def keyterms_for(sub: Submission, models: list[str]) -> list[str] | None:
+    """The terms to send as keyterms_prompt, within the smallest limit of the models the job may be routed to; none
+    for a language no model takes them in (there `custom_spelling` alone applies the vocabulary)."""
+    languages = KEYTERM_LANGUAGES if "universal-3-pro" in models else KEYTERM_LANGUAGES_U2
+    if not sub.keyterms or sub.language.split("_")[0] not in languages:
+        return None
+    limit = KEYTERMS_PRO if models and all(m == "universal-3-pro" for m in models) else KEYTERMS_U2
+    return list(sub.keyterms[:limit])
+
+
+def custom_spelling_for(sub: Submission) -> list[dict[str, Any]] | None:
+    return [{"from": list(found), "to": term} for found, term in sub.spellings] or None
+
+
 def webhook_url(public_base_url: str, job_id: str) -> str:
     return f"{public_base_url.rstrip('/')}{WEBHOOK_PATH}?job_id={job_id}"
 
@@ -156,6 +177,8 @@ class AssemblyAI:
             language_code=None if sub.language == "auto" else sub.language,
             speaker_labels=True if sub.dialogue else None,
             speakers_expected=sub.speakers_expected if sub.dialogue else None,
+            keyterms_prompt=keyterms_for(sub, models),
+            custom_spelling=custom_spelling_for(sub),
             webhook_url=webhook_url(s.PUBLIC_BASE_URL, sub.job_id),
             webhook_auth_header_name=WEBHOOK_SECRET_HEADER,
             webhook_auth_header_value=s.WEBHOOK_SECRET,

@@ -91,6 +91,10 @@ class Submission:
     speakers_expected: int | None
     object_key: str = ""  # the recording in our bucket (SpeechKit reads it there, as the function's account)
     content_type: str = ""  # as stored: SpeechKit must be told the container
+    # The owner's vocabulary (domain/accounts/vocabulary.py): terms to listen for, and (what the engine may write,
+    # the term to write instead) pairs.
+    keyterms: tuple[str, ...] = ()
+    spellings: tuple[tuple[tuple[str, ...], str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -276,6 +276,7 @@ class JobOut(_Out):
     speakers_expected: int | None
     language_detected: str | None
     audio_duration: float | None
+    uncertain_words: int | None = None  # words below the confidence threshold; None before the transcript (or count)
     error_message: str | None
     retryable: bool
     attempts: int
@@ -343,13 +344,14 @@ class CapabilitiesOut(_Out):
     max_upload_bytes: int
     max_duration_seconds: int | None = None
     max_speakers: int | None = None  # the most voices the engine tells apart; None: as many as asked for
-    word_confidence: bool = True  # whether words carry a confidence (review of uncertain words)
     url_import: bool = True  # whether a public link can be imported
     max_parallel_per_user: int
     max_active_jobs_per_user: int
     max_stored_bytes_per_user: int
     realtime_factor: float | None = None
     url_import_note: str | None = None
+    word_confidence: bool = False  # the engine rates each word: the review mode marks and counts uncertain ones
+    vocabulary: bool = False  # the engine takes a user's vocabulary (terms and spellings) with each new job
 
 
 class SearchHit(_Out):
@@ -435,3 +437,29 @@ class JobFolderMove(_In):
     """{"folder_id": "..."} puts a job in one of the caller's folders; null takes it out of any."""
 
     folder_id: uuid.UUID | None
+
+
+class VocabularyTermIn(_In):
+    """A term as it should be written, and what the engine wrote instead of it (each replaced by the term)."""
+
+    # Shapes only (and a bound on the work per request); accounts/vocabulary.py checks the limits with a sentence each.
+    term: Annotated[CleanStr, Field(max_length=1000)]
+    spellings: Annotated[list[Annotated[CleanStr, Field(max_length=1000)]], Field(max_length=100)] = Field(
+        default_factory=list
+    )
+
+
+class VocabularyIn(_In):
+    terms: Annotated[list[VocabularyTermIn], Field(max_length=1000)]
+
+
+class VocabularyTermOut(_Out):
+    term: str
+    spellings: list[str]
+
+
+class VocabularyOut(_Out):
+    terms: list[VocabularyTermOut]
+    max_terms: int
+    max_term_chars: int
+    max_spellings: int

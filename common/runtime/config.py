@@ -120,6 +120,11 @@ class Settings:
     SPEECH_LANGUAGES: str = ""
     SPEECH_AUTO_DETECT: bool = True
     SPEECH_FORMATS: str = ""
+    # Review mode: whether the engine rates each word (AssemblyAI and the local Whisper do), and whether it takes a
+    # user's vocabulary with each job (AssemblyAI's keyterms_prompt and custom_spelling; Whisper's hotwords); false
+    # turns either off. A provider without it (SpeechKit: providers.py) never has it, whatever these say.
+    SPEECH_WORD_CONFIDENCE: bool = True
+    SPEECH_VOCABULARY: bool = True
     # URL imports: "host:port" pairs admitted although private (a self-hosted media server; the local cloud's tests).
     URL_IMPORT_ALLOWED_HOSTS: str = ""
     # A sentence for the import form when fetching is narrower than "any public link" (the local cloud says why).

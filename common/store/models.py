@@ -169,6 +169,9 @@ class TranscriptionJob(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Words the engine was unsure of (pipeline/confidence.py), counted when the transcript is stored and again after
+    # each edit, so the list shows it without reading transcripts. None: stored before the count existed.
+    uncertain_words: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Transcript(Base):
@@ -368,3 +371,20 @@ class FolderEntry(Base):
     folder_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("folders.id", ondelete="CASCADE"))
     # The job's created_at, copied (it never changes): the order of a folder's page, readable from the index alone.
     job_created_at: Mapped[datetime] = mapped_column()
+
+
+class VocabularyTerm(Base):
+    """A term of a user's vocabulary (how a name or word is written) and what the engine wrote instead of it.
+
+    New jobs send the terms as AssemblyAI's `keyterms_prompt` and the spellings as `custom_spelling`; the local engine
+    gets them as Whisper hotwords. Edited as one list (PUT), kept in the user's order.
+    """
+
+    __tablename__ = "vocabulary_terms"
+    __table_args__ = (UniqueConstraint("owner_id", "term", name="uq_vocabulary_owner_term"),)
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    term: Mapped[str] = mapped_column(String(100))
+    # Words or phrases the engine wrote for it, each replaced by the term (["cooper nettys"]); [] for a term alone.
+    spellings: Mapped[list[str]] = mapped_column(JSON, default=list)

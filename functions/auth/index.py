@@ -1,5 +1,6 @@
 """Cloud function `auth`: register, sign in, the signed-in user, sign out everywhere, change the password, reset a
-forgotten one by email, delete the account; personal API keys and their exchange for access tokens."""
+forgotten one by email, delete the account; personal API keys and their exchange for access tokens; the account's
+vocabulary (terms and spellings new jobs send)."""
 
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ router = Router()
 accounts = on_first_use("common.domain.accounts.accounts")
 password_reset = on_first_use("common.domain.accounts.password_reset")
 api_keys = on_first_use("common.domain.accounts.api_keys")
+vocabulary = on_first_use("common.domain.accounts.vocabulary")
 schemas = on_first_use("common.domain.schemas")
 
 
@@ -51,6 +53,16 @@ def logout(req: Request) -> Response:
 def change_password(req: Request) -> Response:
     user, data = caller(req, session_only=True), req.parse(schemas().PasswordChange)
     return json_response(200, accounts().change_password(user, data, get_settings(), req.source_ip))
+
+
+@router.route("GET", "/api/v1/vocabulary")
+def get_vocabulary(req: Request) -> Response:
+    return json_response(200, vocabulary().get_vocabulary(caller(req)))
+
+
+@router.route("PUT", "/api/v1/vocabulary")
+def put_vocabulary(req: Request) -> Response:
+    return json_response(200, vocabulary().put_vocabulary(caller(req), req.parse(schemas().VocabularyIn)))
 
 
 @lru_cache(maxsize=1)

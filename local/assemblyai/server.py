@@ -29,6 +29,7 @@ from common.domain.languages import SUPPORTED
 from local.assemblyai.engines import engine_named
 from local.assemblyai.faults import Faults, Rule
 from local.assemblyai.speech import Engine, EngineError, Request
+from local.assemblyai.vocabulary import RequestProblem, apply_spelling, custom_spelling_of, keyterms_of
 from local.durable_files import remove, write_atomically
 from local.http import QuietNoDelayHandler
 
@@ -248,6 +249,11 @@ class AssemblyAIServer:
         for flag in ("speaker_labels", "language_detection", "punctuate", "format_text"):
             if body.get(flag) is not None and not isinstance(body[flag], bool):
                 raise ApiError(400, f"{flag} must be a Boolean")
+        try:
+            model = str(body.get("speech_model") or models[0])
+            keyterms, spellings = keyterms_of(body, model), custom_spelling_of(body)
+        except RequestProblem as exc:
+            raise ApiError(400, str(exc)) from None
         self._fault("submit")
         tid = str(uuid.uuid4())
         transcript = {
@@ -273,6 +279,7 @@ class AssemblyAIServer:
             "auto_highlights": False,
             "redact_pii": False,
             "summarization": False,
+            "custom_spelling": spellings,
             "text": None,
             "words": None,
             "utterances": None,
@@ -281,6 +288,8 @@ class AssemblyAIServer:
         }
         if language is None:
             del transcript["language_code"]  # a string when present; unknown until detected
+        if keyterms is not None:
+            transcript["keyterms_prompt"] = keyterms  # an array when present (the spec's Transcript)
         with self._lock:
             self._transcripts[tid] = transcript
             self._meta[tid] = {
@@ -401,8 +410,13 @@ class AssemblyAIServer:
                 t.get("language_code"),
                 bool(t["language_detection"]),
                 t.get("speakers_expected"),
+                tuple(t.get("keyterms_prompt") or ()),
             )
             result = self.engine.transcribe(audio, request)
+            if t.get("custom_spelling"):  # after recognition, whatever the engine, as AssemblyAI applies it
+                result.text, result.words, result.utterances = apply_spelling(
+                    t["custom_spelling"], result.words, result.utterances
+                )
             delay = self.faults.take("processing")
             time.sleep(result.processing_s + (delay.delay_s if delay else 0.0))
             self._set(

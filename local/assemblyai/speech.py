@@ -29,6 +29,7 @@ class Request:
     language_code: str | None
     language_detection: bool
     speakers_expected: int | None = None
+    keyterms: tuple[str, ...] = ()  # keyterms_prompt: names and terms to listen for (Whisper's hotwords)
 
 
 class Engine(Protocol):

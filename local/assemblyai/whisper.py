@@ -157,9 +157,15 @@ class Whisper:
         return str(language), round(float(probability), 4)
 
     def words(
-        self, samples: Any, vad: bool | None = None, language: str = "en", model: str | None = None
+        self,
+        samples: Any,
+        vad: bool | None = None,
+        language: str = "en",
+        model: str | None = None,
+        keyterms: tuple[str, ...] = (),
     ) -> list[dict[str, Any]]:
-        """Whisper's words with times in ms and its word probability as confidence; silence gives none."""
+        """Whisper's words with times in ms and its word probability as confidence; silence gives none. `keyterms`
+        (a request's keyterms_prompt) go to the decoder as hotwords: it is told these names before each window."""
         segments, _ = self.model(model or model_for(language)).transcribe(
             samples,
             language=language,
@@ -167,6 +173,7 @@ class Whisper:
             word_timestamps=True,
             vad_filter=self.vad if vad is None else vad,
             condition_on_previous_text=False,
+            hotwords=hotwords(keyterms),
         )
         duration_ms = round(len(samples) * 1000 / SAMPLE_RATE)
         words: list[dict[str, Any]] = []
@@ -197,7 +204,7 @@ class Whisper:
         language, probability = language_of(req.language_code) or "en", None
         if req.language_detection:
             language, probability = self.detect(samples)
-        words = self.words(samples, language=language)
+        words = self.words(samples, language=language, keyterms=req.keyterms)
         utterances = None
         if req.speaker_labels and words:
             from local.assemblyai.diarize import speakers
@@ -213,6 +220,11 @@ class Whisper:
             "language_confidence": probability,
         }
         return result
+
+
+def hotwords(keyterms: tuple[str, ...]) -> str | None:
+    """The terms as faster-whisper's hotwords: one comma-separated line, as a person would write a glossary."""
+    return ", ".join(keyterms) or None
 
 
 def _continues(piece: str) -> bool:

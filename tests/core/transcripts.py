@@ -21,12 +21,20 @@ def timed_words(text: str, start_ms: int = 0, step_ms: int = 400, speaker: str |
     ]
 
 
-def completed_job(api: Api, text: str, utterances: list[dict[str, Any]] | None = None, name: str = "talk.wav") -> str:
-    """Declare a file, create a job (dialogue when utterances are given) and complete it with this transcript."""
+def completed_job(
+    api: Api,
+    text: str,
+    utterances: list[dict[str, Any]] | None = None,
+    name: str = "talk.wav",
+    words: list[dict[str, Any]] | None = None,
+) -> str:
+    """Declare a file, create a job (dialogue when utterances are given) and complete it with this transcript (its
+    words given, or timed from the text)."""
     declared = api.post("/api/v1/files", {"filename": name, "content_type": "audio/wav", "size": 10}).json
     mode = "dialogue" if utterances else "mono"
     job = api.post("/api/v1/jobs", {"file_id": declared["file"]["id"], "mode": mode}).json
-    words = [w for u in utterances for w in u["words"]] if utterances else timed_words(text)
+    if words is None:
+        words = [w for u in utterances for w in u["words"]] if utterances else timed_words(text)
     result = ProviderTranscript(
         id=f"t-{uuid.uuid4().hex[:8]}",
         status="completed",

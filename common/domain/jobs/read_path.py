@@ -63,6 +63,7 @@ _COLUMNS = (
     Transcript.language,
     Transcript.audio_duration,
     FolderEntry.folder_id,
+    Job.uncertain_words,
 )
 
 
@@ -95,6 +96,7 @@ def _job_fields(row: Any) -> dict[str, Any]:
         language_detected,
         audio_duration,
         folder_id,
+        uncertain_words,
         *_,  # a page's rows also carry the account's token version
     ) = row
     return {
@@ -117,6 +119,7 @@ def _job_fields(row: Any) -> dict[str, Any]:
         "speakers_expected": speakers_expected,
         "language_detected": language_detected,
         "audio_duration": audio_duration,
+        "uncertain_words": uncertain_words,
         "error_message": redact(error_message) if error_message else None,
         "retryable": can_retry(status, file_status, error_retryable),
         "attempts": attempts,

@@ -42,13 +42,14 @@ def describe(settings: Settings) -> CapabilitiesOut:
         max_upload_bytes=providers.max_upload_bytes(settings),
         max_duration_seconds=profile.max_duration_seconds,
         max_speakers=profile.max_speakers,
-        word_confidence=profile.word_confidence,
         url_import=profile.url_import,
         max_parallel_per_user=settings.MAX_PARALLEL_PER_USER,
         max_active_jobs_per_user=settings.MAX_ACTIVE_JOBS_PER_USER,
         max_stored_bytes_per_user=settings.MAX_STORED_BYTES_PER_USER,
         realtime_factor=settings.SPEECH_REALTIME_FACTOR,
         url_import_note=settings.URL_IMPORT_NOTE or None,
+        word_confidence=providers.word_confidence(settings),
+        vocabulary=providers.vocabulary(settings),
     )
 
 

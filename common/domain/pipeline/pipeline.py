@@ -18,6 +18,7 @@ from common.adapters.assemblyai import is_transcript_id
 from common.adapters.ports import ProviderError, ProviderTranscript, Submission
 from common.adapters.services import Services
 from common.domain import idempotency
+from common.domain.accounts import vocabulary
 from common.domain.errors import BadRequest, Unavailable
 from common.domain.pipeline import cleanups, hook_delivery, providers, transitions
 from common.domain.pipeline.transitions import Claim
@@ -34,6 +35,11 @@ Job = TranscriptionJob
 def _submit(claim: Claim, services: Services) -> None:
     settings = services.settings
     audio_url = claim.source_url or services.storage.presign_get(claim.object_key, settings.AUDIO_URL_EXPIRE_SECONDS)
+    keyterms: tuple[str, ...] = ()
+    spellings: tuple[tuple[tuple[str, ...], str], ...] = ()
+    if providers.vocabulary(settings):
+        with transaction() as s:
+            keyterms, spellings = vocabulary.for_job(s, claim.job_id)
     submission = Submission(
         job_id=str(claim.job_id),
         audio_url=audio_url,
@@ -42,6 +48,8 @@ def _submit(claim: Claim, services: Services) -> None:
         speakers_expected=claim.speakers_expected,
         object_key=claim.object_key,
         content_type=claim.content_type,
+        keyterms=keyterms,
+        spellings=spellings,
     )
     try:
         transcript_id = services.provider.submit(submission)

@@ -24,6 +24,7 @@ class Profile:
     max_duration_seconds: int | None
     max_speakers: int | None  # the most speakers it can tell apart; None: as many as the request says
     word_confidence: bool
+    vocabulary: bool  # takes a user's terms and spellings with a job (AssemblyAI: keyterms_prompt, custom_spelling)
     url_import: bool  # fetches a public link itself
     webhooks: bool  # says when a result is ready; without, every job in flight is polled (the reconcile timer)
 
@@ -35,6 +36,7 @@ ASSEMBLYAI = Profile(
     max_duration_seconds=None,
     max_speakers=None,
     word_confidence=True,
+    vocabulary=True,
     url_import=True,
     webhooks=True,
 )
@@ -46,6 +48,7 @@ SPEECHKIT = Profile(
     max_duration_seconds=4 * 3600,
     max_speakers=2,
     word_confidence=False,
+    vocabulary=False,  # RecognizeFileRequest has no terms or spellings (only model tuning, out of scope)
     url_import=False,
     webhooks=False,
 )
@@ -59,3 +62,13 @@ def max_upload_bytes(settings: Settings) -> int:
     """The deployment's limit, within what the provider reads."""
     cap = profile(settings).max_upload_bytes
     return min(settings.MAX_UPLOAD_BYTES, cap) if cap else settings.MAX_UPLOAD_BYTES
+
+
+def word_confidence(settings: Settings) -> bool:
+    """Words carry a confidence: the provider gives one, and the deployment has not turned review off."""
+    return profile(settings).word_confidence and settings.SPEECH_WORD_CONFIDENCE
+
+
+def vocabulary(settings: Settings) -> bool:
+    """Jobs carry the owner's vocabulary: the provider takes one, and the deployment has not turned it off."""
+    return profile(settings).vocabulary and settings.SPEECH_VOCABULARY

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from common.adapters.ports import ProviderTranscript
 from common.domain.pipeline import hook_events
+from common.domain.pipeline.confidence import count_uncertain
 from common.runtime.redaction import redact
 from common.store.db import is_postgres
 from common.store.dialect import insert_ignore
@@ -333,6 +334,7 @@ def complete(s: Session, job_id: uuid.UUID, t: ProviderTranscript, now: datetime
             error_message=None,
             claim_token=None,
             next_attempt_at=None,
+            uncertain_words=count_uncertain(t.words),
         )
     )
     if not result.rowcount:  # type: ignore[attr-defined]

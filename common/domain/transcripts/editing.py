@@ -50,6 +50,14 @@ def _spread(texts: list[str], start: int, end: int, template: dict[str, Any]) ->
     return out
 
 
+def _kept(word: dict[str, Any], text: str) -> dict[str, Any]:
+    """A word that keeps its timing under new text; one the person retyped (a capital, a comma) has been read, so it
+    loses the engine's confidence and is no longer uncertain (pipeline/confidence.py)."""
+    if word["text"] == text:
+        return word
+    return {**word, "text": text, "confidence": None}
+
+
 def retime(old: list[dict[str, Any]], new_text: str, start: int, end: int) -> list[dict[str, Any]]:
     """The words of `new_text`, timed from `old` (the words it replaces, within [start, end])."""
     new = _WORD.findall(new_text)
@@ -57,7 +65,7 @@ def retime(old: list[dict[str, Any]], new_text: str, start: int, end: int) -> li
     out: list[dict[str, Any]] = []
     for op, a1, a2, b1, b2 in opcodes([_key(w["text"]) for w in old], [_key(t) for t in new]):
         if op == "equal":  # unchanged words keep their timings (and a fixed capital or comma keeps them too)
-            out += [{**old[a1 + k], "text": new[b1 + k]} for k in range(a2 - a1)]
+            out += [_kept(old[a1 + k], new[b1 + k]) for k in range(a2 - a1)]
         elif op == "replace":  # the new words share the time of the words they replace
             out += _spread(new[b1:b2], int(old[a1]["start"]), int(old[a2 - 1]["end"]), old[a1])
         elif op == "insert":  # the gap between the neighbours, or, with no room, a share of the previous word's time

@@ -10,11 +10,12 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from common.domain.errors import Conflict
+from common.domain.pipeline.confidence import count_uncertain
 from common.domain.schemas import TranscriptOut
 from common.domain.transcripts import editing
 from common.domain.transcripts.stored import completed_transcript, transcript_out
 from common.store.db import transaction
-from common.store.models import Transcript
+from common.store.models import Transcript, TranscriptionJob
 
 
 def _save(s: Session, job_id: uuid.UUID, expected: int, content: dict[str, Any], original: Any) -> Transcript:
@@ -26,6 +27,12 @@ def _save(s: Session, job_id: uuid.UUID, expected: int, content: dict[str, Any],
     ).rowcount  # type: ignore[attr-defined]
     if not saved:
         raise _edited_elsewhere()
+    # The list's count follows the words: an edited word is no longer uncertain, a revert brings the engine's back.
+    s.execute(
+        update(TranscriptionJob)
+        .where(TranscriptionJob.id == job_id)
+        .values(uncertain_words=count_uncertain(content["words"]))
+    )
     stored = s.get(Transcript, job_id, populate_existing=True)
     assert stored is not None
     return stored

@@ -1,7 +1,7 @@
 // The one typed client of the Transcribe API. A session ends when the answer says the token is no good (see expired).
 import type {
   ApiKey, ApiKeyRequest, CreatedApiKey, Capabilities, DeclaredUpload, Folder, FolderList, Language, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, LineEdit, Session, Transcript, UploadedParts, User,
-  WebhookDelivery, WebhookEndpoint, WebhookEvent,
+  Vocabulary, VocabularyTerm, WebhookDelivery, WebhookEndpoint, WebhookEvent,
 } from "./types";
 import { t } from "../i18n/i18n";
 
@@ -55,6 +55,8 @@ export const ROUTES = {
   renameFolder: ["PATCH", "/api/v1/folders/{folder_id}"],
   deleteFolder: ["DELETE", "/api/v1/folders/{folder_id}"],
   moveJob: ["PUT", "/api/v1/jobs/{job_id}/folder"],
+  getVocabulary: ["GET", "/api/v1/vocabulary"],
+  putVocabulary: ["PUT", "/api/v1/vocabulary"],
 } as const;
 
 // The routes anyone may call: a 401 there (a wrong password at sign-in) says nothing about a session.
@@ -214,6 +216,10 @@ export class Client {
   }
   renameSpeakers(id: string, names: Record<string, string>): Promise<Transcript> {
     return this.json(ROUTES.renameSpeakers, { job_id: id }, { body: { names } });
+  }
+  vocabulary(): Promise<Vocabulary> { return this.json(ROUTES.getVocabulary); }
+  saveVocabulary(terms: VocabularyTerm[]): Promise<Vocabulary> {
+    return this.json(ROUTES.putVocabulary, {}, { body: { terms } });
   }
   async exportTranscript(id: string, format: ExportFormat): Promise<Blob> {
     return (await this.raw(ROUTES.getTranscript, { job_id: id }, { query: { format } })).blob();

@@ -23,6 +23,7 @@ export interface Job {
   speakers_expected: number | null; language_detected: string | null; audio_duration: number | null;
   error_message: string | null; retryable: boolean; attempts: number; created_at: string; submitted_at: string | null;
   completed_at: string | null; folder_id?: string | null;
+  uncertain_words?: number | null;  // words below the confidence threshold (lib/review.ts), once the transcript is in
 }
 export interface JobPage { items: Job[]; next_cursor: string | null }
 export interface JobRequest { file_id: string; language?: string; mode?: Mode; speakers_expected?: number | null }
@@ -42,11 +43,16 @@ export interface Capabilities {
   engine: string; provider: "assemblyai" | "speechkit"; languages: string[]; auto_detect: boolean; formats: string[];
   max_upload_bytes: number; max_duration_seconds?: number | null;
   max_speakers?: number | null;  // the most voices the engine tells apart (SpeechKit: 2); null: as many as asked
-  word_confidence?: boolean; url_import?: boolean;
+  url_import?: boolean;
   max_parallel_per_user: number; max_active_jobs_per_user: number; max_stored_bytes_per_user: number;
   realtime_factor?: number | null;
   url_import_note?: string | null;  // why some links cannot be fetched here (the local cloud says), else null
+  word_confidence?: boolean;  // the engine rates each word: the review mode marks the uncertain ones
+  vocabulary?: boolean;  // the engine takes the user's vocabulary with each new job
 }
+// A term as it should be written, and what the engine wrote instead (each replaced by the term in new jobs).
+export interface VocabularyTerm { term: string; spellings: string[] }
+export interface Vocabulary { terms: VocabularyTerm[]; max_terms: number; max_term_chars: number; max_spellings: number }
 
 export type ApiScope = "read" | "write";
 export interface ApiKeyRequest { name: string; scopes: ApiScope[]; expires_in_days: number }
@@ -72,6 +78,7 @@ export const REQUIRED: Record<string, string[]> = {
   ApiKeyRequest: ["name", "scopes", "expires_in_days"],
   Folder: ["id", "name", "jobs", "created_at"],
   FolderList: ["items", "max_folders", "max_name_length"],
+  Vocabulary: ["terms", "max_terms", "max_term_chars", "max_spellings"],
   Capabilities: ["engine", "provider", "languages", "auto_detect", "formats", "max_upload_bytes", "max_parallel_per_user",
     "max_active_jobs_per_user", "max_stored_bytes_per_user"],
 };

@@ -98,6 +98,8 @@ export function JobList({ refreshKey, onJobs, uploads, durations, folder = null,
               <span>{duration(job.audio_duration ?? durations?.get(job.id) ?? null)}</span>
               <span>{job.language_detected ?? job.language}{job.mode === "dialogue" ? ` · ${t("jobs.dialogue")}` : ""}</span>
               <time dateTime={job.created_at}>{when(job.created_at)}</time>
+              {job.status === "completed" && !!job.uncertain_words && <span className="uncertain-count"
+                data-testid="uncertain-count">{t("review.uncertain", { count: job.uncertain_words })}</span>}
             </div>
             {job.error_message && <p className={job.status === "failed" ? "error" : "hint"}>{job.error_message}</p>}
             <div className="actions">

@@ -1,10 +1,11 @@
 // The transcript page's single-key shortcuts (WCAG 2.1.4): taken only when focus is not on a control (Space on a
 // button presses the button), and a person can turn them off; the choice is remembered in this browser.
-export type Action = "toggle" | "back5" | "forward5" | "back10" | "forward10" | "slower" | "faster" | "help" | "close";
+export type Action = "toggle" | "back5" | "forward5" | "back10" | "forward10" | "slower" | "faster" | "help" | "close"
+  | "nextUncertain" | "previousUncertain";
 
 const KEYS: Record<string, Action> = {
   " ": "toggle", k: "toggle", ArrowLeft: "back5", ArrowRight: "forward5", j: "back10", l: "forward10",
-  "<": "slower", ">": "faster", "?": "help",
+  "<": "slower", ">": "faster", "?": "help", n: "nextUncertain", p: "previousUncertain",
 };
 const CONTROL_TAGS = new Set(["INPUT", "TEXTAREA", "SELECT", "BUTTON", "A", "SUMMARY", "AUDIO", "VIDEO", "OPTION"]);
 const CONTROL_ROLES = new Set(["button", "link", "checkbox", "radio", "switch", "slider", "textbox", "combobox",

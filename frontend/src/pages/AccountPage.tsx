@@ -1,10 +1,12 @@
-// The account: change the password (other sessions end), personal API keys, or delete the account and everything of it.
+// The account: change the password (other sessions end), personal API keys, webhooks, the vocabulary new jobs send,
+// or delete the account and everything of it.
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../api/client";
 import type { User } from "../api/types";
 import { ApiKeysPanel } from "../components/ApiKeysPanel";
 import { errorText } from "../i18n/errors";
+import { VocabularyEditor } from "../components/VocabularyEditor";
 import { useTitle } from "../lib/title";
 import { WebhooksPanel } from "../components/WebhooksPanel";
 
@@ -56,6 +58,7 @@ export function AccountPage({ user, onDeleted }: { user: User; onDeleted: () => 
       </section>
       <ApiKeysPanel />
       <WebhooksPanel />
+      <VocabularyEditor />
       <section className="card" aria-labelledby="delete-title">
         <h2 id="delete-title">{t("account.deleteTitle")}</h2>
         <p>{t("account.deleteText")}</p>

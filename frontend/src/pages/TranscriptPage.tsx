@@ -1,13 +1,17 @@
 // One transcript: the original in a sticky player (speed, skips, keyboard shortcuts), lines and words that seek it,
-// the current word highlighted, search, speaker names, renaming the recording, downloads.
+// the current word highlighted, search, speaker names, renaming the recording, downloads, and review mode: words the
+// engine was unsure of marked and visited with N / P, a correction offered to the vocabulary.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
-import type { ExportFormat, Job, Transcript } from "../api/types";
+import type { Capabilities, ExportFormat, Job, Transcript } from "../api/types";
 import { errorText } from "../i18n/errors";
 import { navigate } from "../routing";
 import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
 import { OneVoiceNotice } from "../components/OneVoiceNotice";
+import { VocabularyOffer } from "../components/VocabularyOffer";
+import { loadCapabilities } from "../lib/capabilities";
+import { correctionOf, isUncertain, nextUncertain, type Correction } from "../lib/review";
 import { playbackProblem } from "../lib/playback";
 import { rememberShortcuts, shortcutFor, shortcutsEnabled } from "../lib/shortcuts";
 import { useTitle } from "../lib/title";
@@ -22,6 +26,8 @@ const SHORTCUTS: [string, string][] = [
   ["transcript.keysToggle", "transcript.doToggle"], ["← / →", "transcript.doSkip5"], ["J / L", "transcript.doSkip10"],
   ["< / >", "transcript.doSpeed"], ["?", "transcript.doHelp"], ["transcript.keysWord", "transcript.doWord"],
 ];
+const REVIEW_SHORTCUT: [string, string] = ["review.keysUncertain", "review.doUncertain"];
+const isKey = (keys: string) => /^[a-z]+\./.test(keys);  // a catalogue key, not the keys themselves
 
 // "Speaker A" becomes "Anna" for this transcript; every view and export uses the names.
 function SpeakerNames({ transcript, onSaved }: { transcript: Transcript; onSaved: (t: Transcript) => void }) {
@@ -128,6 +134,10 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
   const [keysOn, setKeysOn] = useState(() => shortcutsEnabled());
   const helpBox = useRef<HTMLDivElement | null>(null), helpButton = useRef<HTMLButtonElement | null>(null);
   const focusLine = useRef<number | null>(null);  // after an edit closes, focus goes back to its line
+  const [caps, setCaps] = useState<Capabilities | null>(null);
+  const [offer, setOffer] = useState<Correction | null>(null);  // "always write it this way", after a correction
+  const [reviewNote, setReviewNote] = useState("");
+  const reviewing = !!caps?.word_confidence;  // only where the engine rates its words
   useTitle(job?.file.filename ?? t("transcript.title"));
 
   // Single-key shortcuts: never while focus is on a control (Space there presses it), and only while turned on.
@@ -138,7 +148,7 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
         toggle: () => p && (p.paused ? void p.play().catch(() => undefined) : p.pause()),
         back5: () => skip(-5), forward5: () => skip(5), back10: () => skip(-10), forward10: () => skip(10),
         slower: () => changeSpeed(-1), faster: () => changeSpeed(1), help: () => setHelp((h) => !h),
-        close: () => setHelp(false),
+        close: () => setHelp(false), nextUncertain: () => jump(1), previousUncertain: () => jump(-1),
       };
       const action = shortcutFor(e, keysOn);
       if (action && (action !== "close" || help)) { e.preventDefault(); act[action](); }
@@ -160,6 +170,8 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
     document.querySelector<HTMLElement>(`[data-edit-line="${focusLine.current}"]`)?.focus();
     focusLine.current = null;
   });
+
+  useEffect(() => { void loadCapabilities().then(setCaps).catch(() => undefined); }, []);
 
   useEffect(() => {
     (async () => {
@@ -183,6 +195,7 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
   const active = currentLine(all, now);
   const activeWord = currentWord(all[active], now);
   const count = [...found.values()].reduce((n, r) => n + r.length, 0);
+  const uncertain = useMemo(() => all.reduce((n, line) => n + line.words.filter(isUncertain).length, 0), [all]);
 
   // Opened from a search hit (?t=ms): bring the line said at that moment into view.
   useEffect(() => {
@@ -207,6 +220,22 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
     const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: words.length - 1 }[e.key];
     if (e.key === "Enter" || e.key === " ") { e.preventDefault(); seek(ms); }
     else if (next !== undefined) { e.preventDefault(); words[Math.max(0, Math.min(words.length - 1, next))]?.focus(); }
+  }
+
+  // To the next or previous uncertain word from the focused one (else the one playing): focus it and cue the player.
+  function jump(step: 1 | -1) {
+    if (!reviewing) return;
+    const words = [...document.querySelectorAll<HTMLElement>("ol.lines .word")];
+    const focused = words.indexOf(document.activeElement as HTMLElement);
+    const from = focused >= 0 ? focused : words.findIndex((el) => el.classList.contains("now"));
+    const to = nextUncertain(words.map((el) => el.classList.contains("uncertain")), from, step);
+    if (to < 0) { setReviewNote(t("review.noneUncertain")); return; }
+    setReviewNote("");
+    words[to].focus();
+    words[to].scrollIntoView({ block: "center" });
+    const ms = Number(words[to].dataset.start);
+    if (player.current) player.current.currentTime = ms / 1000;
+    setNow(ms);
   }
 
   function skip(seconds: number) {
@@ -237,10 +266,14 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
       const speaker = draft.label !== line.label && draft.label ? draft.label : undefined;
       return text === undefined && speaker === undefined ? [] : [{ line: line.index, text, speaker }];
     });
+    // A word or phrase put right may be worth learning: offered once the save is through.
+    const learnt = turns[editing.index].lines.map((line, k) => correctionOf(line.text, editing.lines[k].text))
+      .find((c) => c !== null) ?? null;
     try {
       if (edits.length) setTranscript(await api.editTranscript(transcript.job_id, transcript.version ?? 1, edits));
       focusLine.current = editing.index;
       setEditing(null); setEditError("");
+      if (edits.length && learnt && caps?.vocabulary) setOffer(learnt);
     } catch (err) {
       setEditError(err instanceof ApiError && err.status === 409 ? t("transcript.editConflict")
         : errorText(err, "transcript.saveFailed"));
@@ -330,8 +363,8 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
           <label className="inline"><input type="checkbox" checked={keysOn}
             onChange={(e) => { setKeysOn(e.target.checked); rememberShortcuts(e.target.checked); }} />
             {t("transcript.singleKeys")}</label>
-          <dl>{SHORTCUTS.map(([keys, what]) => <div key={keys}>
-            <dt>{keys.startsWith("transcript.") ? t(keys) : keys}</dt><dd>{t(what)}</dd></div>)}</dl>
+          <dl>{[...SHORTCUTS, ...(reviewing ? [REVIEW_SHORTCUT] : [])].map(([keys, what]) => <div key={keys}>
+            <dt>{isKey(keys) ? t(keys) : keys}</dt><dd>{t(what)}</dd></div>)}</dl>
           <button className="link" onClick={() => setHelp(false)}>{t("transcript.close")}</button>
         </div>}
       </div>}
@@ -340,6 +373,13 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
           <label className="search">{t("transcript.search")}<input type="search" value={query}
             onChange={(e) => setQuery(e.target.value)} placeholder={t("transcript.find")} /></label>
           {query && <span aria-live="polite">{t("transcript.matches", { count })}</span>}
+          {reviewing && !query && (uncertain > 0 || reviewNote) && <span className="review" data-testid="review">
+            <span aria-live="polite">{reviewNote || (uncertain ? t("review.uncertain", { count: uncertain })
+              : t("review.noneUncertain"))}</span>
+            {uncertain > 0 && <>{" "}
+              <button className="link" onClick={() => jump(-1)} aria-keyshortcuts="P">{t("review.previous")}</button>{" "}
+              <button className="link" onClick={() => jump(1)} aria-keyshortcuts="N">{t("review.next")}</button></>}
+          </span>}
           <span className="downloads">{t("transcript.download")}
             {(["txt", "srt", "vtt", "json"] as ExportFormat[]).map((f) =>
               <button key={f} className="link" onClick={() => void download(f)}>{f.toUpperCase()}</button>)}
@@ -351,6 +391,7 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
         {!readOnly && transcript.edited && <p className="hint">{t("transcript.edited")}{" "}
           <button className="link" onClick={() => void revert()}>{t("transcript.revert")}</button></p>}
         {editError && <p className="error" role="alert">{editError}</p>}
+        {offer && <VocabularyOffer correction={offer} onDone={() => setOffer(null)} />}
         <ol className={`lines ${transcript.mode}`}>
           {turns.map((turn, i) => {
             const current = turn.lines.some((l) => l.index === active);
@@ -369,11 +410,11 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
                 <span className="text">{turn.lines.map((line, n) => <span key={line.index} className="segment">
                   {n ? " " : ""}{query || !line.words.length
                   ? <Highlighted text={line.text} ranges={found.get(line.index)} />
-                  : line.words.map((w, k) => <span key={k}>
-                      <span className={`word${line.index === active && k === activeWord ? " now" : ""}`}
-                        data-start={w.start} tabIndex={k ? -1 : 0} aria-describedby={k ? undefined : "word-keys"}
+                  : line.words.map((w, k) => { const unsure = reviewing && isUncertain(w); return <span key={k}>
+                      <span className={`word${line.index === active && k === activeWord ? " now" : ""}${unsure ? " uncertain" : ""}`}
+                        title={unsure ? t("review.unsure") : undefined} data-start={w.start} tabIndex={k ? -1 : 0} aria-describedby={k ? undefined : "word-keys"}
                         onClick={() => seek(w.start)} onKeyDown={(e) => wordKey(e, w.start)}>{w.text}</span>
-                      {k < line.words.length - 1 ? " " : ""}</span>)}</span>)}</span>
+                      {k < line.words.length - 1 ? " " : ""}</span>; })}</span>)}</span>
                 {!readOnly && <button className="link edit-line"
                   aria-label={t("transcript.editLine", { time: clock(turn.lines[0].start) })}
                   data-edit-line={i} onClick={() => startEdit(i)}>{t("transcript.edit")}</button>}</>}
