@@ -28,7 +28,8 @@ from urllib.parse import parse_qs, urlsplit
 from common.domain.languages import SUPPORTED
 from local.assemblyai.engines import engine_named
 from local.assemblyai.faults import Faults, Rule
-from local.assemblyai.speech import Engine, EngineError, Request
+from local.assemblyai import understanding
+from local.assemblyai.speech import VOICES_FIELD, Engine, EngineError, Request, Result
 from local.durable_files import remove, write_atomically
 from local.http import QuietNoDelayHandler
 
@@ -248,6 +249,10 @@ class AssemblyAIServer:
         for flag in ("speaker_labels", "language_detection", "punctuate", "format_text"):
             if body.get(flag) is not None and not isinstance(body[flag], bool):
                 raise ApiError(400, f"{flag} must be a Boolean")
+        try:
+            identification = understanding.check(body)
+        except understanding.Refused as exc:
+            raise ApiError(400, str(exc)) from None
         self._fault("submit")
         tid = str(uuid.uuid4())
         transcript = {
@@ -279,6 +284,8 @@ class AssemblyAIServer:
             "confidence": None,
             "audio_duration": None,
         }
+        if identification is not None:
+            transcript["speech_understanding"] = {"request": {"speaker_identification": identification}}
         if language is None:
             del transcript["language_code"]  # a string when present; unknown until detected
         with self._lock:
@@ -405,8 +412,10 @@ class AssemblyAIServer:
             result = self.engine.transcribe(audio, request)
             delay = self.faults.take("processing")
             time.sleep(result.processing_s + (delay.delay_s if delay else 0.0))
+            named = self._identify_speakers(t, result)
             self._set(
                 tid,
+                **named,
                 status="completed",
                 text=result.text,
                 words=result.words,
@@ -428,6 +437,23 @@ class AssemblyAIServer:
         self._log(f"assemblyai {status} transcript={tid}")
         if t["webhook_url"]:
             self._notify(tid, t["webhook_url"], status)
+
+    @staticmethod
+    def _identify_speakers(t: dict[str, Any], result: Result) -> dict[str, Any]:
+        """The response fields of speaker identification, when it was asked for, and the voices extension field."""
+        fields: dict[str, Any] = {}
+        voices = result.extra.get("speaker_embeddings")
+        if voices and t["speaker_labels"]:
+            # Not AssemblyAI's: each speaker's voice embedding (by label), for the app's directory of named voices.
+            fields[VOICES_FIELD] = voices
+        asked = (t.get("speech_understanding") or {}).get("request", {}).get("speaker_identification")
+        if asked is not None:
+            mapping = understanding.identify(asked, result.utterances or [], result.words)
+            fields["speech_understanding"] = {
+                "request": {"speaker_identification": asked},
+                "response": {"speaker_identification": {"mapping": mapping, "status": "success"}},
+            }
+        return fields
 
     def _download(self, url: str) -> bytes:
         message = (
