@@ -99,6 +99,12 @@ class Settings:
     SPEECH_LANGUAGES: str = ""
     SPEECH_AUTO_DETECT: bool = True
     SPEECH_FORMATS: str = ""
+    # Names for speakers: AssemblyAI's speaker identification (and the local server's); a directory of named voices
+    # needs each speaker's voice embedding, which only the local engine returns (AssemblyAI's API has none).
+    SPEECH_SPEAKER_IDENTIFICATION: bool = True
+    SPEECH_VOICE_DIRECTORY: bool = False
+    # A cosine similarity at or above which a speaker is suggested under a named voice (bench/voices.py measured it).
+    VOICE_MATCH_THRESHOLD: float = setting(0.85, gt=0, le=1)
     # URL imports: "host:port" pairs admitted although private (a self-hosted media server; the local cloud's tests).
     URL_IMPORT_ALLOWED_HOSTS: str = ""
     # A sentence for the import form when fetching is narrower than "any public link" (the local cloud says why).

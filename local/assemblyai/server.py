@@ -26,9 +26,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from common.domain.languages import SUPPORTED
+from local.assemblyai import understanding
 from local.assemblyai.engines import engine_named
 from local.assemblyai.faults import Faults, Rule
-from local.assemblyai import understanding
 from local.assemblyai.speech import VOICES_FIELD, Engine, EngineError, Request, Result
 from local.durable_files import remove, write_atomically
 from local.http import QuietNoDelayHandler

@@ -116,7 +116,10 @@ def test_the_sdk_sends_the_request_and_reads_the_mapping(server: Any, files: Fil
         )
     )
     req = aai.types.TranscriptRequest(
-        audio_url=dialogue(files), speech_models=["universal-2"], speaker_labels=True, speech_understanding=understanding
+        audio_url=dialogue(files),
+        speech_models=["universal-2"],
+        speaker_labels=True,
+        speech_understanding=understanding,
     )
     created = aai.api.create_transcript(client.http_client, req)
     finished(server, created.id)

@@ -38,6 +38,8 @@ def describe(settings: Settings) -> CapabilitiesOut:
         max_stored_bytes_per_user=settings.MAX_STORED_BYTES_PER_USER,
         realtime_factor=settings.SPEECH_REALTIME_FACTOR,
         url_import_note=settings.URL_IMPORT_NOTE or None,
+        speaker_identification=settings.SPEECH_SPEAKER_IDENTIFICATION,
+        voice_directory=settings.SPEECH_VOICE_DIRECTORY,
     )
 
 
@@ -68,3 +70,12 @@ def job_language(settings: Settings, requested: str) -> str:
             "language_not_supported",
         )
     return requested
+
+
+def speaker_identification(settings: Settings, names: list[str] | None, speaker_type: str) -> dict[str, object] | None:
+    """What a job asks the provider to identify, if anything; refused where the engine cannot."""
+    if not names:
+        return None
+    if not settings.SPEECH_SPEAKER_IDENTIFICATION:
+        raise Invalid(f"{settings.SPEECH_ENGINE} cannot name speakers; rename them when the transcript is ready")
+    return {"speaker_type": speaker_type, "values": list(names)}

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 
 from common.adapters.assemblyai import is_transcript_id
-from common.adapters.ports import ProviderError, ProviderTranscript, Submission
+from common.adapters.ports import ProviderError, ProviderTranscript, SpeakerIdentification, Submission
 from common.adapters.services import Services
 from common.domain import idempotency
 from common.domain.errors import BadRequest, Unavailable
@@ -31,6 +31,13 @@ Job = TranscriptionJob
 # Starting jobs
 
 
+def _identification(claim: Claim) -> SpeakerIdentification | None:
+    asked = claim.speaker_identification
+    if not asked or claim.mode != "dialogue":
+        return None
+    return SpeakerIdentification(str(asked["speaker_type"]), tuple(str(v) for v in asked["values"]))
+
+
 def _submit(claim: Claim, services: Services) -> None:
     settings = services.settings
     audio_url = claim.source_url or services.storage.presign_get(claim.object_key, settings.AUDIO_URL_EXPIRE_SECONDS)
@@ -40,6 +47,7 @@ def _submit(claim: Claim, services: Services) -> None:
         language=claim.language,
         dialogue=claim.mode == "dialogue",
         speakers_expected=claim.speakers_expected,
+        speaker_identification=_identification(claim),
     )
     try:
         transcript_id = services.provider.submit(submission)

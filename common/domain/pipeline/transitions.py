@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
@@ -36,6 +37,7 @@ class Claim:
     mode: str
     speakers_expected: int | None
     source_url: str | None = None  # a URL import: the provider fetches this instead of our stored object
+    speaker_identification: dict[str, Any] | None = None  # the names the user gave: {"speaker_type", "values"}
 
 
 def _ready(now: datetime):
@@ -216,12 +218,24 @@ def _start(s: Session, now: datetime, candidate: uuid.UUID) -> Claim | None:
             attempts=Job.attempts + 1,
             next_attempt_at=None,
         )
-        .returning(Job.attempts, Job.media_file_id, Job.language, Job.mode, Job.speakers_expected)
+        .returning(
+            Job.attempts, Job.media_file_id, Job.language, Job.mode, Job.speakers_expected, Job.speaker_identification
+        )
     ).first()
     if row is None:
         return None
     key, source = s.execute(select(media_key(), MediaFile.source_url).where(MediaFile.id == row.media_file_id)).one()
-    return Claim(candidate, token, row.attempts, key, row.language, row.mode, row.speakers_expected, source)
+    return Claim(
+        candidate,
+        token,
+        row.attempts,
+        key,
+        row.language,
+        row.mode,
+        row.speakers_expected,
+        source,
+        row.speaker_identification,
+    )
 
 
 def media_key() -> ColumnElement[str]:
@@ -241,14 +255,31 @@ def reclaim_stale(s: Session, now: datetime, older_than: timedelta) -> list[Clai
             update(Job)
             .where(Job.id == job_id, Job.stage == "submitting", Job.claimed_at < now - older_than)
             .values(claim_token=token, claimed_at=now, attempts=Job.attempts + 1)
-            .returning(Job.attempts, Job.media_file_id, Job.language, Job.mode, Job.speakers_expected)
+            .returning(
+                Job.attempts,
+                Job.media_file_id,
+                Job.language,
+                Job.mode,
+                Job.speakers_expected,
+                Job.speaker_identification,
+            )
         ).first()
         if row:
             key, source = s.execute(
                 select(media_key(), MediaFile.source_url).where(MediaFile.id == row.media_file_id)
             ).one()
             claims.append(
-                Claim(job_id, token, row.attempts, key, row.language, row.mode, row.speakers_expected, source)
+                Claim(
+                    job_id,
+                    token,
+                    row.attempts,
+                    key,
+                    row.language,
+                    row.mode,
+                    row.speakers_expected,
+                    source,
+                    row.speaker_identification,
+                )
             )
     return claims
 
@@ -339,6 +370,9 @@ def complete(s: Session, job_id: uuid.UUID, t: ProviderTranscript, now: datetime
             language=t.language,
             audio_duration=t.audio_duration,
             confidence=t.confidence,
+            # Speaker identification's names pre-fill the rename, which stays the user's to change.
+            speaker_names=dict(t.speaker_names),
+            speaker_embeddings=dict(t.speaker_embeddings) or None,
         )
     )
     return True
