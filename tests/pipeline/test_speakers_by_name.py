@@ -16,7 +16,7 @@ from local.assemblyai.media import dialogue_script, make_wav
 from local.cloud import LocalCloud
 from tests.api import Api, signed_up
 from tests.conftest import unique_email
-from tests.pipeline.helpers import DIALOGUE, JOBS, create_job, declare, put_bytes, wait_for
+from tests.pipeline.helpers import DIALOGUE, JOBS, declare, put_bytes, wait_for
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 PASSWORD = "correct horse battery"
