@@ -1,6 +1,6 @@
 // The one typed client of the Transcribe API. A session ends when the answer says the token is no good (see expired).
 import type {
-  Capabilities, DeclaredUpload, Language, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, LineEdit, Session, Transcript, UploadedParts, User,
+  Capabilities, DeclaredUpload, Language, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, LineEdit, Session, Transcript, UploadedParts, User, Voices,
 } from "./types";
 import { t } from "../i18n/i18n";
 
@@ -41,6 +41,8 @@ export const ROUTES = {
   search: ["GET", "/api/v1/search"],
   editTranscript: ["PUT", "/api/v1/jobs/{job_id}/transcript"],
   revertTranscript: ["DELETE", "/api/v1/jobs/{job_id}/transcript/edits"],
+  listVoices: ["GET", "/api/v1/voices"],
+  deleteVoice: ["DELETE", "/api/v1/voices/{voice_id}"],
 } as const;
 
 // The routes anyone may call: a 401 there (a wrong password at sign-in) says nothing about a session.
@@ -182,6 +184,9 @@ export class Client {
   renameSpeakers(id: string, names: Record<string, string>): Promise<Transcript> {
     return this.json(ROUTES.renameSpeakers, { job_id: id }, { body: { names } });
   }
+  // The directory of named voices (the account page), where the engine gives voice embeddings.
+  listVoices(): Promise<Voices> { return this.json(ROUTES.listVoices); }
+  async deleteVoice(id: string): Promise<void> { await this.raw(ROUTES.deleteVoice, { voice_id: id }); }
   async exportTranscript(id: string, format: ExportFormat): Promise<Blob> {
     return (await this.raw(ROUTES.getTranscript, { job_id: id }, { query: { format } })).blob();
   }

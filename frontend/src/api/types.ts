@@ -25,7 +25,11 @@ export interface Job {
   completed_at: string | null;
 }
 export interface JobPage { items: Job[]; next_cursor: string | null }
-export interface JobRequest { file_id: string; language?: string; mode?: Mode; speakers_expected?: number | null }
+export type SpeakerType = "name" | "role";
+export interface JobRequest {
+  file_id: string; language?: string; mode?: Mode; speakers_expected?: number | null;
+  speaker_names?: string[] | null; speaker_type?: SpeakerType;  // for the provider's speaker identification
+}
 export interface Word { text: string; start: number; end: number; confidence?: number | null; speaker?: string | null }
 export interface Utterance {
   speaker?: string | null; speaker_name?: string | null; start: number; end: number; text: string; words: Word[];
@@ -34,7 +38,10 @@ export interface Transcript {
   job_id: string; mode: Mode; text: string; language: string | null; audio_duration: number | null;
   confidence: number | null; utterances: Utterance[]; words: Word[]; speaker_names?: Record<string, string>;
   paragraphs?: number[]; version?: number; edited?: boolean;
+  speaker_suggestions?: Record<string, string>;  // unnamed speakers whose voice matches a named one: offered, not applied
 }
+export interface Voice { id: string; name: string; recordings: number; created_at: string }
+export interface Voices { items: Voice[] }
 // A line's new text, speaker, or both; `line` is its index in the version edited (an utterance, else a paragraph).
 export interface LineEdit { line: number; text?: string; speaker?: string }
 export type ExportFormat = "txt" | "srt" | "vtt" | "json";
@@ -43,6 +50,8 @@ export interface Capabilities {
   max_parallel_per_user: number; max_active_jobs_per_user: number; max_stored_bytes_per_user: number;
   realtime_factor?: number | null;
   url_import_note?: string | null;  // why some links cannot be fetched here (the local cloud says), else null
+  speaker_identification?: boolean;  // a job may name its speakers when created
+  voice_directory?: boolean;  // named voices are recognised in later recordings
 }
 
 // Required fields per schema, as the spec declares them (checked in client.test.ts).
@@ -57,6 +66,8 @@ export const REQUIRED: Record<string, string[]> = {
   Job: ["id", "file", "status", "stage", "language", "mode", "retryable", "attempts", "created_at"],
   JobPage: ["items", "next_cursor"],
   Transcript: ["job_id", "mode", "text", "utterances", "words"],
+  Voice: ["id", "name", "recordings", "created_at"],
+  Voices: ["items"],
   Capabilities: ["engine", "languages", "auto_detect", "formats", "max_upload_bytes", "max_parallel_per_user",
     "max_active_jobs_per_user", "max_stored_bytes_per_user"],
 };

@@ -5,6 +5,7 @@ import { api } from "../api/client";
 import type { User } from "../api/types";
 import { errorText } from "../i18n/errors";
 import { useTitle } from "../lib/title";
+import { VoicesPanel } from "../components/VoicesPanel";
 
 export function AccountPage({ user, onDeleted }: { user: User; onDeleted: () => void }) {
   const [current, setCurrent] = useState("");
@@ -52,6 +53,7 @@ export function AccountPage({ user, onDeleted }: { user: User; onDeleted: () => 
           <button type="submit">{t("account.change")}</button> <span role="status">{changeStatus}</span>
         </form>
       </section>
+      <VoicesPanel />
       <section className="card" aria-labelledby="delete-title">
         <h2 id="delete-title">{t("account.deleteTitle")}</h2>
         <p>{t("account.deleteText")}</p>

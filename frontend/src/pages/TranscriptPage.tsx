@@ -7,6 +7,7 @@ import type { ExportFormat, Job, Transcript } from "../api/types";
 import { errorText } from "../i18n/errors";
 import { navigate } from "../routing";
 import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
+import { VoiceSuggestions } from "../components/VoiceSuggestions";
 import { OneVoiceNotice } from "../components/OneVoiceNotice";
 import { playbackProblem, RECORDING_GONE } from "../lib/playback";
 import { rememberShortcuts, shortcutFor, shortcutsEnabled } from "../lib/shortcuts";
@@ -334,7 +335,9 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
               <button key={f} className="link" onClick={() => void download(f)}>{f.toUpperCase()}</button>)}
           </span>
         </div>
-        {transcript.mode === "dialogue" && <SpeakerNames transcript={transcript} onSaved={setTranscript} />}
+        {transcript.mode === "dialogue" && <VoiceSuggestions transcript={transcript} onSaved={setTranscript} />}
+        {transcript.mode === "dialogue" && <SpeakerNames key={JSON.stringify(transcript.speaker_names ?? {})}
+          transcript={transcript} onSaved={setTranscript} />}
         {oneVoiceFound(job, transcript) && <OneVoiceNotice job={job} />}
         {transcript.edited && <p className="hint">{t("transcript.edited")}{" "}
           <button className="link" onClick={() => void revert()}>{t("transcript.revert")}</button></p>}
