@@ -224,3 +224,34 @@ def test_only_the_owner_deletes_a_voice() -> None:
     assert other.delete(f"/api/v1/voices/{voice_id}").status == 404
     assert other.get("/api/v1/voices").json["items"] == []
     assert voice_rows() == (1, 1)
+
+
+def test_a_stalled_claim_with_names_is_resubmitted_once_with_its_names(cloud: LocalCloud, configure: Any) -> None:
+    """The submitter died after claiming: reconcile submits once, and the names go with that one submission."""
+    import time
+
+    from tests.pipeline.helpers import claim_without_submitting
+
+    configure(CLAIM_TIMEOUT_SECONDS=1)
+    api = signed_up(unique_email())
+    script = dialogue_script(DIALOGUE, 6.0)
+    data = make_wav(script, 6.0)
+    declared = declare(api, data)
+    cloud.pause_triggers()
+    put_bytes(declared, data)
+    res = api.post(JOBS, {"file_id": declared["file"]["id"], "mode": "dialogue", "speaker_names": ["Anna", "Boris"]})
+    assert res.status == 201, res.text
+    job_id = res.json["id"]
+    claim = claim_without_submitting(declared["file"]["id"], job_id)
+    assert claim.speaker_identification == {"speaker_type": "name", "values": ["Anna", "Boris"]}
+    time.sleep(1.2)
+    cloud.run_reconcile()
+    done = wait_for(api, job_id)
+    assert done["status"] == "completed", done["error_message"]
+    cloud.run_reconcile()
+    cloud.resume_triggers()
+    cloud.wait_idle()
+    assert cloud.assemblyai.submissions_per_job() == {job_id: 1}
+    asked = cloud.assemblyai.last_request["speech_understanding"]["request"]["speaker_identification"]
+    assert asked["known_values"] == ["Anna", "Boris"]
+    assert transcript(api, job_id)["speaker_names"] == {"A": "Anna", "B": "Boris"}
