@@ -104,7 +104,7 @@ class Settings:
     SPEECH_SPEAKER_IDENTIFICATION: bool = True
     SPEECH_VOICE_DIRECTORY: bool = False
     # A cosine similarity at or above which a speaker is suggested under a named voice (bench/voices.py measured it).
-    VOICE_MATCH_THRESHOLD: float = setting(0.96, gt=0, le=1)
+    VOICE_MATCH_THRESHOLD: float = setting(0.955, gt=0, le=1)
     # URL imports: "host:port" pairs admitted although private (a self-hosted media server; the local cloud's tests).
     URL_IMPORT_ALLOWED_HOSTS: str = ""
     # A sentence for the import form when fetching is narrower than "any public link" (the local cloud says why).
