@@ -124,6 +124,9 @@ try {
     shown = await speakers();
     expect(JSON.stringify(shown) === JSON.stringify(["Speaker A", "Vera", "Speaker A"]), `speakers: ${shown}`);
     expect(!(await page.getByTestId("voice-suggestions").isVisible()), "the suggestion stays after confirming");
+    await page.getByText("Rename speakers").click();
+    const field = await page.getByLabel("Speaker B").inputValue();
+    expect(field === "Vera", `the rename form after confirming: "${field}"`);
   });
 
   await step("the account page lists the named voices and forgets one", async () => {

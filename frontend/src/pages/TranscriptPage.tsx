@@ -28,6 +28,8 @@ function SpeakerNames({ transcript, onSaved }: { transcript: Transcript; onSaved
   const labels = speakerLabels(transcript);
   const [names, setNames] = useState<Record<string, string>>(transcript.speaker_names ?? {});
   const [status, setStatus] = useState("");
+  // Names saved elsewhere (a confirmed voice suggestion) show here too.
+  useEffect(() => setNames(transcript.speaker_names ?? {}), [transcript.speaker_names]);
   if (!labels.length) return null;
   async function save() {
     setStatus(t("speaker.saving"));
@@ -336,8 +338,7 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
           </span>
         </div>
         {transcript.mode === "dialogue" && <VoiceSuggestions transcript={transcript} onSaved={setTranscript} />}
-        {transcript.mode === "dialogue" && <SpeakerNames key={JSON.stringify(transcript.speaker_names ?? {})}
-          transcript={transcript} onSaved={setTranscript} />}
+        {transcript.mode === "dialogue" && <SpeakerNames transcript={transcript} onSaved={setTranscript} />}
         {oneVoiceFound(job, transcript) && <OneVoiceNotice job={job} />}
         {transcript.edited && <p className="hint">{t("transcript.edited")}{" "}
           <button className="link" onClick={() => void revert()}>{t("transcript.revert")}</button></p>}
