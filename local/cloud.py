@@ -164,9 +164,12 @@ class LocalCloud:
 
     def _speech_settings(self) -> dict[str, str]:
         """What the API tells people the local engine can do (GET /capabilities), and holds uploads and jobs to."""
-        if not self.assemblyai or self.assemblyai.engine_name != "whisper":
-            return {}  # real AssemblyAI, or the test engine that stands in for it: AssemblyAI's own lists
-        return whisper_speech_settings()
+        if not self.assemblyai:
+            return {}  # real AssemblyAI: its own lists; no voice embeddings, so no directory of voices
+        voices = {"SPEECH_VOICE_DIRECTORY": "true"}  # the local server returns each speaker's voice embedding
+        if self.assemblyai.engine_name != "whisper":
+            return voices  # the test engine that stands in for AssemblyAI: AssemblyAI's own lists
+        return {**whisper_speech_settings(), **voices}
 
     def _publish_token_keys(self, private_key_pem: str, key_id: str) -> str:
         """The JWKS and OpenID configuration in the public keys bucket, as deploy.sh publishes the cloud's."""

@@ -76,6 +76,8 @@ class _Transcript(TypedDict):
     audio_duration: NotRequired[int | None]
     confidence: NotRequired[float | None]
     webhook_url: NotRequired[str | None]
+    speech_understanding: NotRequired[dict[str, Any] | None]
+    x_speaker_embeddings: NotRequired[dict[str, list[float]] | None]  # the local server's extension (VOICES_FIELD)
 
 
 @cache
@@ -95,9 +97,28 @@ def _stored_words(words: list[_Word]) -> list[dict[str, Any]]:
     return words  # type: ignore[return-value]  # the same dicts, now in the stored shape
 
 
+def _identified(t: _Transcript) -> dict[str, str]:
+    """Speaker identification's mapping, label to name, put back into labels in the words and utterances (where the
+    provider wrote the names), so the names are the user's to change like any other rename. A mapping that gives two
+    labels one name cannot be undone: those speakers stay as the provider named them, and no mapping is taken."""
+    response = ((t.get("speech_understanding") or {}).get("response") or {}).get("speaker_identification") or {}
+    mapping = {str(k): str(v) for k, v in (response.get("mapping") or {}).items() if v}
+    labels = {name: label for label, name in mapping.items()}
+    if len(labels) != len(mapping):
+        return {}
+    for u in t.get("utterances") or []:
+        u["speaker"] = labels.get(u.get("speaker") or "", u.get("speaker"))
+        for w in u["words"]:
+            w["speaker"] = labels.get(w.get("speaker") or "", w.get("speaker"))
+    for w in t.get("words") or []:
+        w["speaker"] = labels.get(w.get("speaker") or "", w.get("speaker"))
+    return mapping
+
+
 def parse_transcript(body: bytes | str) -> ProviderTranscript:
     """A transcript from the provider's JSON (a pydantic ValidationError when it is not one)."""
     t = _transcript_json().validate_json(body)
+    names = _identified(t)
     utterances = [
         {
             "speaker": u.get("speaker"),
@@ -120,6 +141,8 @@ def parse_transcript(body: bytes | str) -> ProviderTranscript:
         audio_duration=float(duration) if duration is not None else None,
         confidence=float(confidence) if confidence is not None else None,
         webhook_url=t.get("webhook_url"),
+        speaker_names=names,
+        speaker_embeddings=t.get("x_speaker_embeddings") or {},
     )
 
 
@@ -179,6 +202,7 @@ class AssemblyAI:
             speakers_expected=sub.speakers_expected if sub.dialogue else None,
             keyterms_prompt=keyterms_for(sub, models),
             custom_spelling=custom_spelling_for(sub),
+            speech_understanding=self._understanding(sub),
             webhook_url=webhook_url(s.PUBLIC_BASE_URL, sub.job_id),
             webhook_auth_header_name=WEBHOOK_SECRET_HEADER,
             webhook_auth_header_value=s.WEBHOOK_SECRET,
@@ -187,6 +211,20 @@ class AssemblyAI:
             return str(self._api.create_transcript(self._http, request).id)
         except Exception as exc:
             raise _classify(exc) from exc
+
+    def _understanding(self, sub: Submission) -> Any:
+        """Speaker identification with the user's names (or roles), asked in the same request: no second charge."""
+        asked = sub.speaker_identification
+        if asked is None or not sub.dialogue:
+            return None
+        types = self._aai.types
+        return types.SpeechUnderstandingRequest(
+            request=types.SpeechUnderstandingFeatureRequests(
+                speaker_identification=types.SpeakerIdentificationRequest(
+                    speaker_type=types.SpeakerType(asked.speaker_type), known_values=list(asked.values)
+                )
+            )
+        )
 
     def get(self, transcript_id: str) -> ProviderTranscript | None:
         """The transcript, or None when the provider does not know the id (or it cannot be one)."""

@@ -83,6 +83,14 @@ class ProviderError(Exception):
 
 
 @dataclass(frozen=True)
+class SpeakerIdentification:
+    """Ask the provider to name the speakers: `speaker_type` "name" or "role", and the names (or roles) it may use."""
+
+    speaker_type: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Submission:
     job_id: str
     audio_url: str  # a presigned GET of the recording, or the imported link (AssemblyAI fetches it)
@@ -95,6 +103,7 @@ class Submission:
     # the term to write instead) pairs.
     keyterms: tuple[str, ...] = ()
     spellings: tuple[tuple[tuple[str, ...], str], ...] = ()
+    speaker_identification: SpeakerIdentification | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,10 @@ class ProviderTranscript:
     audio_duration: float | None = None
     confidence: float | None = None
     webhook_url: str | None = None
+    # Speaker identification's answer, label to name ({"A": "Anna"}); utterances and words keep the labels.
+    speaker_names: dict[str, str] = field(default_factory=dict)
+    # Each label's voice embedding, from an engine that gives them (the local one), for the directory of voices.
+    speaker_embeddings: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def job_id(self) -> str | None:

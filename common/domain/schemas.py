@@ -143,6 +143,22 @@ class FileRename(_In):
         return value
 
 
+MAX_SPEAKER_NAMES = 10  # as many as speakers_expected allows
+MAX_SPEAKER_NAME_CHARS = 35  # AssemblyAI's limit for each known value
+
+
+def _speaker_name(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("a speaker name cannot be empty")
+    if len(value) > MAX_SPEAKER_NAME_CHARS:
+        raise ValueError(f"a speaker name can be at most {MAX_SPEAKER_NAME_CHARS} characters")
+    return value
+
+
+SpeakerName = Annotated[CleanStr, Field(max_length=200), AfterValidator(_speaker_name)]
+
+
 class _JobOptions(_In):
     language: CleanStr = Field(languages.AUTO, max_length=16)
     mode: Literal["mono", "dialogue"] = "mono"
@@ -156,10 +172,30 @@ class _JobOptions(_In):
             raise ValueError(f"unsupported language {value!r}; use 'auto' or a code such as 'en', 'es', 'de'")
         return value
 
+    # Speaker identification: the people (or roles) speaking, for the provider to tell which label is whom.
+    speaker_names: list[SpeakerName] | None = Field(default=None, max_length=MAX_SPEAKER_NAMES)
+    speaker_type: Literal["name", "role"] = "name"
+
     @model_validator(mode="after")
     def _speakers_need_dialogue(self) -> _JobOptions:
         if self.speakers_expected is not None and self.mode != "dialogue":
             raise ValueError("speakers_expected applies to mode 'dialogue' only")
+        return self
+
+    @model_validator(mode="after")
+    def _names_fit_the_speakers(self) -> _JobOptions:
+        names = self.speaker_names or []
+        if not names:
+            return self
+        if self.mode != "dialogue":
+            raise ValueError("speaker names apply to mode 'dialogue' only")
+        if len({n.casefold() for n in names}) != len(names):
+            raise ValueError("each speaker name must be different")
+        if self.speakers_expected is not None and len(names) > self.speakers_expected:
+            raise ValueError(
+                f"{len(names)} names were given for {self.speakers_expected} expected speakers; give at most "
+                f"{self.speakers_expected}"
+            )
         return self
 
 
@@ -301,6 +337,8 @@ class TranscriptOut(_Out):
     utterances: list[dict[str, Any]]
     words: list[dict[str, Any]]
     speaker_names: dict[str, str] = Field(default_factory=dict)
+    # Unnamed speakers whose voice matches a named voice of the user's: a suggestion, applied only when confirmed.
+    speaker_suggestions: dict[str, str] = Field(default_factory=dict)
     # One-speaker transcripts: the index in `words` of each paragraph's first word, the lines an edit names.
     paragraphs: list[int] = Field(default_factory=list)
     version: int = 1  # also the ETag: send it back as If-Match to save an edit
@@ -335,6 +373,19 @@ class SpeakerNames(_In):
     )
 
 
+class VoiceOut(_Out):
+    """A named voice in the caller's directory, and in how many recordings it was named."""
+
+    id: uuid.UUID
+    name: str
+    recordings: int
+    created_at: datetime
+
+
+class VoicesOut(_Out):
+    items: list[VoiceOut]
+
+
 class CapabilitiesOut(_Out):
     engine: str
     provider: str  # assemblyai | speechkit: where recordings go (docs/data-residency.md)
@@ -352,6 +403,8 @@ class CapabilitiesOut(_Out):
     url_import_note: str | None = None
     word_confidence: bool = False  # the engine rates each word: the review mode marks and counts uncertain ones
     vocabulary: bool = False  # the engine takes a user's vocabulary (terms and spellings) with each new job
+    speaker_identification: bool = False  # names for speakers, given when the job is created
+    voice_directory: bool = False  # named voices recognised across recordings (needs the engine's voice embeddings)
 
 
 class SearchHit(_Out):

@@ -125,6 +125,12 @@ class Settings:
     # turns either off. A provider without it (SpeechKit: providers.py) never has it, whatever these say.
     SPEECH_WORD_CONFIDENCE: bool = True
     SPEECH_VOCABULARY: bool = True
+    # Names for speakers: AssemblyAI's speaker identification (and the local server's); a directory of named voices
+    # needs each speaker's voice embedding, which only the local engine returns (AssemblyAI's API has none).
+    SPEECH_SPEAKER_IDENTIFICATION: bool = True
+    SPEECH_VOICE_DIRECTORY: bool = False
+    # A cosine similarity at or above which a speaker is suggested under a named voice (bench/voices.py measured it).
+    VOICE_MATCH_THRESHOLD: float = setting(0.955, gt=0, le=1)
     # URL imports: "host:port" pairs admitted although private (a self-hosted media server; the local cloud's tests).
     URL_IMPORT_ALLOWED_HOSTS: str = ""
     # A sentence for the import form when fetching is narrower than "any public link" (the local cloud says why).

@@ -155,6 +155,8 @@ class TranscriptionJob(Base):
     language: Mapped[str] = mapped_column(String(16), default="auto")
     mode: Mapped[str] = mapped_column(String(16), default="mono")
     speakers_expected: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The names (or roles) the user gave for the provider's speaker identification: {"speaker_type", "values"}.
+    speaker_identification: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     stage: Mapped[str] = mapped_column(String(24), default="waiting_for_upload")
     provider_transcript_id: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
@@ -193,6 +195,9 @@ class Transcript(Base):
     original: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc, default=None)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # the ETag of conflict-safe saves
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Each speaker label's voice embedding ({"A": [256 floats]}), when the engine gives one (the local engine does,
+    # AssemblyAI does not): personal data, deleted with the transcript; a named speaker's joins the voice directory.
+    speaker_embeddings: Mapped[dict[str, list[float]] | None] = mapped_column(JSON, default=None)
 
 
 class IdempotencyRecord(Base):
@@ -388,3 +393,31 @@ class VocabularyTerm(Base):
     term: Mapped[str] = mapped_column(String(100))
     # Words or phrases the engine wrote for it, each replaced by the term (["cooper nettys"]); [] for a term alone.
     spellings: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Voice(Base):
+    """A name in a user's directory of voices: a speaker the user named, to be recognised in later recordings.
+
+    The voice itself is its uses' embeddings (VoiceUse): a voice left with no use is deleted with its last one.
+    """
+
+    __tablename__ = "voices"
+    __table_args__ = (UniqueConstraint("owner_id", "name", name="uq_voices_owner_name"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VoiceUse(Base):
+    """A recording's speaker named with a voice, and that speaker's embedding (personal data: goes with the job)."""
+
+    __tablename__ = "voice_uses"
+    __table_args__ = (Index("ix_voice_uses_voice", "voice_id"),)
+
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("transcription_jobs.id", ondelete="CASCADE"), primary_key=True)
+    label: Mapped[str] = mapped_column(String(16), primary_key=True)
+    voice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("voices.id", ondelete="CASCADE"))
+    embedding: Mapped[list[float]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,6 +1,6 @@
-"""Cloud function `jobs`: create, list, read, delete and retry jobs; export, name speakers and search transcripts;
-the webhook endpoints that hear of jobs ending, and their deliveries; share a transcript by link, and show it through
-the link (public routes, no account); the folders jobs are kept in."""
+"""Cloud function `jobs`: create, list, read, delete and retry jobs; export, name speakers (and their voices) and
+search transcripts; the webhook endpoints that hear of jobs ending, and their deliveries; share a transcript by link,
+and show it through the link (public routes, no account); the folders jobs are kept in."""
 
 import uuid
 
@@ -26,6 +26,7 @@ transcript_formats = on_first_use("common.domain.transcripts.formats")
 transcript_edits = on_first_use("common.domain.transcripts.edits")
 speaker_names = on_first_use("common.domain.transcripts.speakers")
 transcript_search = on_first_use("common.domain.transcripts.search")
+voice_directory = on_first_use("common.domain.transcripts.voices")
 schemas = on_first_use("common.domain.schemas")
 hooks = on_first_use("common.domain.pipeline.hook_endpoints")
 shares = on_first_use("common.domain.transcripts.shares")
@@ -132,6 +133,17 @@ def rename_speakers(req: Request) -> Response:
     job_reads().get_job(user_id, job_id)  # another user's job is 404 whatever the body says
     names = req.parse(schemas().SpeakerNames).names
     return json_response(200, speaker_names().rename_speakers(user_id, job_id, names))
+
+
+@router.route("GET", "/api/v1/voices")
+def list_voices(req: Request) -> Response:
+    return json_response(200, schemas().VoicesOut(items=voice_directory().list_voices(caller(req))))
+
+
+@router.route("DELETE", "/api/v1/voices/{voice_id}")
+def delete_voice(req: Request) -> Response:
+    voice_directory().delete_voice(caller(req), path_id(req, "voice_id"))
+    return Response(204)
 
 
 @router.route("GET", "/api/v1/search")

@@ -183,8 +183,15 @@ def word_labels(
     words: list[dict[str, Any]], found: Windows, expected: int | None, cut: float = CUT, min_share: float = MIN_SHARE
 ) -> list[str]:
     """Each word takes the cluster of the nearest window of its own stretch (of any stretch if its has none)."""
+    return _labelled(words, found, expected, cut, min_share)[0]
+
+
+def _labelled(
+    words: list[dict[str, Any]], found: Windows, expected: int | None, cut: float = CUT, min_share: float = MIN_SHARE
+) -> tuple[list[str], dict[str, list[float]]]:
+    """word_labels, and each label's voice: the unit-length mean of its windows' embeddings."""
     if len(found.embeddings) < 2:
-        return ["A"] * len(words)
+        return ["A"] * len(words), voice_of(found.embeddings)
     labels = cluster(found.embeddings, expected, cut, min_share)
     per_word: list[int] = []
     for g, group in enumerate(found.groups):
@@ -196,13 +203,31 @@ def word_labels(
     order: dict[int, str] = {}
     for p in per_word:
         order.setdefault(p, chr(ord("A") + len(order)))
-    return [order[p] for p in per_word]
+    voices = {name: voice_of(found.embeddings[labels == p]) for p, name in order.items()}
+    return [order[p] for p in per_word], {name: v["A"] for name, v in voices.items() if v}
+
+
+def voice_of(embeddings: np.ndarray) -> dict[str, list[float]]:
+    """{"A": the windows' mean embedding, at unit length, rounded to 4 places (2 kB in JSON)}; {} without windows."""
+    if not len(embeddings):
+        return {}
+    mean = embeddings.mean(axis=0)
+    mean = mean / (np.linalg.norm(mean) or 1.0)
+    return {"A": [round(float(x), 4) for x in mean]}
 
 
 def speakers(samples: np.ndarray, rate: int, words: list[dict[str, Any]], expected: int | None = None) -> list[str]:
     """A speaker label per word ("A", "B", ... in order of first appearance)."""
+    return speakers_and_voices(samples, rate, words, expected)[0]
+
+
+def speakers_and_voices(
+    samples: np.ndarray, rate: int, words: list[dict[str, Any]], expected: int | None = None
+) -> tuple[list[str], dict[str, list[float]]]:
+    """A speaker label per word, and each label's voice embedding (for the app's directory of named voices)."""
     if not words:
-        return []
+        return [], {}
+    found = voice_windows(samples, rate, words)
     if expected == 1:
-        return ["A"] * len(words)
-    return word_labels(words, voice_windows(samples, rate, words), expected)
+        return ["A"] * len(words), voice_of(found.embeddings)
+    return _labelled(words, found, expected)

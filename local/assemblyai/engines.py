@@ -29,6 +29,8 @@ class Deterministic:
         language = (script.get("language_code") or "en") if req.language_detection else (req.language_code or "en")
         result = _shape(words, utterances, req, language, float(script.get("confidence", 0.95)), duration)
         result.processing_s = float(script.get("processing_ms", 50)) / 1000
+        if script.get("speaker_embeddings"):  # a test's stand-in for each speaker's voice (see speech.VOICES_FIELD)
+            result.extra["speaker_embeddings"] = script["speaker_embeddings"]
         return result
 
 

@@ -26,9 +26,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from common.domain.languages import SUPPORTED
+from local.assemblyai import understanding
 from local.assemblyai.engines import engine_named
 from local.assemblyai.faults import Faults, Rule
-from local.assemblyai.speech import Engine, EngineError, Request
+from local.assemblyai.speech import VOICES_FIELD, Engine, EngineError, Request, Result
 from local.assemblyai.vocabulary import RequestProblem, apply_spelling, custom_spelling_of, keyterms_of
 from local.durable_files import remove, write_atomically
 from local.http import QuietNoDelayHandler
@@ -252,7 +253,8 @@ class AssemblyAIServer:
         try:
             model = str(body.get("speech_model") or models[0])
             keyterms, spellings = keyterms_of(body, model), custom_spelling_of(body)
-        except RequestProblem as exc:
+            identification = understanding.check(body)
+        except (RequestProblem, understanding.Refused) as exc:
             raise ApiError(400, str(exc)) from None
         self._fault("submit")
         tid = str(uuid.uuid4())
@@ -286,6 +288,8 @@ class AssemblyAIServer:
             "confidence": None,
             "audio_duration": None,
         }
+        if identification is not None:
+            transcript["speech_understanding"] = {"request": {"speaker_identification": identification}}
         if language is None:
             del transcript["language_code"]  # a string when present; unknown until detected
         if keyterms is not None:
@@ -419,8 +423,10 @@ class AssemblyAIServer:
                 )
             delay = self.faults.take("processing")
             time.sleep(result.processing_s + (delay.delay_s if delay else 0.0))
+            named = self._identify_speakers(t, result)
             self._set(
                 tid,
+                **named,
                 status="completed",
                 text=result.text,
                 words=result.words,
@@ -442,6 +448,23 @@ class AssemblyAIServer:
         self._log(f"assemblyai {status} transcript={tid}")
         if t["webhook_url"]:
             self._notify(tid, t["webhook_url"], status)
+
+    @staticmethod
+    def _identify_speakers(t: dict[str, Any], result: Result) -> dict[str, Any]:
+        """The response fields of speaker identification, when it was asked for, and the voices extension field."""
+        fields: dict[str, Any] = {}
+        voices = result.extra.get("speaker_embeddings")
+        if voices and t["speaker_labels"]:
+            # Not AssemblyAI's: each speaker's voice embedding (by label), for the app's directory of named voices.
+            fields[VOICES_FIELD] = voices
+        asked = (t.get("speech_understanding") or {}).get("request", {}).get("speaker_identification")
+        if asked is not None:
+            mapping = understanding.identify(asked, result.utterances or [], result.words)
+            fields["speech_understanding"] = {
+                "request": {"speaker_identification": asked},
+                "response": {"speaker_identification": {"mapping": mapping, "status": "success"}},
+            }
+        return fields
 
     def _download(self, url: str) -> bytes:
         message = (

@@ -36,6 +36,10 @@ class Engine(Protocol):
     def transcribe(self, audio: bytes, req: Request) -> Result: ...
 
 
+# An extension of the transcript JSON (AssemblyAI has no such field): {"A": [256 floats], ...}, each speaker's mean
+# voice embedding, which the app keeps when the user names that speaker (its directory of named voices).
+VOICES_FIELD = "x_speaker_embeddings"
+
 NOT_AUDIO = "File does not appear to contain audio. File type is application/octet-stream (data)."
 
 

@@ -205,11 +205,11 @@ class Whisper:
         if req.language_detection:
             language, probability = self.detect(samples)
         words = self.words(samples, language=language, keyterms=req.keyterms)
-        utterances = None
+        utterances, voices = None, {}
         if req.speaker_labels and words:
-            from local.assemblyai.diarize import speakers
+            from local.assemblyai.diarize import speakers_and_voices
 
-            labels = speakers(samples, SAMPLE_RATE, words, req.speakers_expected)
+            labels, voices = speakers_and_voices(samples, SAMPLE_RATE, words, req.speakers_expected)
             utterances = utterances_of(words, labels)
         confidence = round(sum(w["confidence"] for w in words) / len(words), 4) if words else 0.0
         result = _shape(words, utterances, req, language, confidence, duration)
@@ -218,6 +218,7 @@ class Whisper:
             "audio_s": duration,
             "model": model_for(language),
             "language_confidence": probability,
+            "speaker_embeddings": voices,
         }
         return result
 

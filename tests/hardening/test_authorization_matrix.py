@@ -52,14 +52,33 @@ def test_another_user_gets_404_and_changes_nothing(cloud: Any, method: str, temp
         "delivery_id": delivery["id"],
         "folder_id": folder,
     }
+    voices = None
+    if "{voice_id}" in template:
+        ids["voice_id"] = named_voice(owner)
+        voices = owner.get("/api/v1/voices").json
     path = re.sub(r"\{(\w+_id)\}", lambda m: ids[m.group(1)], template)
     body = {} if method in ("POST", "PUT", "PATCH") else None
     res = intruder.call(method, path, json_body=body)
     assert res.status == 404, (method, path, res.status, res.text)
     known = ("job_not_found", "file_not_found", "key_not_found", "endpoint_not_found", "delivery_not_found")
-    assert res.error_code in (*known, "folder_not_found")
+    assert res.error_code in (*known, "folder_not_found", "voice_not_found")
     assert owner.get(f"/api/v1/webhook-endpoints/{hook}/deliveries").json["items"] == [delivery]
     after = snapshot(owner, job["id"], declared["file"]["id"])
     assert after[:4] == before[:4] and after[4] == 200
     assert [k["id"] for k in owner.get("/api/v1/auth/keys").json["items"]] == [key["id"]]
     assert owner.get("/api/v1/folders").json["items"][0]["name"] == "Owner's"
+    assert voices is None or owner.get("/api/v1/voices").json == voices
+
+
+def named_voice(owner: Api) -> str:
+    """A voice in the owner's directory: a dialogue whose speaker (with a voice embedding) the owner names."""
+    from local.assemblyai.media import dialogue_script, make_wav
+
+    script = dialogue_script([("A", "Hello there."), ("B", "Hi.")], 3.0)
+    script["speaker_embeddings"] = {"A": [1.0, 0.0], "B": [0.0, 1.0]}
+    data = make_wav(script, 3.0)
+    declared = declare(owner, data)
+    put_bytes(declared, data)
+    job = wait_for(owner, create_job(owner, declared["file"]["id"], mode="dialogue")["id"])
+    assert owner.call("PUT", f"/api/v1/jobs/{job['id']}/speakers", json_body={"names": {"A": "Anna"}}).status == 200
+    return str(owner.get("/api/v1/voices").json["items"][0]["id"])

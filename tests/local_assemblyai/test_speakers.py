@@ -13,6 +13,7 @@ import pytest
 
 from local.assemblyai import espeak, voice_encoder
 from local.assemblyai.server import AssemblyAIServer
+from local.assemblyai.speech import VOICES_FIELD
 from tests.local_assemblyai.material import TURNS
 from tests.local_assemblyai.test_conformance import Files
 
@@ -105,6 +106,11 @@ def test_two_men_with_the_count_left_blank_come_back_as_two_speakers(served: Any
     assert {w["speaker"] for w in done["words"]} == {"A", "B"}
     right, mapping = espeak.attribution(done["words"], spans)
     assert right >= 0.85 and mapping == {"A": TWO_MEN[0], "B": TWO_MEN[1]}, (right, mapping)
+    # Each speaker's voice, for the app's directory of named voices: unit-length, 256 numbers, one per label.
+    voices = done[VOICES_FIELD]
+    assert set(voices) == {"A", "B"} and all(len(v) == 256 for v in voices.values())
+    assert all(abs(float(np.linalg.norm(v)) - 1) < 1e-3 for v in voices.values())
+    assert float(np.dot(voices["A"], voices["B"])) < 0.99
 
 
 def test_one_voice_with_the_count_left_blank_stays_one_speaker(served: Any) -> None:
@@ -112,7 +118,7 @@ def test_one_voice_with_the_count_left_blank_stays_one_speaker(served: Any) -> N
     with wave.open(io.BytesIO(audio)) as w:
         assert w.getnframes() / w.getframerate() > 30
     done = _transcribe(served, "monologue.wav", audio)
-    assert {w["speaker"] for w in done["words"]} == {"A"}
+    assert {w["speaker"] for w in done["words"]} == {"A"} and set(done[VOICES_FIELD]) == {"A"}
     assert len(done["utterances"]) > 1
 
 

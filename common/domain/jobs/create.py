@@ -38,6 +38,9 @@ def create_job(user_id: uuid.UUID, req: JobRequest, services: Services) -> JobOu
             language=capabilities.job_language(services.settings, req.language),
             mode=req.mode,
             speakers_expected=capabilities.job_speakers(services.settings, req.speakers_expected),
+            speaker_identification=capabilities.speaker_identification(
+                services.settings, req.speaker_names, req.speaker_type
+            ),
             stage="queued" if media.status == "uploaded" else "waiting_for_upload",
         )
         s.add(job)
@@ -88,6 +91,7 @@ def import_url(user_id: uuid.UUID, req: UrlImport, services: Services) -> JobOut
             language=capabilities.job_language(settings, req.language),
             mode=req.mode,
             speakers_expected=capabilities.job_speakers(settings, req.speakers_expected),
+            speaker_identification=capabilities.speaker_identification(settings, req.speaker_names, req.speaker_type),
             stage="queued",
         )
         s.add(job)

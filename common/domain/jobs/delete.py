@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, exists, func, select
 
 from common.adapters.services import Services
 from common.domain.accounts.users import require_user
@@ -12,7 +12,7 @@ from common.domain.errors import NotFound
 from common.domain.pipeline import cleanups, pipeline
 from common.runtime import logs
 from common.store.db import transaction
-from common.store.models import MediaFile, TranscriptionJob
+from common.store.models import MediaFile, TranscriptionJob, Voice, VoiceUse
 
 Job = TranscriptionJob
 
@@ -31,6 +31,9 @@ def delete_job(user_id: uuid.UUID, job_id: uuid.UUID, services: Services) -> Non
         media_id = job.media_file_id
         s.delete(job)
         s.flush()
+        # Its speakers' voice embeddings went with it (cascade); a named voice no other recording uses goes too
+        # (transcripts/voices.drop_unused, written here: the jobs capability sits above the transcripts one).
+        s.execute(delete(Voice).where(Voice.owner_id == user_id, ~exists().where(VoiceUse.voice_id == Voice.id)))
         others = s.scalar(select(func.count()).select_from(Job).where(Job.media_file_id == media_id))
         if not others:
             media = s.get(MediaFile, media_id)

@@ -50,6 +50,8 @@ def describe(settings: Settings) -> CapabilitiesOut:
         url_import_note=settings.URL_IMPORT_NOTE or None,
         word_confidence=providers.word_confidence(settings),
         vocabulary=providers.vocabulary(settings),
+        speaker_identification=providers.speaker_identification(settings),
+        voice_directory=providers.voice_directory(settings),
     )
 
 
@@ -92,3 +94,12 @@ def url_imports(settings: Settings) -> None:
     if not providers.profile(settings).url_import:
         message = f"{settings.engine} reads only uploaded files; download the recording and upload it"
         raise Invalid(message, "no_url_import")
+
+
+def speaker_identification(settings: Settings, names: list[str] | None, speaker_type: str) -> dict[str, object] | None:
+    """What a job asks the provider to identify, if anything; refused where the engine cannot."""
+    if not names:
+        return None
+    if not providers.speaker_identification(settings):
+        raise Invalid(f"{settings.engine} cannot name speakers; rename them when the transcript is ready")
+    return {"speaker_type": speaker_type, "values": list(names)}

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 
 from common.adapters.assemblyai import is_transcript_id
-from common.adapters.ports import ProviderError, ProviderTranscript, Submission
+from common.adapters.ports import ProviderError, ProviderTranscript, SpeakerIdentification, Submission
 from common.adapters.services import Services
 from common.domain import idempotency
 from common.domain.accounts import vocabulary
@@ -30,6 +30,13 @@ Job = TranscriptionJob
 
 
 # Starting jobs
+
+
+def _identification(claim: Claim) -> SpeakerIdentification | None:
+    asked = claim.speaker_identification
+    if not asked or claim.mode != "dialogue":
+        return None
+    return SpeakerIdentification(str(asked["speaker_type"]), tuple(str(v) for v in asked["values"]))
 
 
 def _submit(claim: Claim, services: Services) -> None:
@@ -50,6 +57,7 @@ def _submit(claim: Claim, services: Services) -> None:
         content_type=claim.content_type,
         keyterms=keyterms,
         spellings=spellings,
+        speaker_identification=_identification(claim),
     )
     try:
         transcript_id = services.provider.submit(submission)

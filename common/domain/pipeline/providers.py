@@ -25,6 +25,7 @@ class Profile:
     max_speakers: int | None  # the most speakers it can tell apart; None: as many as the request says
     word_confidence: bool
     vocabulary: bool  # takes a user's terms and spellings with a job (AssemblyAI: keyterms_prompt, custom_spelling)
+    speaker_identification: bool  # names speakers from names given with the job
     url_import: bool  # fetches a public link itself
     webhooks: bool  # says when a result is ready; without, every job in flight is polled (the reconcile timer)
 
@@ -37,6 +38,7 @@ ASSEMBLYAI = Profile(
     max_speakers=None,
     word_confidence=True,
     vocabulary=True,
+    speaker_identification=True,
     url_import=True,
     webhooks=True,
 )
@@ -49,6 +51,7 @@ SPEECHKIT = Profile(
     max_speakers=2,
     word_confidence=False,
     vocabulary=False,  # RecognizeFileRequest has no terms or spellings (only model tuning, out of scope)
+    speaker_identification=False,  # nor names; speakers are channel tags 0 and 1
     url_import=False,
     webhooks=False,
 )
@@ -72,3 +75,13 @@ def word_confidence(settings: Settings) -> bool:
 def vocabulary(settings: Settings) -> bool:
     """Jobs carry the owner's vocabulary: the provider takes one, and the deployment has not turned it off."""
     return profile(settings).vocabulary and settings.SPEECH_VOCABULARY
+
+
+def speaker_identification(settings: Settings) -> bool:
+    return profile(settings).speaker_identification and settings.SPEECH_SPEAKER_IDENTIFICATION
+
+
+def voice_directory(settings: Settings) -> bool:
+    """Named voices recognised in later recordings: only where the engine hands out voice embeddings (the local
+    AssemblyAI server says so with SPEECH_VOICE_DIRECTORY; neither AssemblyAI nor SpeechKit gives them)."""
+    return settings.SPEECH_VOICE_DIRECTORY and settings.SPEECH_PROVIDER == "assemblyai"

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
@@ -40,6 +41,7 @@ class Claim:
     speakers_expected: int | None
     source_url: str | None = None  # a URL import: the provider fetches this instead of our stored object
     content_type: str = ""
+    speaker_identification: dict[str, Any] | None = None  # the names the user gave: {"speaker_type", "values"}
 
 
 def _ready(now: datetime):
@@ -220,7 +222,9 @@ def _start(s: Session, now: datetime, candidate: uuid.UUID) -> Claim | None:
             attempts=Job.attempts + 1,
             next_attempt_at=None,
         )
-        .returning(Job.attempts, Job.media_file_id, Job.language, Job.mode, Job.speakers_expected)
+        .returning(
+            Job.attempts, Job.media_file_id, Job.language, Job.mode, Job.speakers_expected, Job.speaker_identification
+        )
     ).first()
     if row is None:
         return None
@@ -244,19 +248,37 @@ def reclaim_stale(s: Session, now: datetime, older_than: timedelta) -> list[Clai
             update(Job)
             .where(Job.id == job_id, Job.stage == "submitting", Job.claimed_at < now - older_than)
             .values(claim_token=token, claimed_at=now, attempts=Job.attempts + 1)
-            .returning(Job.attempts, Job.media_file_id, Job.language, Job.mode, Job.speakers_expected)
+            .returning(
+                Job.attempts,
+                Job.media_file_id,
+                Job.language,
+                Job.mode,
+                Job.speakers_expected,
+                Job.speaker_identification,
+            )
         ).first()
         if row:
             claims.append(_claim(s, job_id, token, row))
     return claims
 
 
-def _claim(s: Session, job_id: uuid.UUID, token: uuid.UUID, row: Row[int, uuid.UUID, str, str, int | None]) -> Claim:
+def _claim(s: Session, job_id: uuid.UUID, token: uuid.UUID, row: Row[Any]) -> Claim:
     """The claim of a job just taken (`row`: what the UPDATE returned), with its recording's key and type."""
     key, source, content_type = s.execute(
         select(media_key(), MediaFile.source_url, MediaFile.content_type).where(MediaFile.id == row.media_file_id)
     ).one()
-    return Claim(job_id, token, row.attempts, key, row.language, row.mode, row.speakers_expected, source, content_type)
+    return Claim(
+        job_id,
+        token,
+        row.attempts,
+        key,
+        row.language,
+        row.mode,
+        row.speakers_expected,
+        source,
+        content_type,
+        row.speaker_identification,
+    )
 
 
 def mark_submitted(s: Session, job_id: uuid.UUID, token: uuid.UUID, transcript_id: str, now: datetime) -> bool:
@@ -348,6 +370,9 @@ def complete(s: Session, job_id: uuid.UUID, t: ProviderTranscript, now: datetime
             language=t.language,
             audio_duration=t.audio_duration,
             confidence=t.confidence,
+            # Speaker identification's names pre-fill the rename, which stays the user's to change.
+            speaker_names=dict(t.speaker_names),
+            speaker_embeddings=dict(t.speaker_embeddings) or None,
         )
     )
     hook_events.announce(s, job_id, now)

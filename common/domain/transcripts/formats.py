@@ -8,9 +8,10 @@ from typing import Any
 
 from common.domain.errors import BadRequest
 from common.domain.schemas import TranscriptOut
-from common.domain.transcripts import exports
+from common.domain.transcripts import exports, voices
 from common.domain.transcripts.stored import completed_transcript, transcript_out
 from common.domain.uploads.keys import sanitise_filename
+from common.runtime.config import get_settings
 from common.store.db import transaction
 
 
@@ -29,6 +30,9 @@ def transcript(user_id: uuid.UUID, job_id: uuid.UUID, fmt: str) -> Export | Tran
         raise BadRequest(f"format must be one of {', '.join(FORMATS)}", "invalid_format")
     with transaction() as s:
         job, stored = completed_transcript(s, user_id, job_id)
+        offered = (
+            voices.suggest(s, user_id, job_id, stored, get_settings().VOICE_MATCH_THRESHOLD) if fmt == "json" else {}
+        )
     names = dict(stored.speaker_names or {})
     data: dict[str, Any] = {
         "text": stored.text,
@@ -39,7 +43,7 @@ def transcript(user_id: uuid.UUID, job_id: uuid.UUID, fmt: str) -> Export | Tran
     }
     dialogue = job.mode == "dialogue"
     if fmt == "json":
-        return transcript_out(job, stored)
+        return transcript_out(job, stored, offered)
     stem = sanitise_filename(job.file.filename).rsplit(".", 1)[0] or "transcript"
     if fmt == "txt":
         return Export(exports.to_txt(data, dialogue), "text/plain; charset=utf-8", f"{stem}.txt")

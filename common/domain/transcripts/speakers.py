@@ -1,4 +1,4 @@
-"""Names for a transcript's speaker labels."""
+"""Names for a transcript's speaker labels (and, where the engine gives voices, the directory of named voices)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import uuid
 
 from common.domain.errors import Invalid
 from common.domain.schemas import TranscriptOut
+from common.domain.transcripts import voices
 from common.domain.transcripts.stored import completed_transcript, transcript_out
+from common.runtime.config import get_settings
 from common.store.db import transaction
 
 
@@ -23,5 +25,7 @@ def rename_speakers(user_id: uuid.UUID, job_id: uuid.UUID, names: dict[str, str]
             )
         merged = {**(stored.speaker_names or {}), **{k: v.strip() for k, v in names.items()}}
         stored.speaker_names = {k: v for k, v in merged.items() if v}
+        voices.remember(s, user_id, job_id, stored, names)  # a named speaker's voice joins the directory
         s.flush()
-        return transcript_out(job, stored)
+        threshold = get_settings().VOICE_MATCH_THRESHOLD
+        return transcript_out(job, stored, voices.suggest(s, user_id, job_id, stored, threshold))

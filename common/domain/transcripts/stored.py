@@ -14,8 +14,9 @@ from common.domain.transcripts import exports, transcript_lines
 from common.store.models import Transcript
 
 
-def transcript_out(job: JobOut, stored: Transcript) -> TranscriptOut:
-    """The stored result as the provider gave it, each utterance also carrying the name its speaker is shown by."""
+def transcript_out(job: JobOut, stored: Transcript, suggestions: dict[str, str] | None = None) -> TranscriptOut:
+    """The stored result as the provider gave it, each utterance also carrying the name its speaker is shown by;
+    `suggestions`: names the directory of voices offers for unnamed speakers (transcripts/voices.suggest)."""
     names = dict(stored.speaker_names or {})
     utterances = [
         {**u, "speaker_name": exports.speaker_label(u.get("speaker"), names)} if u.get("speaker") else u
@@ -34,6 +35,7 @@ def transcript_out(job: JobOut, stored: Transcript) -> TranscriptOut:
         utterances=utterances,
         words=stored.words,
         speaker_names=names,
+        speaker_suggestions=suggestions or {},
         paragraphs=paragraphs,
         version=stored.version,
         edited=stored.original is not None,

@@ -1,7 +1,7 @@
 // The one typed client of the Transcribe API. A session ends when the answer says the token is no good (see expired).
 import type {
   ApiKey, ApiKeyRequest, CreatedApiKey, Capabilities, DeclaredUpload, Folder, FolderList, Language, MediaFile, SearchResults, DownloadLink, ExportFormat, Job, JobPage, JobRequest, JobStatus, LineEdit, Session, Transcript, UploadedParts, User,
-  Vocabulary, VocabularyTerm, WebhookDelivery, WebhookEndpoint, WebhookEvent,
+  Vocabulary, VocabularyTerm, Voices, WebhookDelivery, WebhookEndpoint, WebhookEvent,
 } from "./types";
 import { t } from "../i18n/i18n";
 
@@ -57,6 +57,8 @@ export const ROUTES = {
   moveJob: ["PUT", "/api/v1/jobs/{job_id}/folder"],
   getVocabulary: ["GET", "/api/v1/vocabulary"],
   putVocabulary: ["PUT", "/api/v1/vocabulary"],
+  listVoices: ["GET", "/api/v1/voices"],
+  deleteVoice: ["DELETE", "/api/v1/voices/{voice_id}"],
 } as const;
 
 // The routes anyone may call: a 401 there (a wrong password at sign-in) says nothing about a session.
@@ -221,6 +223,9 @@ export class Client {
   saveVocabulary(terms: VocabularyTerm[]): Promise<Vocabulary> {
     return this.json(ROUTES.putVocabulary, {}, { body: { terms } });
   }
+  // The directory of named voices (the account page), where the engine gives voice embeddings.
+  listVoices(): Promise<Voices> { return this.json(ROUTES.listVoices); }
+  async deleteVoice(id: string): Promise<void> { await this.raw(ROUTES.deleteVoice, { voice_id: id }); }
   async exportTranscript(id: string, format: ExportFormat): Promise<Blob> {
     return (await this.raw(ROUTES.getTranscript, { job_id: id }, { query: { format } })).blob();
   }

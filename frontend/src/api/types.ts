@@ -26,7 +26,11 @@ export interface Job {
   uncertain_words?: number | null;  // words below the confidence threshold (lib/review.ts), once the transcript is in
 }
 export interface JobPage { items: Job[]; next_cursor: string | null }
-export interface JobRequest { file_id: string; language?: string; mode?: Mode; speakers_expected?: number | null }
+export type SpeakerType = "name" | "role";
+export interface JobRequest {
+  file_id: string; language?: string; mode?: Mode; speakers_expected?: number | null;
+  speaker_names?: string[] | null; speaker_type?: SpeakerType;  // for the provider's speaker identification
+}
 export interface Word { text: string; start: number; end: number; confidence?: number | null; speaker?: string | null }
 export interface Utterance {
   speaker?: string | null; speaker_name?: string | null; start: number; end: number; text: string; words: Word[];
@@ -35,7 +39,10 @@ export interface Transcript {
   job_id: string; mode: Mode; text: string; language: string | null; audio_duration: number | null;
   confidence: number | null; utterances: Utterance[]; words: Word[]; speaker_names?: Record<string, string>;
   paragraphs?: number[]; version?: number; edited?: boolean;
+  speaker_suggestions?: Record<string, string>;  // unnamed speakers whose voice matches a named one: offered, not applied
 }
+export interface Voice { id: string; name: string; recordings: number; created_at: string }
+export interface Voices { items: Voice[] }
 // A line's new text, speaker, or both; `line` is its index in the version edited (an utterance, else a paragraph).
 export interface LineEdit { line: number; text?: string; speaker?: string }
 export type ExportFormat = "txt" | "srt" | "vtt" | "json";
@@ -49,6 +56,8 @@ export interface Capabilities {
   url_import_note?: string | null;  // why some links cannot be fetched here (the local cloud says), else null
   word_confidence?: boolean;  // the engine rates each word: the review mode marks the uncertain ones
   vocabulary?: boolean;  // the engine takes the user's vocabulary with each new job
+  speaker_identification?: boolean;  // a job may name its speakers when created
+  voice_directory?: boolean;  // named voices are recognised in later recordings
 }
 // A term as it should be written, and what the engine wrote instead (each replaced by the term in new jobs).
 export interface VocabularyTerm { term: string; spellings: string[] }
@@ -79,6 +88,8 @@ export const REQUIRED: Record<string, string[]> = {
   Folder: ["id", "name", "jobs", "created_at"],
   FolderList: ["items", "max_folders", "max_name_length"],
   Vocabulary: ["terms", "max_terms", "max_term_chars", "max_spellings"],
+  Voice: ["id", "name", "recordings", "created_at"],
+  Voices: ["items"],
   Capabilities: ["engine", "provider", "languages", "auto_detect", "formats", "max_upload_bytes", "max_parallel_per_user",
     "max_active_jobs_per_user", "max_stored_bytes_per_user"],
 };

@@ -6,7 +6,8 @@
 import { useEffect, useImperativeHandle, useRef, useState, type DragEvent, type FormEvent, type Ref } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
-import type { Capabilities, Job, Mode } from "../api/types";
+import type { Capabilities, Job, Mode, SpeakerType } from "../api/types";
+import { speakerNames, SpeakerNamesField } from "./SpeakerNamesField";
 import { acceptAttribute, formatList, languageName, languageOptions, loadCapabilities, mediaDuration, refusal,
   takesAnyMedia, transcribingLine } from "../lib/capabilities";
 import { errorText } from "../i18n/errors";
@@ -88,6 +89,11 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations, folder = 
   }, []);
   const [mode, setMode] = useState<Mode>("mono");
   const [speakers, setSpeakers] = useState("");
+  const [names, setNames] = useState("");
+  const [speakerType, setSpeakerType] = useState<SpeakerType>("name");
+  // Names for the provider's speaker identification, where the engine has it, for a dialogue.
+  const naming = () => (mode === "dialogue" && caps?.speaker_identification && speakerNames(names)
+    ? { speaker_names: speakerNames(names), speaker_type: speakerType } : {});
   const [dragging, setDragging] = useState(false);
   const [link, setLink] = useState("");
   const [linkStatus, setLinkStatus] = useState<{ text: string; failed?: boolean }>({ text: "" });
@@ -133,7 +139,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations, folder = 
       if (!target) {
         const declared = await api.declareFile({ name: file.name, type: file.type, size: file.size });
         const job = await api.createJob({ file_id: declared.file.id, language, mode,
-          speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null });
+          speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null, ...naming() });
         target = { fileId: declared.file.id, jobId: job.id, multipart: declared.multipart ?? undefined };
         if (folder) await api.moveJob(job.id, folder.id).catch(() => undefined);
         single = declared.upload;
@@ -237,7 +243,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations, folder = 
     setLinkStatus({ text: t("upload.importing") });
     try {
       await api.importUrl({ url: link.trim(), language, mode,
-        speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null });
+        speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null, ...naming() });
       setLink(""); setLinkStatus({ text: t("upload.imported") });
       onJobCreated();
     } catch (err) {
@@ -267,6 +273,8 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations, folder = 
           <input type="number" min={1} max={caps?.max_speakers ?? 10} value={speakers} onChange={(e) => setSpeakers(e.target.value)} />
         </label>}
       </div>
+      {mode === "dialogue" && caps?.speaker_identification &&
+        <SpeakerNamesField value={names} onChange={setNames} type={speakerType} onType={setSpeakerType} />}
       {caps && caps.languages.length === 1 &&
         <p className="hint" data-testid="language-note">{t(caps.auto_detect ? "upload.onlyLanguage"
           : "upload.onlyLanguageNoDetect", { engine: caps.engine, language: languageName(caps.languages[0]) })}</p>}

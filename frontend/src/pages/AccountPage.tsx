@@ -9,6 +9,7 @@ import { errorText } from "../i18n/errors";
 import { VocabularyEditor } from "../components/VocabularyEditor";
 import { useTitle } from "../lib/title";
 import { WebhooksPanel } from "../components/WebhooksPanel";
+import { VoicesPanel } from "../components/VoicesPanel";
 
 export function AccountPage({ user, onDeleted }: { user: User; onDeleted: () => void }) {
   const [current, setCurrent] = useState("");
@@ -59,6 +60,7 @@ export function AccountPage({ user, onDeleted }: { user: User; onDeleted: () => 
       <ApiKeysPanel />
       <WebhooksPanel />
       <VocabularyEditor />
+      <VoicesPanel />
       <section className="card" aria-labelledby="delete-title">
         <h2 id="delete-title">{t("account.deleteTitle")}</h2>
         <p>{t("account.deleteText")}</p>

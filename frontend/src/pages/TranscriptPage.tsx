@@ -8,6 +8,7 @@ import type { Capabilities, ExportFormat, Job, Transcript } from "../api/types";
 import { errorText } from "../i18n/errors";
 import { navigate } from "../routing";
 import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
+import { VoiceSuggestions } from "../components/VoiceSuggestions";
 import { OneVoiceNotice } from "../components/OneVoiceNotice";
 import { VocabularyOffer } from "../components/VocabularyOffer";
 import { loadCapabilities } from "../lib/capabilities";
@@ -35,6 +36,8 @@ function SpeakerNames({ transcript, onSaved }: { transcript: Transcript; onSaved
   const labels = speakerLabels(transcript);
   const [names, setNames] = useState<Record<string, string>>(transcript.speaker_names ?? {});
   const [status, setStatus] = useState("");
+  // Names saved elsewhere (a confirmed voice suggestion) show here too.
+  useEffect(() => setNames(transcript.speaker_names ?? {}), [transcript.speaker_names]);
   if (!labels.length) return null;
   async function save() {
     setStatus(t("speaker.saving"));
@@ -386,6 +389,7 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
           </span>
           {!readOnly && <ShareDialog jobId={job.id} />}
         </div>
+        {!readOnly && transcript.mode === "dialogue" && <VoiceSuggestions transcript={transcript} onSaved={setTranscript} />}
         {!readOnly && transcript.mode === "dialogue" && <SpeakerNames transcript={transcript} onSaved={setTranscript} />}
         {!readOnly && oneVoiceFound(job, transcript) && <OneVoiceNotice job={job} />}
         {!readOnly && transcript.edited && <p className="hint">{t("transcript.edited")}{" "}
