@@ -342,6 +342,7 @@ class CapabilitiesOut(_Out):
     max_parallel_per_user: int
     max_active_jobs_per_user: int
     max_stored_bytes_per_user: int
+    max_recording_seconds: int
     realtime_factor: float | None = None
     url_import_note: str | None = None
 

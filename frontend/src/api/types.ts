@@ -41,6 +41,7 @@ export type ExportFormat = "txt" | "srt" | "vtt" | "json";
 export interface Capabilities {
   engine: string; languages: string[]; auto_detect: boolean; formats: string[]; max_upload_bytes: number;
   max_parallel_per_user: number; max_active_jobs_per_user: number; max_stored_bytes_per_user: number;
+  max_recording_seconds: number;  // the browser's recorder stops by itself here
   realtime_factor?: number | null;
   url_import_note?: string | null;  // why some links cannot be fetched here (the local cloud says), else null
 }
@@ -58,7 +59,7 @@ export const REQUIRED: Record<string, string[]> = {
   JobPage: ["items", "next_cursor"],
   Transcript: ["job_id", "mode", "text", "utterances", "words"],
   Capabilities: ["engine", "languages", "auto_detect", "formats", "max_upload_bytes", "max_parallel_per_user",
-    "max_active_jobs_per_user", "max_stored_bytes_per_user"],
+    "max_active_jobs_per_user", "max_stored_bytes_per_user", "max_recording_seconds"],
 };
 export interface SearchHit { job_id: string; filename: string; snippet: string; offset_ms: number | null }
 export interface SearchResults { query: string; items: SearchHit[] }
