@@ -14,6 +14,7 @@ import { uploadInParts } from "../lib/multipart";
 import { browserNetwork, persist } from "../lib/network";
 import { BEAT_MS, uploadRecords, type UploadRecord } from "../lib/resume";
 import { put, UploadError, type Progress } from "../lib/upload";
+import { Recorder } from "./Recorder";
 
 // What the job list asks of the panel for a job whose upload was interrupted.
 export interface UploadPanelHandle { resume(job: Job): void; remove(jobId: string, fileId: string): Promise<void> }
@@ -120,6 +121,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
         }), browserNetwork, 8, abort.signal);
       }
       uploadRecords.drop(fileId);
+      accepted.current.get(file)?.();  // a recording: the browser's copy may go now
       update(key, { state: "done" });
       onJobCreated();
     } catch (err) {
@@ -160,7 +162,18 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
     },
   }));
 
-  function add(files: FileList | null) {
+  // A recording goes the way of a chosen file; the recorder keeps its own copy until the bytes are accepted.
+  const accepted = useRef(new WeakMap<File, () => void>());
+  function sendRecording(file: File, onAccepted: () => void): string | null {
+    const reason = caps && refusal(caps, file);
+    if (reason) return reason;
+    accepted.current.set(file, onAccepted);
+    expected.current = null;  // not the file a job list's Resume is waiting for
+    add([file]);
+    return null;
+  }
+
+  function add(files: FileList | File[] | null) {
     for (const file of Array.from(files ?? [])) {
       const key = `${file.name}-${file.size}-${Math.random()}`;
       const reason = caps && refusal(caps, file);
@@ -228,6 +241,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
           <input ref={input} type="file" accept={acceptAttribute(caps)} multiple className="visually-hidden"
             onChange={(e) => add(e.target.files)} data-testid="file-input" /></label>
       </div>
+      <Recorder caps={caps} onRecorded={sendRecording} />
       <form className="import" onSubmit={(e) => void importLink(e)}>
         <label>{t("upload.link")}
           <input type="url" value={link} maxLength={2048} placeholder="https://example.com/episode.mp3"
