@@ -5,10 +5,11 @@
 // (recording or uploading it) from one nobody holds: the browser frees a closed tab's locks at once.
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { api } from "../api/client";
 import type { Capabilities } from "../api/types";
 import { formatList } from "../lib/capabilities";
 import { bytes, clock } from "../lib/format";
-import { cannotRecord, chooseContainer, IDLE, level, next, recorded, refusalOf, stamp, type Container,
+import { cannotRecord, chooseContainer, IDLE, level, next, recorded, refusalOf, stamp, tokenSubject, type Container,
   type RecorderEvent, type RecorderState, type Refusal } from "../lib/recorder";
 import { recordings, type RecordingMeta } from "../lib/recordings";
 import "./Recorder.css";
@@ -76,7 +77,7 @@ export function Recorder({ caps, onRecorded }: { caps: Capabilities | null; onRe
   // The recordings nobody is recording or uploading: a closed tab's, or one this tab could not send.
   const refresh = useCallback(async () => {
     try {
-      const [all, held] = await Promise.all([recordings.list(), heldElsewhere()]);
+      const [all, held] = await Promise.all([recordings.list(tokenSubject(api.token)), heldElsewhere()]);
       const free = all.filter((r) => !held.has(lockName(r.id)));
       for (const r of free.filter((x) => x.chunks === 0)) void recordings.discard(r.id);  // closed within a second
       if (mounted.current) setKept(free.filter((r) => r.chunks > 0));
@@ -161,7 +162,7 @@ export function Recorder({ caps, onRecorded }: { caps: Capabilities | null; onRe
     analyser.fftSize = 2048;
     audio.createMediaStreamSource(stream).connect(analyser);  // measured only, never played back
     const r: Live = { id, name, container, started, stream, media, audio, analyser, chunks: [], seq: 0,
-      writes: recordings.begin({ id, name, type: container.type, started }).catch(() => setUnsaved(true)), release };
+      writes: recordings.begin({ id, owner: tokenSubject(api.token), name, type: container.type, started }).catch(() => setUnsaved(true)), release };
     media.ondataavailable = (e) => {
       if (!e.data.size) return;
       r.chunks.push(e.data);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cannotRecord, chooseContainer, IDLE, level, next, recorded, refusalOf, stamp, type RecorderEvent,
+import { cannotRecord, chooseContainer, IDLE, level, next, recorded, refusalOf, stamp, tokenSubject, type RecorderEvent,
   type RecorderState } from "./recorder";
 
 const LIMIT = 60_000;
@@ -95,4 +95,11 @@ describe("the input level", () => {
 
 it("names a recording by its date and time, without characters a file name refuses", () => {
   expect(stamp(new Date(2026, 11, 6, 9, 5))).toBe("2026-12-06 09.05");
+});
+
+it("knows whose recording it is from the access token, and no one from a token it cannot read", () => {
+  const part = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  const token = `${part({ alg: "ES256" })}.${part({ sub: "6f1c0b3e-8a4d-4c1e-9b7a-2f5d3e4c1a9b", n: "~~?>" })}.sig`;
+  expect(tokenSubject(token)).toBe("6f1c0b3e-8a4d-4c1e-9b7a-2f5d3e4c1a9b");
+  expect([tokenSubject(null), tokenSubject("not a token"), tokenSubject("a.b.c")]).toEqual(["", "", ""]);
 });

@@ -111,6 +111,16 @@ export function level(samples: ArrayLike<number>): number {
   return Math.min(1, Math.max(0, (db - FLOOR_DB) / -FLOOR_DB));
 }
 
+// Who is signed in, from the access token's `sub` (read, not verified: it only keeps one account's recordings from
+// being offered to another in a shared browser; the server checks the token on every call). "" when unreadable.
+export function tokenSubject(token: string | null): string {
+  try {
+    const payload = (token ?? "").split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const sub = (JSON.parse(atob(payload)) as { sub?: unknown }).sub;
+    return typeof sub === "string" ? sub : "";
+  } catch { return ""; }
+}
+
 // "Recording 2026-12-06 13.40" with the words of the app's language; no colons or slashes, which file names refuse.
 export function stamp(at: Date): string {
   const two = (n: number) => String(n).padStart(2, "0");

@@ -4,6 +4,7 @@
 
 export interface RecordingMeta {
   id: string;
+  owner: string;      // the account it was made in: offered to that account only (a browser may be shared)
   name: string;       // the file name the upload will carry
   type: string;       // its media type, without codecs ("audio/webm")
   started: number;    // epoch ms; also the file's lastModified, so a resumed upload finds its earlier job
@@ -60,7 +61,7 @@ export class RecordingStore {
     await end;
   }
 
-  async begin(meta: Pick<RecordingMeta, "id" | "name" | "type" | "started">): Promise<void> {
+  async begin(meta: Pick<RecordingMeta, "id" | "owner" | "name" | "type" | "started">): Promise<void> {
     const record: RecordingMeta = { ...meta, durationMs: 0, bytes: 0, chunks: 0, stopped: false };
     await this.write((m) => m.put(record));
   }
@@ -83,11 +84,11 @@ export class RecordingStore {
       durationMs: Math.max(meta.durationMs, durationMs) })));
   }
 
-  // Every recording kept, oldest first.
-  async list(): Promise<RecordingMeta[]> {
+  // The recordings one account made in this browser, oldest first.
+  async list(owner: string): Promise<RecordingMeta[]> {
     const tx = (await this.open()).transaction(META, "readonly");
     const all = await done(tx.objectStore(META).getAll() as IDBRequest<RecordingMeta[]>);
-    return all.sort((a, b) => a.started - b.started);
+    return all.filter((r) => r.owner === owner).sort((a, b) => a.started - b.started);
   }
 
   // The recording as a file: its chunks joined in order, named and dated as when it was made.
