@@ -46,8 +46,9 @@ const BASE_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-bac
 const launch = (args) => chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: [...BASE_ARGS, ...args] });
 
+const LIMIT_S = 20;  // the capabilities' limit for this run, so a recording can reach it
 const cloud = await startCloud({ python, root, engine: "whisper", log: join(shots, "local-cloud-record.log"),
-  dataDir: join(work, "data") });
+  dataDir: join(work, "data"), env: { MAX_RECORDING_SECONDS: String(LIMIT_S) } });
 const url = cloud.url;
 const browser = await launch(["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
   `--use-file-for-fake-audio-capture=${voice}`]);
@@ -109,7 +110,7 @@ try {
     const atPause = await recorded(page);
     await page.waitForTimeout(1500);
     expect(await recorded(page) === atPause && atPause >= 2900, `paused at ${atPause} ms, then ${await recorded(page)}`);
-    expect(/0:0\d of 2:00:00/.test(await page.getByTestId("record-time").innerText()), "the time of the limit is shown");
+    expect(/0:0\d of 0:20/.test(await page.getByTestId("record-time").innerText()), "the time of the limit is shown");
     await page.getByRole("button", { name: "Resume" }).click();
     await page.waitForTimeout(4000);
     const total = await recorded(page);
@@ -159,6 +160,13 @@ try {
     await page.getByLabel("Password").fill(owner.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await offer.waitFor({ timeout: 10_000 });
+    const saved = page.waitForEvent("download");
+    await offer.getByRole("button", { name: /^Download/ }).click();
+    const file = await saved;
+    expect(/^Recording .*\.webm$/.test(file.suggestedFilename()), `downloaded as ${file.suggestedFilename()}`);
+    const kept = readFileSync(await file.path());
+    expect(kept.length > 20_000 && kept.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3])),
+      `a WebM file of the seconds kept: ${kept.length} bytes`);
     const jobsBefore = await page.locator('[data-testid="job"]').count();
     await offer.getByRole("button", { name: /^Upload and transcribe/ }).click();
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="job"][data-status="completed"]').length > n,
@@ -171,6 +179,18 @@ try {
     expect(await page.getByTestId("kept-recording").count() === 0, "not offered again after a reload");
     const text = await transcriptOf(page);
     expect(/bread|milk/i.test(text), `the kept recording's words: ${text}`);
+  });
+
+  await step("a recording stops by itself at the capabilities' limit, says so, and is transcribed", async () => {
+    await page.goto(`${url}/`);
+    const jobsBefore = await page.locator('[data-testid="job"]').count();
+    await page.getByRole("button", { name: "Record", exact: true }).click();
+    await page.locator('[data-testid=recorder][data-state=recording]').waitFor();
+    await page.getByText(`reached the limit of 0:${LIMIT_S}`).waitFor({ timeout: (LIMIT_S + 5) * 1000 });
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="job"][data-status="completed"]').length > n,
+      jobsBefore, { timeout: 120_000 });
+    const row = await page.locator('[data-testid="job"]').first().innerText();
+    expect(new RegExp(`\\b0:(${LIMIT_S - 1}|${LIMIT_S}|${LIMIT_S + 1})\\b`).test(row), `a ${LIMIT_S} s recording: ${row}`);
   });
 
   await step("a microphone refused: the page says so, and how to allow it", async () => {
