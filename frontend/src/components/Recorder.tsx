@@ -215,7 +215,7 @@ export function Recorder({ caps, onRecorded }: { caps: Capabilities | null; onRe
         type: choice.fallback?.ext.toUpperCase() ?? "?", engine: caps?.engine ?? "", formats: caps ? formatList(caps) : "" })}</p>}
       {(state.kind === "idle" || state.kind === "refused" || state.kind === "stopped") &&
         <button type="button" onClick={() => void start()} disabled={!choice?.container || state.kind === "stopped"}>
-          <span aria-hidden="true" className="dot" /> {state.kind === "refused" ? t("record.tryAgain") : t("record.start")}
+          <span aria-hidden="true" className="dot" /> {t("record.start")}
         </button>}
       {state.kind === "asking" && <p role="status">{t("record.asking")}</p>}
       {state.kind === "refused" && <div className="error" role="alert" data-testid="record-refused">
