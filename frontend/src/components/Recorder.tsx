@@ -155,12 +155,19 @@ export function Recorder({ caps, onRecorded }: { caps: Capabilities | null; onRe
     }
     const id = crypto.randomUUID(), started = Date.now();
     const name = `${t("record.fileName", { date: stamp(new Date(started)) })}.${container.ext}`;
+    let media: MediaRecorder, audio: AudioContext, analyser: AnalyserNode;
+    try {
+      media = new MediaRecorder(stream, { mimeType: container.mimeType, audioBitsPerSecond: BITRATE });
+      audio = new AudioContext();
+      analyser = audio.createAnalyser();
+      analyser.fftSize = 2048;
+      audio.createMediaStreamSource(stream).connect(analyser);  // measured only, never played back
+    } catch {  // the browser said it records this type, then would not: nothing was recorded, the microphone goes
+      stream.getTracks().forEach((track) => track.stop());
+      dispatch({ type: "refused", why: "unsupported" });
+      return;
+    }
     const release = (await hold(id)) || (() => undefined);
-    const media = new MediaRecorder(stream, { mimeType: container.mimeType, audioBitsPerSecond: BITRATE });
-    const audio = new AudioContext();
-    const analyser = audio.createAnalyser();
-    analyser.fftSize = 2048;
-    audio.createMediaStreamSource(stream).connect(analyser);  // measured only, never played back
     const r: Live = { id, name, container, started, stream, media, audio, analyser, chunks: [], seq: 0,
       writes: recordings.begin({ id, owner: tokenSubject(api.token), name, type: container.type, started }).catch(() => setUnsaved(true)), release };
     media.ondataavailable = (e) => {
