@@ -116,12 +116,21 @@ try {
     const total = await recorded(page);
     expect(total >= atPause + 3500 && total < atPause + 5500, `after resuming: ${total} ms (paused at ${atPause})`);
     expect(await keptInBrowser(page) === 1, "kept in IndexedDB while recording");
+    await page.evaluate(() => {  // every line the upload shows (a poll would miss the short states)
+      window.__lines = [];
+      new MutationObserver(() => document.querySelectorAll("[data-testid=upload-done]")
+        .forEach((el) => window.__lines.push(el.innerText))).observe(document.body, { subtree: true, childList: true,
+        characterData: true });
+    });
     await page.getByRole("button", { name: "Stop and transcribe" }).click();
     await page.locator('[data-testid="job"][data-status="completed"]').first().waitFor({ timeout: 120_000 });
     await page.screenshot({ path: join(shots, "record-2-transcribed.png"), fullPage: true });
     // Accepted: the browser's copy is gone, and nothing is offered again.
     expect(await keptInBrowser(page) === 0, "the browser's copy is deleted once the upload is accepted");
     expect(await page.getByTestId("kept-recordings").count() === 0, "nothing offered");
+    // While it was transcribed, the upload line said how long the recording is (the browser's WebM does not say it).
+    const lines = await page.evaluate(() => window.__lines);
+    expect(lines.some((l) => /transcribing 0:\d\d of audio/.test(l)), `the length while transcribing: ${lines.slice(-4)}`);
     // The file is as long as the time recorded: the pause left no gap in it.
     const row = await page.locator('[data-testid="job"]').first().innerText();
     const [, m, sec] = row.match(/\b(\d+):(\d\d)\b/) ?? [];

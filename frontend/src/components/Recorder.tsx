@@ -20,7 +20,7 @@ const TICK_MS = 100;             // the clock, the meter and the limit are looke
 const lockName = (id: string) => `transcribe.recording.${id}`;
 
 // The upload card's answer to a recording: null when it went to the upload, else the sentence that refused it.
-export type SendRecording = (file: File, accepted: () => void) => string | null;
+export type SendRecording = (file: File, accepted: () => void, seconds: number) => string | null;
 
 const REFUSALS: Record<Refusal, string> = { denied: "record.denied", "no-device": "record.noDevice", busy: "record.busy",
   insecure: "record.insecure", unsupported: "record.unsupported" };
@@ -131,7 +131,7 @@ export function Recorder({ caps, onRecorded }: { caps: Capabilities | null; onRe
     await recordings.stop(r.id, ms).catch(() => undefined);
     if (!mounted.current) { r.release(); return; }  // the page went away: offered on the next visit
     const file = new File(r.chunks, r.name, { type: r.container.type, lastModified: r.started });
-    const refused = send.current(file, () => void recordings.discard(r.id).then(r.release, r.release));
+    const refused = send.current(file, () => void recordings.discard(r.id).then(r.release, r.release), ms / 1000);
     dispatch({ type: "reset" });
     if (refused) {
       r.release();
@@ -153,6 +153,7 @@ export function Recorder({ caps, onRecorded }: { caps: Capabilities | null; onRe
       dispatch({ type: "refused", why: refusalOf(err) });
       return;
     }
+    if (!mounted.current) { stream.getTracks().forEach((track) => track.stop()); return; }  // left while asked
     const id = crypto.randomUUID(), started = Date.now();
     const name = `${t("record.fileName", { date: stamp(new Date(started)) })}.${container.ext}`;
     let media: MediaRecorder, audio: AudioContext, analyser: AnalyserNode;
@@ -162,14 +163,17 @@ export function Recorder({ caps, onRecorded }: { caps: Capabilities | null; onRe
       analyser = audio.createAnalyser();
       analyser.fftSize = 2048;
       audio.createMediaStreamSource(stream).connect(analyser);  // measured only, never played back
+      void audio.resume().catch(() => undefined);  // a context made after an await may start suspended (Safari)
     } catch {  // the browser said it records this type, then would not: nothing was recorded, the microphone goes
       stream.getTracks().forEach((track) => track.stop());
       dispatch({ type: "refused", why: "unsupported" });
       return;
     }
     const release = (await hold(id)) || (() => undefined);
+    if (!mounted.current) { release(); stream.getTracks().forEach((track) => track.stop()); void audio.close(); return; }
+    const begun = recordings.begin({ id, owner: tokenSubject(api.token), name, type: container.type, started });
     const r: Live = { id, name, container, started, stream, media, audio, analyser, chunks: [], seq: 0,
-      writes: recordings.begin({ id, owner: tokenSubject(api.token), name, type: container.type, started }).catch(() => setUnsaved(true)), release };
+      writes: begun.catch(() => setUnsaved(true)), release };
     media.ondataavailable = (e) => {
       if (!e.data.size) return;
       r.chunks.push(e.data);
@@ -196,7 +200,8 @@ export function Recorder({ caps, onRecorded }: { caps: Capabilities | null; onRe
     if (!release) { setKeptNotes((n) => ({ ...n, [meta.id]: t("record.elsewhere") })); return; }
     const file = await recordings.file(meta.id).catch(() => null);
     if (!file) { release(); setKeptNotes((n) => ({ ...n, [meta.id]: t("record.lost") })); return; }
-    const refused = send.current(file, () => void recordings.discard(meta.id).then(release, release));
+    const refused = send.current(file, () => void recordings.discard(meta.id).then(release, release),
+      meta.durationMs / 1000);
     if (refused) { release(); setKeptNotes((n) => ({ ...n, [meta.id]: refused })); return; }
     setKept((all) => all.filter((r) => r.id !== meta.id));
   }

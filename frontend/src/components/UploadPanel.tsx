@@ -163,11 +163,14 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
   }));
 
   // A recording goes the way of a chosen file; the recorder keeps its own copy until the bytes are accepted.
+  // Its length is known (a recorder's WebM does not say it; the job list shows it while transcribing).
   const accepted = useRef(new WeakMap<File, () => void>());
-  function sendRecording(file: File, onAccepted: () => void): string | null {
+  const lengths = useRef(new WeakMap<File, number>());
+  function sendRecording(file: File, onAccepted: () => void, seconds: number): string | null {
     const reason = caps && refusal(caps, file);
     if (reason) return reason;
     accepted.current.set(file, onAccepted);
+    lengths.current.set(file, seconds);
     expected.current = null;  // not the file a job list's Resume is waiting for
     add([file]);
     return null;
@@ -189,7 +192,8 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
         continue;
       }
       setItems((all) => [{ key, file, progress: null, state: "uploading" }, ...all]);
-      void mediaDuration(file).then((seconds) => update(key, { seconds }));
+      void (lengths.current.has(file) ? Promise.resolve(lengths.current.get(file) ?? null) : mediaDuration(file))
+        .then((seconds) => update(key, { seconds }));
       void send(file, key, job ? uploadRecords.find(file) ?? { fileId: job.file.id, jobId: job.id } : undefined);
     }
     if (input.current) input.current.value = "";
