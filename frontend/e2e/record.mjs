@@ -135,7 +135,7 @@ try {
     const row = await page.locator('[data-testid="job"]').first().innerText();
     const [, m, sec] = row.match(/\b(\d+):(\d\d)\b/) ?? [];
     const seconds = Number(m) * 60 + Number(sec), wanted = (total + 300) / 1000;  // + the moment Stop takes
-    expect(Math.abs(seconds - wanted) <= 1.5, `the job says ${seconds} s; recorded ${total} ms: ${row}`);
+    expect(Math.abs(seconds - wanted) <= 1.5, `the job says ${seconds} s; recorded ${total} ms: ${row.replace(/\s+/g, " ")}`);
     const text = await transcriptOf(page);
     expect(/bread/i.test(text) && /milk/i.test(text), `the recording's words: ${text}`);
   });
@@ -176,6 +176,7 @@ try {
     const kept = readFileSync(await file.path());
     expect(kept.length > 20_000 && kept.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3])),
       `a WebM file of the seconds kept: ${kept.length} bytes`);
+    await page.locator('[data-testid="job"]').first().waitFor();  // the list has loaded: count after that
     const jobsBefore = await page.locator('[data-testid="job"]').count();
     await offer.getByRole("button", { name: /^Upload and transcribe/ }).click();
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="job"][data-status="completed"]').length > n,
@@ -192,6 +193,7 @@ try {
 
   await step("a recording stops by itself at the capabilities' limit, says so, and is transcribed", async () => {
     await page.goto(`${url}/`);
+    await page.locator('[data-testid="job"]').nth(1).waitFor();  // the list has loaded its two jobs: count after that
     const jobsBefore = await page.locator('[data-testid="job"]').count();
     await page.getByRole("button", { name: "Record", exact: true }).click();
     await page.locator('[data-testid=recorder][data-state=recording]').waitFor();
@@ -199,7 +201,11 @@ try {
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="job"][data-status="completed"]').length > n,
       jobsBefore, { timeout: 120_000 });
     const row = await page.locator('[data-testid="job"]').first().innerText();
-    expect(new RegExp(`\\b0:(${LIMIT_S - 1}|${LIMIT_S}|${LIMIT_S + 1})\\b`).test(row), `a ${LIMIT_S} s recording: ${row}`);
+    // About the limit: the recorder stops on a 100 ms clock, later when a loaded machine starves the page's timers.
+    const [, m, sec] = row.match(/\b(\d+):(\d\d)\b/) ?? [];
+    const seconds = Number(m) * 60 + Number(sec);
+    expect(seconds >= LIMIT_S - 1 && seconds <= LIMIT_S + 3, `a ${LIMIT_S} s recording, the job says ${seconds} s: ${
+      row.replace(/\s+/g, " ")}`);
   });
 
   await step("a microphone refused: the page says so, and how to allow it", async () => {

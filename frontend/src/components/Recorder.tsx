@@ -233,7 +233,7 @@ export function Recorder({ caps, onRecorded }: { caps: Capabilities | null; onRe
       {state.kind === "refused" && <div className="error" role="alert" data-testid="record-refused">
         <p>{t(REFUSALS[state.why])}</p>{state.why === "denied" && <p>{t("record.deniedHow")}</p>}</div>}
       {open && <div className="live">
-        <span className={state.kind === "recording" ? "on" : "off"}><span aria-hidden="true" className="dot" />
+        <span role="status" className={state.kind === "recording" ? "on" : "off"}><span aria-hidden="true" className="dot" />
           {" "}{t(state.kind === "recording" ? "record.recording" : "record.paused")}</span>
         <span role="timer" data-testid="record-time" data-ms={Math.round(ms)}>
           {t("record.time", { time: clock(ms), limit: clock(limitMs) })}</span>
