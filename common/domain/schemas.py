@@ -399,6 +399,7 @@ class CapabilitiesOut(_Out):
     max_parallel_per_user: int
     max_active_jobs_per_user: int
     max_stored_bytes_per_user: int
+    max_recording_seconds: int
     realtime_factor: float | None = None
     url_import_note: str | None = None
     word_confidence: bool = False  # the engine rates each word: the review mode marks and counts uncertain ones

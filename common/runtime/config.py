@@ -135,6 +135,9 @@ class Settings:
     URL_IMPORT_ALLOWED_HOSTS: str = ""
     # A sentence for the import form when fetching is narrower than "any public link" (the local cloud says why).
     URL_IMPORT_NOTE: str = ""
+    # The longest recording the browser makes before it stops by itself (GET /capabilities): at the 64 kbit/s Opus
+    # the SPA asks for, two hours are ~58 MB, well inside the browser's storage for unsent chunks and any upload limit.
+    MAX_RECORDING_SECONDS: int = setting(2 * 3600, ge=10, le=24 * 3600)
     SPEECH_REALTIME_FACTOR: float | None = setting(None, gt=0)  # processing s per audio s, when the engine knows it
     WEBHOOK_SECRET: str = ""
     DELETE_PROVIDER_COPY: bool = True

@@ -52,6 +52,7 @@ export interface Capabilities {
   max_speakers?: number | null;  // the most voices the engine tells apart (SpeechKit: 2); null: as many as asked
   url_import?: boolean;
   max_parallel_per_user: number; max_active_jobs_per_user: number; max_stored_bytes_per_user: number;
+  max_recording_seconds: number;  // the browser's recorder stops by itself here
   realtime_factor?: number | null;
   url_import_note?: string | null;  // why some links cannot be fetched here (the local cloud says), else null
   word_confidence?: boolean;  // the engine rates each word: the review mode marks the uncertain ones
@@ -91,7 +92,7 @@ export const REQUIRED: Record<string, string[]> = {
   Voice: ["id", "name", "recordings", "created_at"],
   Voices: ["items"],
   Capabilities: ["engine", "provider", "languages", "auto_detect", "formats", "max_upload_bytes", "max_parallel_per_user",
-    "max_active_jobs_per_user", "max_stored_bytes_per_user"],
+    "max_active_jobs_per_user", "max_stored_bytes_per_user", "max_recording_seconds"],
 };
 export interface SearchHit { job_id: string; filename: string; snippet: string; offset_ms: number | null }
 export interface SearchResults { query: string; items: SearchHit[] }

@@ -17,6 +17,7 @@ import { uploadInParts } from "../lib/multipart";
 import { browserNetwork, persist } from "../lib/network";
 import { BEAT_MS, uploadRecords, type UploadRecord } from "../lib/resume";
 import { put, UploadError, type Progress } from "../lib/upload";
+import { Recorder } from "./Recorder";
 import { UploadQueue, type TaskState } from "../lib/uploadQueue";
 
 // Two files at a time: each large one already sends 4 parts in parallel, and waiting files hold no upload slot on
@@ -163,6 +164,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations, folder = 
         }), browserNetwork, 8, signal);
       }
       uploadRecords.drop(fileId);
+      accepted.current.get(file)?.();  // a recording: the browser's copy may go now
       onJobCreated();
     } catch (err) {
       const message = signal.aborted ? t("upload.stopped") : refusedText(file.name, err);
@@ -212,7 +214,21 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations, folder = 
     },
   }));
 
-  function add(files: FileList | null) {
+  // A recording goes the way of a chosen file; the recorder keeps its own copy until the bytes are accepted.
+  // Its length is known (a recorder's WebM does not say it; the job list shows it while transcribing).
+  const accepted = useRef(new WeakMap<File, () => void>());
+  const lengths = useRef(new WeakMap<File, number>());
+  function sendRecording(file: File, onAccepted: () => void, seconds: number): string | null {
+    const reason = caps && refusal(caps, file);
+    if (reason) return reason;
+    accepted.current.set(file, onAccepted);
+    lengths.current.set(file, seconds);
+    expected.current = null;  // not the file a job list's Resume is waiting for
+    add([file]);
+    return null;
+  }
+
+  function add(files: FileList | File[] | null) {
     for (const file of Array.from(files ?? [])) {
       const key = `${file.name}-${file.size}-${Math.random()}`;
       const reason = caps && refusal(caps, file);
@@ -229,7 +245,8 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations, folder = 
         continue;
       }
       setItems((all) => [...all, { key, file, progress: null, state: "queued" }]);  // in the queue's order
-      void mediaDuration(file).then((seconds) => update(key, { seconds }));
+      void (lengths.current.has(file) ? Promise.resolve(lengths.current.get(file) ?? null) : mediaDuration(file))
+        .then((seconds) => update(key, { seconds }));
       chosen.current.set(key, { file,
         earlier: job ? uploadRecords.find(file) ?? { fileId: job.file.id, jobId: job.id } : undefined });
       queue.current?.add(key);
@@ -286,6 +303,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations, folder = 
           <input ref={input} type="file" accept={acceptAttribute(caps)} multiple className="visually-hidden"
             onChange={(e) => add(e.target.files)} data-testid="file-input" /></label>
       </div>
+      <Recorder caps={caps} onRecorded={sendRecording} />
       {caps?.url_import !== false && <form className="import" onSubmit={(e) => void importLink(e)}>
         <label>{t("upload.link")}
           <input type="url" value={link} maxLength={2048} placeholder="https://example.com/episode.mp3"
