@@ -46,7 +46,7 @@ def describe(settings: Settings) -> CapabilitiesOut:
         max_parallel_per_user=settings.MAX_PARALLEL_PER_USER,
         max_active_jobs_per_user=settings.MAX_ACTIVE_JOBS_PER_USER,
         max_stored_bytes_per_user=settings.MAX_STORED_BYTES_PER_USER,
-        max_recording_seconds=settings.MAX_RECORDING_SECONDS,
+        max_recording_seconds=min(settings.MAX_RECORDING_SECONDS, profile.max_duration_seconds or 10**9),
         realtime_factor=settings.SPEECH_REALTIME_FACTOR,
         url_import_note=settings.URL_IMPORT_NOTE or None,
         word_confidence=providers.word_confidence(settings),
