@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 # Object storage
@@ -60,6 +60,10 @@ class ObjectStore(Protocol):
     def presign_get(self, key: str, expires_s: int, filename: str | None = None) -> str: ...
     def head(self, key: str) -> StoredObject | None: ...
     def copy_if_unchanged(self, source: str, target: str, etag: str) -> bool: ...
+    def put(self, key: str, body: BinaryIO, content_type: str) -> None:
+        """Store a file we made or fetched ourselves (a redacted recording), streamed in parts when large."""
+        ...
+
     def delete(self, key: str) -> None: ...
 
 
@@ -77,12 +81,24 @@ class ProviderError(Exception):
 
 
 @dataclass(frozen=True)
+class Understanding:
+    """What a job asks beyond words: personal data redaction (and a redacted recording), translation, entities."""
+
+    redact_policies: tuple[str, ...] = ()  # empty: no redaction
+    redact_sub: str = "entity_name"
+    redact_audio: bool = False
+    translation_targets: tuple[str, ...] = ()
+    entity_detection: bool = False
+
+
+@dataclass(frozen=True)
 class Submission:
     job_id: str
     audio_url: str
     language: str  # a code, or "auto" for detection
     dialogue: bool
     speakers_expected: int | None
+    understanding: Understanding = Understanding()
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,11 @@ class ProviderTranscript:
     audio_duration: float | None = None
     confidence: float | None = None
     webhook_url: str | None = None
+    redacted: bool = False  # text, words and utterances have personal data replaced
+    redacted_audio: bool = False  # a redacted recording was asked for (GET .../redacted-audio)
+    translations: dict[str, str] = field(default_factory=dict)  # language -> the whole text
+    translated_lines: list[dict[str, Any]] = field(default_factory=list)  # {start, end, speaker, texts}
+    entities: list[dict[str, Any]] = field(default_factory=list)  # {entity_type, text, start, end}
 
     @property
     def job_id(self) -> str | None:
@@ -112,6 +133,10 @@ class SpeechProvider(Protocol):
     def get(self, transcript_id: str) -> ProviderTranscript | None: ...
     def find_submitted(self, job_id: str, object_key: str, limit: int = 200) -> str | None: ...
     def delete(self, transcript_id: str) -> None: ...
+    def fetch_redacted_audio(self, transcript_id: str, into: BinaryIO) -> str | None:
+        """Write the redacted recording into `into` and return its content type; None while it is not ready yet. A
+        ProviderError that is not transient means it is gone (expired after 24 hours, or never made)."""
+        ...
 
 
 # Mail

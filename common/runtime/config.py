@@ -99,6 +99,11 @@ class Settings:
     SPEECH_LANGUAGES: str = ""
     SPEECH_AUTO_DETECT: bool = True
     SPEECH_FORMATS: str = ""
+    # Beyond words: personal data redaction, translation targets ("*": AssemblyAI's list; "": none; "en": Whisper's
+    # one) and entity detection. An engine without them sets them off, and the SPA does not offer them.
+    SPEECH_REDACTION: bool = True
+    SPEECH_TRANSLATION_TARGETS: str = "*"
+    SPEECH_ENTITIES: bool = True
     # URL imports: "host:port" pairs admitted although private (a self-hosted media server; the local cloud's tests).
     URL_IMPORT_ALLOWED_HOSTS: str = ""
     # A sentence for the import form when fetching is narrower than "any public link" (the local cloud says why).

@@ -18,6 +18,7 @@ job_reads = on_first_use("common.domain.jobs.read_path")
 job_creation = on_first_use("common.domain.jobs.create")
 job_deletion = on_first_use("common.domain.jobs.delete")
 job_retries = on_first_use("common.domain.jobs.retry")
+redacted_audio = on_first_use("common.domain.jobs.redacted_audio")
 transcript_formats = on_first_use("common.domain.transcripts.formats")
 transcript_edits = on_first_use("common.domain.transcripts.edits")
 speaker_names = on_first_use("common.domain.transcripts.speakers")
@@ -77,10 +78,16 @@ def retry(req: Request) -> Response:
     return json_response(200, job_retries().retry_job(caller(req), path_id(req, "job_id"), current()))
 
 
+@router.route("GET", "/api/v1/jobs/{job_id}/redacted-audio")
+def redacted_audio_link(req: Request) -> Response:
+    return json_response(200, redacted_audio().redacted_audio_link(caller(req), path_id(req, "job_id"), current()))
+
+
 @router.route("GET", "/api/v1/jobs/{job_id}/transcript")
 def transcript(req: Request) -> Response:
     user_id = caller(req)
-    result = transcript_formats().transcript(user_id, path_id(req, "job_id"), req.query.get("format", "json"))
+    fmt, translation = req.query.get("format", "json"), req.query.get("translation") or None
+    result = transcript_formats().transcript(user_id, path_id(req, "job_id"), fmt, translation)
     if isinstance(result, transcript_formats().Export):
         disposition = f'attachment; filename="{result.filename}"'
         return Response(200, result.body, {"Content-Type": result.content_type, "Content-Disposition": disposition})

@@ -310,7 +310,8 @@ def capabilities() -> dict[str, Any]:
 
     engine: its name; languages: AssemblyAI's codes it transcribes (Whisper's 99); auto_detect: it detects the
     language (Whisper base, when the job says "auto"); formats: mime types it decodes without ffmpeg; realtime_factor:
-    processing seconds per audio second (see `realtime_factor`), or None when not known yet.
+    processing seconds per audio second (see `realtime_factor`), or None when not known yet; redaction, translation
+    targets, entities: what it understands beyond words.
     """
     return {
         "engine": ENGINE_NAME,
@@ -318,6 +319,10 @@ def capabilities() -> dict[str, Any]:
         "auto_detect": True,
         "formats": list(DECODABLE),
         "realtime_factor": realtime_factor(),
+        # Whisper's `task="translate"` writes English only; no offline redaction or entity model is bundled (README).
+        "redaction": False,
+        "translation_targets": ["en"],
+        "entities": False,
     }
 
 

@@ -6,9 +6,9 @@ describes its own engine through SPEECH_* settings. Uploads and jobs are checked
 
 from __future__ import annotations
 
-from common.domain import languages
+from common.domain import languages, understanding
 from common.domain.errors import Invalid, UnsupportedMedia
-from common.domain.schemas import CapabilitiesOut
+from common.domain.schemas import CapabilitiesOut, JobRequest, UrlImport
 from common.runtime.config import Settings
 
 ANY_MEDIA = ("audio/*", "video/*")
@@ -38,7 +38,32 @@ def describe(settings: Settings) -> CapabilitiesOut:
         max_stored_bytes_per_user=settings.MAX_STORED_BYTES_PER_USER,
         realtime_factor=settings.SPEECH_REALTIME_FACTOR,
         url_import_note=settings.URL_IMPORT_NOTE or None,
+        redaction=settings.SPEECH_REDACTION,
+        redaction_policies=list(understanding.PII_POLICIES) if settings.SPEECH_REDACTION else [],
+        translation_targets=translation_targets(settings),
+        entities=settings.SPEECH_ENTITIES,
     )
+
+
+def translation_targets(settings: Settings) -> list[str]:
+    value = settings.SPEECH_TRANSLATION_TARGETS.strip()
+    return list(understanding.TRANSLATION_TARGETS) if value == "*" else _csv(value)
+
+
+def job_understanding(settings: Settings, req: JobRequest | UrlImport) -> None:
+    """Refuse, with a sentence, what this engine cannot do beyond words (the request itself is already valid)."""
+    engine = settings.SPEECH_ENGINE
+    if req.redact_pii and not settings.SPEECH_REDACTION:
+        raise Invalid(f"{engine} cannot redact personal data; leave redaction off", "redaction_not_available")
+    if req.entity_detection and not settings.SPEECH_ENTITIES:
+        raise Invalid(f"{engine} cannot detect entities; leave entity detection off", "entities_not_available")
+    offered = translation_targets(settings)
+    refused = [t for t in req.translation_targets if t not in offered]
+    if refused:
+        into = f"into {_named(offered)} only" if offered else "nothing"
+        raise Invalid(
+            f"{engine} cannot translate into {_named(refused)}; it translates {into}", "translation_not_available"
+        )
 
 
 def accepts_format(settings: Settings, content_type: str) -> None:
