@@ -1,10 +1,12 @@
 """The AssemblyAI v2 transcript API on loopback, as the official spec defines it, with real webhooks.
 
-Implemented: POST/GET /v2/transcript, GET/DELETE /v2/transcript/{id}, the Authorization header, error bodies
-`{"error": "..."}`. The audio is fetched from `audio_url` like the real service (an expired or missing URL
-fails the transcript), processed by an engine, and the webhook is POSTed with the custom auth header and
-retried like AssemblyAI (timeout per attempt, up to 10 attempts, never after a 4xx). Tests steer failures
-through `faults` and read `stats`; the same is reachable over HTTP under /_control/.
+Implemented: POST/GET /v2/transcript, GET/DELETE /v2/transcript/{id}, GET /v2/transcript/{id}/redacted-audio (and
+the redacted recording at its URL, with the second webhook that says it is ready), the Authorization header, error
+bodies `{"error": "..."}`; redaction, entities and translation as `understanding.py` says. The audio is fetched from
+`audio_url` like the real service (an expired or missing URL fails the transcript), processed by an engine, and the
+webhook is POSTed with the custom auth header and retried like AssemblyAI (timeout per attempt, up to 10 attempts,
+never after a 4xx). Tests steer failures through `faults` and read `stats`; the same is reachable over HTTP under
+/_control/.
 
 Given a folder, each transcript is a file there from the moment its submission is answered, as AssemblyAI keeps it:
 after a crash and restart, transcripts still queued or processing are transcribed, and webhooks not yet delivered are
@@ -26,6 +28,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from common.domain.languages import SUPPORTED
+from local.assemblyai import understanding
 from local.assemblyai.engines import engine_named
 from local.assemblyai.faults import Faults, Rule
 from local.assemblyai.speech import Engine, EngineError, Request
@@ -42,6 +45,20 @@ STATUS_MESSAGES = {
     503: "Service unavailable",
     504: "Gateway timeout",
 }
+
+
+REDACTED_FILES = "/_files/redacted-audio/"  # where redacted recordings are served, like AssemblyAI's presigned S3 URLs
+_UNDERSTANDING_FIELDS = (
+    "redact_pii",
+    "redact_pii_policies",
+    "redact_pii_sub",
+    "redact_pii_audio",
+    "redact_pii_audio_quality",
+    "redact_pii_audio_options",
+    "entity_detection",
+    "speech_understanding",
+    "speaker_labels",
+)
 
 
 def _now() -> str:
@@ -188,7 +205,10 @@ class AssemblyAIServer:
                 "webhook_attempts": {},
                 "in_flight": 0,
                 "max_in_flight": 0,
+                "redacted_audio_gets": 0,
+                "redacted_downloads": 0,
             }
+            self._redacted: dict[str, bytes] = {}
 
     def wait_idle(self, timeout: float = 30.0) -> None:
         """Until every transcript has finished and its webhooks are delivered or given up."""
@@ -248,6 +268,12 @@ class AssemblyAIServer:
         for flag in ("speaker_labels", "language_detection", "punctuate", "format_text"):
             if body.get(flag) is not None and not isinstance(body[flag], bool):
                 raise ApiError(400, f"{flag} must be a Boolean")
+        try:
+            asked = understanding.read_request(body)
+        except understanding.RequestError as exc:
+            raise ApiError(400, str(exc)) from None
+        if self.engine_name == "whisper" and set(asked.targets) - {"en"}:
+            raise ApiError(400, "The local Whisper engine translates into English only (task=translate)")
         self._fault("submit")
         tid = str(uuid.uuid4())
         transcript = {
@@ -271,7 +297,12 @@ class AssemblyAIServer:
             "webhook_auth_header_name": body.get("webhook_auth_header_name"),
             "webhook_status_code": None,
             "auto_highlights": False,
-            "redact_pii": False,
+            "redact_pii": asked.redact,
+            "redact_pii_audio": asked.audio,
+            "redact_pii_audio_quality": (body.get("redact_pii_audio_quality") or "mp3") if asked.audio else None,
+            "redact_pii_policies": list(asked.policies) or None,
+            "redact_pii_sub": asked.substitution if asked.redact else None,
+            "entity_detection": asked.entities,
             "summarization": False,
             "text": None,
             "words": None,
@@ -281,6 +312,8 @@ class AssemblyAIServer:
         }
         if language is None:
             del transcript["language_code"]  # a string when present; unknown until detected
+        if not asked.redact:
+            del transcript["redact_pii_sub"]  # a SubstitutionPolicy when present, never null
         with self._lock:
             self._transcripts[tid] = transcript
             self._meta[tid] = {
@@ -288,6 +321,9 @@ class AssemblyAIServer:
                 "completed": None,
                 "auth_value": body.get("webhook_auth_header_value"),
                 "webhook_pending": False,
+                # What was asked beyond words, re-read when it is processed (after a restart too).
+                "understanding": {k: v for k, v in body.items() if k in _UNDERSTANDING_FIELDS},
+                "redacted_token": uuid.uuid4().hex if asked.audio else None,
             }
             self._save(tid)  # kept before the id is answered: from then on the caller may rely on it
             self.stats["submissions"] += 1
@@ -329,6 +365,7 @@ class AssemblyAIServer:
             t.update(
                 {"text": "Deleted by user.", "words": None, "utterances": None, "audio_url": "http://deleted_by_user"}
             )
+            self._drop_redacted(tid)  # the redacted recording goes with the transcript
             self._encoded.pop(tid, None)
             self._save(tid)
             self.stats["deletes"] += 1
@@ -396,21 +433,26 @@ class AssemblyAIServer:
                     "exists and is accessible from the internet."
                 )
             audio = self._download(t["audio_url"])
+            with self._lock:
+                asked = understanding.read_request(self._meta[tid].get("understanding") or {})
             request = Request(
                 bool(t["speaker_labels"]),
                 t.get("language_code"),
                 bool(t["language_detection"]),
                 t.get("speakers_expected"),
+                translate="en" in asked.targets,
             )
             result = self.engine.transcribe(audio, request)
             delay = self.faults.take("processing")
             time.sleep(result.processing_s + (delay.delay_s if delay else 0.0))
+            transcribed = {"text": result.text, "words": result.words, "utterances": result.utterances}
+            beyond, spans = understanding.apply(asked, transcribed, audio, result.extra.get("translation"))
+            if asked.audio:
+                self._keep_redacted(tid, understanding.redacted_wav(audio, spans, asked.silence))
             self._set(
                 tid,
                 status="completed",
-                text=result.text,
-                words=result.words,
-                utterances=result.utterances,
+                **{**transcribed, **beyond},
                 confidence=result.confidence,
                 audio_duration=result.audio_duration,
                 language_code=result.language_code,
@@ -428,6 +470,10 @@ class AssemblyAIServer:
         self._log(f"assemblyai {status} transcript={tid}")
         if t["webhook_url"]:
             self._notify(tid, t["webhook_url"], status)
+            if status == "completed" and self._redacted_url(tid):
+                # The second notification AssemblyAI sends when a redacted recording is ready (its own body shape).
+                payload = {"status": "redacted_audio_ready", "redacted_audio_url": self._redacted_url(tid)}
+                self._deliver(tid, t["webhook_url"], status, None, payload)
 
     def _download(self, url: str) -> bytes:
         message = (
@@ -475,13 +521,13 @@ class AssemblyAIServer:
         for sender in senders:
             sender.join()
 
-    def _deliver(self, tid: str, url: str, status: str, rule: Rule | None) -> None:
+    def _deliver(self, tid: str, url: str, status: str, rule: Rule | None, body: dict[str, Any] | None = None) -> None:
         with self._lock:
             header, value = self._transcripts[tid]["webhook_auth_header_name"], self._meta[tid]["auth_value"]
         headers = {"Content-Type": "application/json", "User-Agent": "AssemblyAI-Webhook"}
         if header:
             headers[header] = value or ""
-        payload = json.dumps({"transcript_id": tid, "status": status}).encode()
+        payload = json.dumps(body or {"transcript_id": tid, "status": status}).encode()
         for attempt in range(1, self.max_webhook_attempts + 1):
             code = 0
             try:
@@ -503,6 +549,70 @@ class AssemblyAIServer:
         with self._lock:
             self._meta[tid]["webhook_pending"] = False
             self._save(tid)
+
+    # The redacted recording
+
+    def _redacted_path(self, tid: str) -> Path | None:
+        return self.folder / f"{tid}.redacted.wav" if self.folder else None
+
+    def _keep_redacted(self, tid: str, data: bytes) -> None:
+        with self._lock:
+            self._redacted[tid] = data
+            path = self._redacted_path(tid)
+            if path:
+                write_atomically(path, [data])
+
+    def _drop_redacted(self, tid: str) -> None:
+        """Caller holds the lock."""
+        self._redacted.pop(tid, None)
+        self._meta[tid]["redacted_token"] = None
+        path = self._redacted_path(tid)
+        if path:
+            remove(path)
+
+    def _redacted_url(self, tid: str) -> str | None:
+        with self._lock:
+            token = self._meta[tid].get("redacted_token")
+        return f"{self.base_url}{REDACTED_FILES}{tid}.{token}.wav" if token else None
+
+    def redacted_audio(self, tid: str) -> tuple[int, dict[str, Any]]:
+        """GET /v2/transcript/{id}/redacted-audio: 200 with the URL, 202 while it is made, 400 when there is none."""
+        rule = self.faults.take("redacted_audio")
+        if rule and rule.delay_s:
+            time.sleep(rule.delay_s)
+        with self._lock:
+            self.stats["redacted_audio_gets"] += 1
+            t = self._transcripts.get(tid)
+            if t is None:
+                raise ApiError(404, "Transcript not found")
+        if rule and rule.status:
+            raise ApiError(rule.status, STATUS_MESSAGES.get(rule.status, "Error"))
+        if not t.get("redact_pii_audio"):
+            raise ApiError(400, "Redacted audio was not requested for this transcript")
+        if t["status"] in ("queued", "processing") or (rule and rule.mode == "pending"):
+            return 202, {"status": "processing", "redacted_audio_url": ""}
+        url = self._redacted_url(tid)
+        if url is None:
+            raise ApiError(400, "Redacted audio is no longer available")
+        return 200, {"status": "redacted_audio_ready", "redacted_audio_url": url}
+
+    def redacted_file(self, name: str) -> bytes:
+        tid, _, token = name.partition(".")
+        rule = self.faults.take("redacted_download")
+        with self._lock:
+            meta = self._meta.get(tid)
+            if meta is None or not token or meta.get("redacted_token") != token:
+                raise ApiError(404, "Not found")  # S3 would answer 403 for a wrong signature
+            if rule and rule.status:
+                raise ApiError(rule.status, STATUS_MESSAGES.get(rule.status, "Error"))
+            self.stats["redacted_downloads"] += 1
+            data = self._redacted.get(tid)
+            path = self._redacted_path(tid)
+            if data is None and path and path.is_file():
+                data = self._redacted[tid] = path.read_bytes()
+        if data is None:
+            raise ApiError(404, "Not found")
+        return data
 
     # HTTP
 
@@ -533,12 +643,22 @@ class AssemblyAIServer:
                 try:
                     if path.startswith("/_control/"):
                         return self._send(200, server.control(method, path, self._body()))
+                    if path.startswith(REDACTED_FILES):  # a presigned-like URL: whoever holds it may read it
+                        data = server.redacted_file(path.removeprefix(REDACTED_FILES).removesuffix(".wav"))
+                        self.send_response(200)
+                        self.send_header("Content-Type", "audio/wav")
+                        self.send_header("Content-Length", str(len(data)))
+                        self.end_headers()
+                        return self.wfile.write(data)  # type: ignore[func-returns-value]
                     if server.api_key and self.headers.get("Authorization") != server.api_key:
                         raise ApiError(401, STATUS_MESSAGES[401])
                     if path == "/v2/transcript" and method == "POST":
                         return self._send(200, server.create(self._body()))
                     if path == "/v2/transcript" and method == "GET":
                         return self._send(200, server.list(query))
+                    if path.startswith("/v2/transcript/") and path.endswith("/redacted-audio") and method == "GET":
+                        status, payload = server.redacted_audio(path.split("/")[3])
+                        return self._send(status, payload)
                     if path.startswith("/v2/transcript/") and path.count("/") == 3:
                         tid = path.rsplit("/", 1)[1]
                         if method == "GET":

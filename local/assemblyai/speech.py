@@ -29,6 +29,7 @@ class Request:
     language_code: str | None
     language_detection: bool
     speakers_expected: int | None = None
+    translate: bool = False  # also into English (Whisper's task="translate"): segments in Result.extra["translation"]
 
 
 class Engine(Protocol):

@@ -212,7 +212,29 @@ class Whisper:
             "model": model_for(language),
             "language_confidence": probability,
         }
+        if req.translate:
+            result.extra["translation"] = self.translate(samples, language, words)
+            result.extra["engine_s"] = time.perf_counter() - began
         return result
+
+    def translate(self, samples: Any, language: str, words: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """English segments ({start, end, text} in ms): Whisper's `task="translate"` (English is its only target), by
+        the multilingual base model; English speech is its own translation."""
+        if language == "en":
+            return [{"start": w["start"], "end": w["end"], "text": w["text"]} for w in words]
+        segments, _ = self.model(BASE).transcribe(
+            samples,
+            task="translate",
+            language=language,
+            beam_size=self.beam_size,
+            vad_filter=self.vad,
+            condition_on_previous_text=False,
+        )
+        return [
+            {"start": round(seg.start * 1000), "end": round(seg.end * 1000), "text": seg.text.strip()}
+            for seg in segments
+            if seg.text.strip()
+        ]
 
 
 def _continues(piece: str) -> bool:
