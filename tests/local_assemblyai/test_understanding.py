@@ -19,6 +19,7 @@ from tests.local_assemblyai.test_conformance import KEY, SPEC, Files, check, fil
 __all__ = ["files", "server"]  # the fixtures, shared with the conformance tests
 
 SAYING = "Call Anna on 5551234567 from London tomorrow."
+PER_UTTERANCE = {"match_original_utterance": True}
 REDACT = {"redact_pii": True, "redact_pii_policies": ["person_name", "phone_number"]}
 
 
