@@ -37,6 +37,7 @@ export const ROUTES = {
   deleteJob: ["DELETE", "/api/v1/jobs/{job_id}"],
   retryJob: ["POST", "/api/v1/jobs/{job_id}/retry"],
   getTranscript: ["GET", "/api/v1/jobs/{job_id}/transcript"],
+  downloadRedactedAudio: ["GET", "/api/v1/jobs/{job_id}/redacted-audio"],
   renameSpeakers: ["PUT", "/api/v1/jobs/{job_id}/speakers"],
   search: ["GET", "/api/v1/search"],
   editTranscript: ["PUT", "/api/v1/jobs/{job_id}/transcript"],
@@ -182,8 +183,13 @@ export class Client {
   renameSpeakers(id: string, names: Record<string, string>): Promise<Transcript> {
     return this.json(ROUTES.renameSpeakers, { job_id: id }, { body: { names } });
   }
-  async exportTranscript(id: string, format: ExportFormat): Promise<Blob> {
-    return (await this.raw(ROUTES.getTranscript, { job_id: id }, { query: { format } })).blob();
+  // `translation`: a language the transcript was translated into; the export is then written in it.
+  async exportTranscript(id: string, format: ExportFormat, translation?: string): Promise<Blob> {
+    return (await this.raw(ROUTES.getTranscript, { job_id: id }, { query: { format, translation } })).blob();
+  }
+  // The redacted recording (personal data beeped out): 409 while it is being copied, or when there is none.
+  redactedAudio(jobId: string): Promise<DownloadLink> {
+    return this.json(ROUTES.downloadRedactedAudio, { job_id: jobId });
   }
 }
 

@@ -25,7 +25,19 @@ export interface Job {
   completed_at: string | null;
 }
 export interface JobPage { items: Job[]; next_cursor: string | null }
-export interface JobRequest { file_id: string; language?: string; mode?: Mode; speakers_expected?: number | null }
+export type Substitution = "entity_name" | "hash";
+// What a job may ask beyond words (AssemblyAI's names): redaction of personal data, translation, entities.
+export interface Understanding {
+  redact_pii?: boolean; redact_pii_policies?: string[]; redact_pii_sub?: Substitution; redact_pii_audio?: boolean;
+  translation_targets?: string[]; entity_detection?: boolean;
+}
+export interface JobRequest extends Understanding {
+  file_id: string; language?: string; mode?: Mode; speakers_expected?: number | null;
+}
+export type RedactedAudio = "pending" | "copied" | "unavailable";
+export interface Redaction { policies: string[]; substitution: Substitution; audio: RedactedAudio | null }
+export interface TranslatedLine { start: number; end: number; speaker?: string | null; texts: Record<string, string> }
+export interface Entity { entity_type: string; text: string; start: number; end: number }
 export interface Word { text: string; start: number; end: number; confidence?: number | null; speaker?: string | null }
 export interface Utterance {
   speaker?: string | null; speaker_name?: string | null; start: number; end: number; text: string; words: Word[];
@@ -34,6 +46,8 @@ export interface Transcript {
   job_id: string; mode: Mode; text: string; language: string | null; audio_duration: number | null;
   confidence: number | null; utterances: Utterance[]; words: Word[]; speaker_names?: Record<string, string>;
   paragraphs?: number[]; version?: number; edited?: boolean;
+  redaction?: Redaction | null; translations?: Record<string, string>; translated_lines?: TranslatedLine[];
+  entities?: Entity[];
 }
 // A line's new text, speaker, or both; `line` is its index in the version edited (an utterance, else a paragraph).
 export interface LineEdit { line: number; text?: string; speaker?: string }
@@ -43,6 +57,7 @@ export interface Capabilities {
   max_parallel_per_user: number; max_active_jobs_per_user: number; max_stored_bytes_per_user: number;
   realtime_factor?: number | null;
   url_import_note?: string | null;  // why some links cannot be fetched here (the local cloud says), else null
+  redaction?: boolean; redaction_policies?: string[]; translation_targets?: string[]; entities?: boolean;
 }
 
 // Required fields per schema, as the spec declares them (checked in client.test.ts).

@@ -4,7 +4,7 @@
 import { useEffect, useImperativeHandle, useRef, useState, type DragEvent, type FormEvent, type Ref } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
-import type { Capabilities, Job, Mode } from "../api/types";
+import type { Capabilities, Job, Mode, Understanding } from "../api/types";
 import { acceptAttribute, formatList, languageName, languageOptions, loadCapabilities, mediaDuration, refusal,
   takesAnyMedia, transcribingLine } from "../lib/capabilities";
 import { errorText } from "../i18n/errors";
@@ -14,6 +14,7 @@ import { uploadInParts } from "../lib/multipart";
 import { browserNetwork, persist } from "../lib/network";
 import { BEAT_MS, uploadRecords, type UploadRecord } from "../lib/resume";
 import { put, UploadError, type Progress } from "../lib/upload";
+import { understandingFields, UnderstandingOptions } from "./UnderstandingOptions";
 
 // What the job list asks of the panel for a job whose upload was interrupted.
 export interface UploadPanelHandle { resume(job: Job): void; remove(jobId: string, fileId: string): Promise<void> }
@@ -73,6 +74,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
   }, []);
   const [mode, setMode] = useState<Mode>("mono");
   const [speakers, setSpeakers] = useState("");
+  const [understanding, setUnderstanding] = useState<Understanding>({});
   const [dragging, setDragging] = useState(false);
   const [link, setLink] = useState("");
   const [linkStatus, setLinkStatus] = useState<{ text: string; failed?: boolean }>({ text: "" });
@@ -98,7 +100,8 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
       if (!target) {
         const declared = await api.declareFile({ name: file.name, type: file.type, size: file.size });
         const job = await api.createJob({ file_id: declared.file.id, language, mode,
-          speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null });
+          speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null,
+          ...understandingFields(understanding) });
         target = { fileId: declared.file.id, jobId: job.id, multipart: declared.multipart ?? undefined };
         single = declared.upload;
       }
@@ -188,7 +191,8 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
     setLinkStatus({ text: t("upload.importing") });
     try {
       await api.importUrl({ url: link.trim(), language, mode,
-        speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null });
+        speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null,
+        ...understandingFields(understanding) });
       setLink(""); setLinkStatus({ text: t("upload.imported") });
       onJobCreated();
     } catch (err) {
@@ -218,6 +222,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations }: { onJob
           <input type="number" min={1} max={10} value={speakers} onChange={(e) => setSpeakers(e.target.value)} />
         </label>}
       </div>
+      <UnderstandingOptions caps={caps} value={understanding} onChange={setUnderstanding} />
       {caps && caps.languages.length === 1 &&
         <p className="hint" data-testid="language-note">{t(caps.auto_detect ? "upload.onlyLanguage"
           : "upload.onlyLanguageNoDetect", { engine: caps.engine, language: languageName(caps.languages[0]) })}</p>}

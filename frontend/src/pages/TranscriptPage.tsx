@@ -8,6 +8,7 @@ import { errorText } from "../i18n/errors";
 import { navigate } from "../routing";
 import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
 import { OneVoiceNotice } from "../components/OneVoiceNotice";
+import { entityAt, EntityList, RecordingVersions, translatedLine, TranslationChoice } from "../components/BeyondWords";
 import { playbackProblem, RECORDING_GONE } from "../lib/playback";
 import { rememberShortcuts, shortcutFor, shortcutsEnabled } from "../lib/shortcuts";
 import { useTitle } from "../lib/title";
@@ -106,6 +107,8 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
   const [job, setJob] = useState<Job | null>(null);
   const [transcript, setTranscript] = useState<Transcript | null>(null);
   const [media, setMedia] = useState("");
+  const [original, setOriginal] = useState("");  // the original recording's link, when the redacted one plays
+  const [translation, setTranslation] = useState("");  // the language shown beside each line, "" for none
   const [mediaError, setMediaError] = useState("");
   const [error, setError] = useState("");
   const [now, setNow] = useState(0);
@@ -162,7 +165,7 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
         // A recording that is gone must not take the transcript with it: the page says so beside the player.
         const [got, link] = await Promise.all([api.transcript(jobId), api.downloadFile(j.file.id).catch(() => null)]);
         setTranscript(got);
-        if (link) setMedia(link.url); else setMediaError(t(RECORDING_GONE));
+        if (link) { setMedia(link.url); setOriginal(link.url); } else setMediaError(t(RECORDING_GONE));
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) return;
         setError(err instanceof ApiError && err.status === 404 ? t("transcript.missing") : t("transcript.loadFailed"));
@@ -260,12 +263,13 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
     }
   }
 
-  async function download(format: ExportFormat) {
+  async function download(format: ExportFormat, language?: string) {
     if (!job) return;
-    const blob = await api.exportTranscript(job.id, format);
+    const blob = await api.exportTranscript(job.id, format, language);
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
-    a.download = `${job.file.filename.replace(/\.[^.]+$/, "") || "transcript"}.${format}`;
+    const stem = job.file.filename.replace(/\.[^.]+$/, "") || "transcript";
+    a.download = `${stem}${language ? `.${language}` : ""}.${format}`;
     a.click();
     URL.revokeObjectURL(a.href);
   }
@@ -334,12 +338,18 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
               <button key={f} className="link" onClick={() => void download(f)}>{f.toUpperCase()}</button>)}
           </span>
         </div>
+        <RecordingVersions job={job} transcript={transcript}
+          onMedia={(redacted) => { setMediaError(""); setMedia(redacted ?? original); }} />
+        <TranslationChoice transcript={transcript} value={translation} onChange={setTranslation}
+          onDownload={(format, language) => void download(format, language)} />
+        <EntityList entities={transcript.entities} onSeek={seek} />
         {transcript.mode === "dialogue" && <SpeakerNames transcript={transcript} onSaved={setTranscript} />}
         {oneVoiceFound(job, transcript) && <OneVoiceNotice job={job} />}
         {transcript.edited && <p className="hint">{t("transcript.edited")}{" "}
           <button className="link" onClick={() => void revert()}>{t("transcript.revert")}</button></p>}
         {editError && <p className="error" role="alert">{editError}</p>}
-        <ol className={`lines ${transcript.mode}`}>
+        <ol className={`lines ${transcript.mode}${translation && transcript.translated_lines?.length
+          ? " translated" : ""}`}>
           {turns.map((turn, i) => {
             const current = turn.lines.some((l) => l.index === active);
             return (
@@ -358,10 +368,14 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
                   {n ? " " : ""}{query || !line.words.length
                   ? <Highlighted text={line.text} ranges={found.get(line.index)} />
                   : line.words.map((w, k) => <span key={k}>
-                      <span className={`word${line.index === active && k === activeWord ? " now" : ""}`}
+                      <span className={`word${line.index === active && k === activeWord ? " now" : ""}${
+                        entityAt(transcript.entities, w.start) ? " entity" : ""}`}
                         data-start={w.start} tabIndex={k ? -1 : 0} aria-describedby={k ? undefined : "word-keys"}
                         onClick={() => seek(w.start)} onKeyDown={(e) => wordKey(e, w.start)}>{w.text}</span>
                       {k < line.words.length - 1 ? " " : ""}</span>)}</span>)}</span>
+                {translation && transcript.translated_lines?.length ? <span className="translation" lang={translation}
+                  data-testid="translated-line">{turn.lines.map((line) => translatedLine(transcript, translation, line))
+                    .filter(Boolean).join(" ")}</span> : null}
                 <button className="link edit-line" aria-label={t("transcript.editLine", { time: clock(turn.lines[0].start) })}
                   data-edit-line={i} onClick={() => startEdit(i)}>{t("transcript.edit")}</button></>}
               </div>
