@@ -14,6 +14,7 @@ from __future__ import annotations
 import tempfile
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -75,10 +76,12 @@ def keep_results(s: Session, job_id: uuid.UUID, t: ProviderTranscript, now: date
     wants_copy = t.redacted_audio
     if not (wants_copy or t.translations or t.translated_lines or t.entities):
         return False
+    row = s.get(JobUnderstanding, job_id)
+    redacted = set(row.redact_policies or ()) if row else set()
     values = {
         "translations": t.translations or None,
         "translated_lines": t.translated_lines or None,
-        "entities": t.entities or None,
+        "entities": _masked(t.entities, redacted, row.redact_sub if row else None) or None,
         "result_at": now,
         "provider_transcript_id": t.id,
         "redacted_audio": "pending" if wants_copy else None,
@@ -87,6 +90,17 @@ def keep_results(s: Session, job_id: uuid.UUID, t: ProviderTranscript, now: date
     if not done:  # asked through the provider directly (no row): keep what came anyway
         s.add(JobUnderstanding(job_id=job_id, translation_targets=[], **values))
     return wants_copy
+
+
+def _masked(entities: list[dict[str, Any]], redacted: set[str], sub: str | None) -> list[dict[str, Any]]:
+    """Entities of a kind the text has redacted keep their moment but not their words: AssemblyAI redacts the text
+    only, and a list of the names beside a text without them would undo the redaction."""
+    return [
+        {**e, "text": f"[{str(e['entity_type']).upper()}]" if sub != "hash" else "#" * len(str(e["text"]))}
+        if e.get("entity_type") in redacted
+        else e
+        for e in entities
+    ]
 
 
 def redacted_key(owner_id: uuid.UUID, file_id: uuid.UUID, job_id: uuid.UUID) -> str:

@@ -21,15 +21,24 @@ export function RecordingVersions({ job, transcript, onMedia }: {
   const kinds = list(redaction.policies.map((p) => t(`policies.${p}`)));
   async function choose(next: "original" | "redacted") {
     setStatus("");
-    if (next === "original") { setVersion(next); onMedia(null); return; }
-    try {
-      onMedia((await api.redactedAudio(job.id)).url);
-      setVersion(next);
-    } catch (err) { setStatus(errorText(err)); }
+    setVersion(next);
+    if (next === "original") { onMedia(null); return; }
+    try { onMedia((await api.redactedAudio(job.id)).url); }
+    catch (err) { setVersion("original"); setStatus(errorText(err)); }
   }
+  // The presigned GET says "inline" (the player uses it too): fetched (storage allows the app's origin) and saved.
   async function download() {
-    try { window.location.assign((await api.redactedAudio(job.id)).url); }  // a presigned GET that says "attachment"
-    catch (err) { setStatus(errorText(err)); }
+    try {
+      const res = await fetch((await api.redactedAudio(job.id)).url);
+      if (!res.ok) throw new Error(res.statusText);
+      const blob = await res.blob();
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      const extension = blob.type.includes("wav") ? "wav" : "mp3";
+      a.download = `${job.file.filename.replace(/\.[^.]+$/, "") || "recording"}.redacted.${extension}`;
+      a.click();
+      URL.revokeObjectURL(a.href);
+    } catch (err) { setStatus(errorText(err)); }
   }
   return (
     <div className="versions" data-testid="redaction">
