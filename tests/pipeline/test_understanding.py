@@ -3,12 +3,14 @@ the result; the redacted recording copied to our bucket once, retried when the c
 
 from __future__ import annotations
 
+import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
+from common.adapters.assemblyai import WEBHOOK_SECRET_HEADER
 from common.store.db import transaction
 from common.store.models import JobUnderstanding
 from local.assemblyai.media import dialogue_script, make_wav
@@ -225,3 +227,34 @@ def test_another_user_cannot_fetch_the_redacted_recording(cloud: LocalCloud) -> 
     copied(job["id"])
     res = other.get(f"{JOBS}/{job['id']}/redacted-audio")
     assert (res.status, res.error_code) == (404, "job_not_found")
+
+
+def test_a_one_speaker_translation_is_one_text_and_exports_whole(cloud: LocalCloud) -> None:
+    api = signed_up(unique_email())
+    _, job = start(
+        api, mode="mono", redact_pii=False, redact_pii_policies=[], redact_pii_audio=False, entity_detection=False
+    )
+    wait_for(api, job["id"])
+    translation = cloud.assemblyai.last_request["speech_understanding"]["request"]["translation"]
+    assert translation["match_original_utterance"] is False  # one speaker: no utterances to match
+    t = api.get(f"{JOBS}/{job['id']}/transcript").json
+    assert t["translated_lines"] == [] and t["redaction"] is None and t["entities"] == []
+    whole = "Hallo, ich bin [PERSON_NAME] aus London. Rufen Sie mich an."
+    assert t["translations"] == {"de": whole}
+    assert api.get(f"{JOBS}/{job['id']}/transcript?format=txt&translation=de").text == whole + "\n"
+    json_too = api.get(f"{JOBS}/{job['id']}/transcript?format=json&translation=de")
+    assert (json_too.status, json_too.error_code) == (400, "invalid_format")
+
+
+def test_a_forged_redacted_audio_notification_fetches_nothing_it_names(cloud: LocalCloud) -> None:
+    api = signed_up(unique_email())
+    _, job = start(api)
+    wait_for(api, job["id"])
+    copied(job["id"])
+    gets = cloud.assemblyai.stats["redacted_audio_gets"]
+    headers = {WEBHOOK_SECRET_HEADER: os.environ["WEBHOOK_SECRET"]}
+    forged = {"status": "redacted_audio_ready", "redacted_audio_url": "http://169.254.169.254/latest/meta-data"}
+    url = f"{cloud.url}/api/v1/webhooks/assemblyai?job_id={job['id']}"
+    assert http_client.post_json(url, forged, headers) == 200  # already copied: nothing to do, nothing fetched
+    assert cloud.assemblyai.stats["redacted_audio_gets"] == gets
+    assert http_client.post_json(url, forged, {}) == 401
