@@ -191,6 +191,7 @@ class AssemblyAIServer:
             if self.folder:
                 for tid in self._transcripts:
                     remove(self.folder / f"{tid}.json")
+                    remove(self.folder / f"{tid}.redacted")
             self._transcripts.clear()
             self._encoded.clear()
             self._meta.clear()
@@ -448,7 +449,7 @@ class AssemblyAIServer:
             transcribed = {"text": result.text, "words": result.words, "utterances": result.utterances}
             beyond, spans = understanding.apply(asked, transcribed, audio, result.extra.get("translation"))
             if asked.audio:
-                self._keep_redacted(tid, understanding.redacted_wav(audio, spans, asked.silence))
+                self._keep_redacted(tid, *understanding.redacted_recording(audio, spans, asked.silence, asked.quality))
             self._set(
                 tid,
                 status="completed",
@@ -553,14 +554,16 @@ class AssemblyAIServer:
     # The redacted recording
 
     def _redacted_path(self, tid: str) -> Path | None:
-        return self.folder / f"{tid}.redacted.wav" if self.folder else None
+        return self.folder / f"{tid}.redacted" if self.folder else None
 
-    def _keep_redacted(self, tid: str, data: bytes) -> None:
+    def _keep_redacted(self, tid: str, data: bytes, extension: str) -> None:
         with self._lock:
             self._redacted[tid] = data
             path = self._redacted_path(tid)
             if path:
-                write_atomically(path, [data])
+                write_atomically(path, [data])  # before the record that names it
+            self._meta[tid]["redacted_extension"] = extension
+            self._save(tid)
 
     def _drop_redacted(self, tid: str) -> None:
         """Caller holds the lock."""
@@ -573,7 +576,8 @@ class AssemblyAIServer:
     def _redacted_url(self, tid: str) -> str | None:
         with self._lock:
             token = self._meta[tid].get("redacted_token")
-        return f"{self.base_url}{REDACTED_FILES}{tid}.{token}.wav" if token else None
+            extension = self._meta[tid].get("redacted_extension") or "mp3"
+        return f"{self.base_url}{REDACTED_FILES}{tid}.{token}.{extension}" if token else None
 
     def redacted_audio(self, tid: str) -> tuple[int, dict[str, Any]]:
         """GET /v2/transcript/{id}/redacted-audio: 200 with the URL, 202 while it is made, 400 when there is none."""
@@ -596,8 +600,10 @@ class AssemblyAIServer:
             raise ApiError(400, "Redacted audio is no longer available")
         return 200, {"status": "redacted_audio_ready", "redacted_audio_url": url}
 
-    def redacted_file(self, name: str) -> bytes:
-        tid, _, token = name.partition(".")
+    def redacted_file(self, name: str) -> tuple[bytes, str]:
+        """The redacted recording at its URL (`<id>.<token>.<extension>`) and its content type."""
+        tid, _, rest = name.partition(".")
+        token = rest.split(".", 1)[0]
         rule = self.faults.take("redacted_download")
         with self._lock:
             meta = self._meta.get(tid)
@@ -610,9 +616,10 @@ class AssemblyAIServer:
             path = self._redacted_path(tid)
             if data is None and path and path.is_file():
                 data = self._redacted[tid] = path.read_bytes()
+            extension = meta.get("redacted_extension") or "mp3"
         if data is None:
             raise ApiError(404, "Not found")
-        return data
+        return data, "audio/mpeg" if extension == "mp3" else "audio/wav"
 
     # HTTP
 
@@ -644,9 +651,9 @@ class AssemblyAIServer:
                     if path.startswith("/_control/"):
                         return self._send(200, server.control(method, path, self._body()))
                     if path.startswith(REDACTED_FILES):  # a presigned-like URL: whoever holds it may read it
-                        data = server.redacted_file(path.removeprefix(REDACTED_FILES).removesuffix(".wav"))
+                        data, content_type = server.redacted_file(path.removeprefix(REDACTED_FILES))
                         self.send_response(200)
-                        self.send_header("Content-Type", "audio/wav")
+                        self.send_header("Content-Type", content_type)
                         self.send_header("Content-Length", str(len(data)))
                         self.end_headers()
                         return self.wfile.write(data)  # type: ignore[func-returns-value]

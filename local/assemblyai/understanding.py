@@ -4,7 +4,7 @@
   `redact_pii_audio_options`): a small, deterministic rule set finds personal data (a list of first names, cities and
   organisations, month names, e-mail addresses, digit runs and money amounts); text, words and utterances are
   redacted as AssemblyAI does (`[PERSON_NAME]`, or `#` per character), and the redacted recording is the original
-  with those spans beeped (a 1 kHz tone) or silenced, as a 16-bit WAV.
+  with those spans beeped (a 1 kHz tone) or silenced, as MP3 (the default) or a 16-bit WAV.
 - Entity detection (`entity_detection`): the same rules, before redaction, as `entities[]`.
 - Translation (`speech_understanding.request.translation`): the test WAV's script may carry its translations
   (`"translations": {"de": ["line 1", ...]}` per utterance, or a string for the whole text); otherwise the text is
@@ -58,6 +58,7 @@ class RequestError(ValueError):
 @dataclass(frozen=True)
 class Asked:
     policies: tuple[str, ...] = ()
+    quality: str = "mp3"  # redact_pii_audio_quality
     substitution: str = "entity_name"
     audio: bool = False
     silence: bool = False
@@ -92,7 +93,7 @@ def read_request(body: dict[str, Any]) -> Asked:
     sub = body.get("redact_pii_sub") or "entity_name"
     if sub not in SUBSTITUTIONS:
         raise RequestError(f"redact_pii_sub must be one of {', '.join(SUBSTITUTIONS)}")
-    if (body.get("redact_pii_audio_quality") or "mp3") not in QUALITIES:
+    if (body.get("redact_pii_audio_quality") or "mp3") not in QUALITIES:  # checked here, kept in `Asked.quality`
         raise RequestError("redact_pii_audio_quality must be mp3 or wav")
     if audio and not redact:
         raise RequestError("redact_pii_audio requires redact_pii")
@@ -103,7 +104,10 @@ def read_request(body: dict[str, Any]) -> Asked:
     targets, per_utterance = _translation(body.get("speech_understanding"))
     if per_utterance and not body.get("speaker_labels"):
         raise RequestError("match_original_utterance requires speaker_labels")
-    return Asked(tuple(policies) if redact else (), sub, audio, method == "silence", entities, targets, per_utterance)
+    quality = body.get("redact_pii_audio_quality") or "mp3"
+    return Asked(
+        tuple(policies) if redact else (), quality, sub, audio, method == "silence", entities, targets, per_utterance
+    )
 
 
 def _translation(understanding: Any) -> tuple[tuple[str, ...], bool]:
@@ -283,3 +287,28 @@ def redacted_wav(audio: bytes, spans: list[tuple[int, int]], silence: bool = Fal
     fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
     body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(pcm)) + pcm
     return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def mp3_of(wav: bytes) -> bytes:
+    """The WAV as MP3 (AssemblyAI's default `redact_pii_audio_quality`), by the LAME encoder PyAV's libraries carry."""
+    import io
+
+    import av
+
+    out = io.BytesIO()
+    with av.open(io.BytesIO(wav), mode="r") as source, av.open(out, mode="w", format="mp3") as target:
+        stream = target.add_stream("libmp3lame", rate=source.streams.audio[0].rate)
+        stream.layout = "mono"  # type: ignore[attr-defined]
+        for frame in source.decode(audio=0):
+            frame.pts = None
+            for packet in stream.encode(frame):  # type: ignore[attr-defined]
+                target.mux(packet)
+        for packet in stream.encode(None):  # type: ignore[attr-defined]
+            target.mux(packet)
+    return out.getvalue()
+
+
+def redacted_recording(audio: bytes, spans: list[tuple[int, int]], silence: bool, quality: str) -> tuple[bytes, str]:
+    """The redacted recording in the quality asked (mp3 by default, or wav) and its file extension."""
+    wav = redacted_wav(audio, spans, silence)
+    return (mp3_of(wav), "mp3") if quality == "mp3" else (wav, "wav")

@@ -3,6 +3,7 @@ AssemblyAI's spec defines it, and the real SDK reads them."""
 
 from __future__ import annotations
 
+import io
 import time
 import urllib.request
 from array import array
@@ -21,6 +22,7 @@ __all__ = ["files", "server"]  # the fixtures, shared with the conformance tests
 SAYING = "Call Anna on 5551234567 from London tomorrow."
 PER_UTTERANCE = {"match_original_utterance": True}
 REDACT = {"redact_pii": True, "redact_pii_policies": ["person_name", "phone_number"]}
+AS_WAV = {"redact_pii_audio": True, "redact_pii_audio_quality": "wav"}  # samples a test can compare one by one
 
 
 def samples(wav: bytes) -> array:
@@ -93,7 +95,7 @@ def test_the_redacted_recording_beeps_exactly_the_redacted_words(server: Any, fi
     original = make_wav(mono_script(SAYING, 4.0), 4.0)
     files.files["/a.wav"] = original
     files.webhooks.clear()
-    t = submit(server, files.url + "/a.wav", redact_pii_audio=True, webhook_url=files.url + "/hook", **REDACT)
+    t = submit(server, files.url + "/a.wav", webhook_url=files.url + "/hook", **REDACT, **AS_WAV)
     done = finished(server, t["id"])
     check(done, "Transcript")
     assert done["redact_pii_audio"] is True
@@ -128,9 +130,9 @@ def test_the_silence_option_and_deletion_of_the_redacted_recording(server: Any, 
     t = submit(
         server,
         files.url + "/s.wav",
-        redact_pii_audio=True,
         redact_pii_audio_options={"override_audio_redaction_method": "silence"},
         **REDACT,
+        **AS_WAV,
     )
     done = finished(server, t["id"])
     _, body = http("GET", f"{server.base_url}/v2/transcript/{t['id']}/redacted-audio")
@@ -144,6 +146,23 @@ def test_the_silence_option_and_deletion_of_the_redacted_recording(server: Any, 
         aai.api.get_redacted_audio(client.http_client, t["id"])
     with pytest.raises(urllib.error.HTTPError):
         urllib.request.urlopen(body["redacted_audio_url"])
+
+
+def test_the_redacted_recording_is_mp3_unless_wav_is_asked(server: Any, files: Files) -> None:
+    av = pytest.importorskip("av")
+    files.files["/q.wav"] = make_wav(mono_script(SAYING, 4.0), 4.0)
+    t = finished(server, submit(server, files.url + "/q.wav", redact_pii_audio=True, **REDACT)["id"])
+    assert t["redact_pii_audio_quality"] == "mp3"
+    _, body = http("GET", f"{server.base_url}/v2/transcript/{t['id']}/redacted-audio")
+    assert body["redacted_audio_url"].endswith(".mp3")
+    with urllib.request.urlopen(body["redacted_audio_url"]) as res:
+        kind, data = res.headers["Content-Type"], res.read()
+    assert kind == "audio/mpeg"
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.audio[0]
+        assert container.format.name == "mp3" and stream.codec_context.name.startswith("mp3")
+        seconds = sum(frame.samples for frame in container.decode(stream)) / stream.rate
+    assert 3.9 <= seconds <= 4.2  # the whole recording, a little encoder padding aside
 
 
 def test_redacted_audio_is_202_until_ready_and_400_when_never_asked(server: Any, files: Files) -> None:
