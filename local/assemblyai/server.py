@@ -448,8 +448,12 @@ class AssemblyAIServer:
             time.sleep(result.processing_s + (delay.delay_s if delay else 0.0))
             transcribed = {"text": result.text, "words": result.words, "utterances": result.utterances}
             beyond, spans = understanding.apply(asked, transcribed, audio, result.extra.get("translation"))
-            if asked.audio:
+            # AssemblyAI makes a redacted recording only when speech was heard, unless asked for one of silence too.
+            if asked.audio and (result.words or asked.no_speech_audio):
                 self._keep_redacted(tid, *understanding.redacted_recording(audio, spans, asked.silence, asked.quality))
+            elif asked.audio:
+                with self._lock:
+                    self._meta[tid].update(redacted_token=None, redacted_missing="no speech was detected")
             self._set(
                 tid,
                 status="completed",
@@ -597,7 +601,10 @@ class AssemblyAIServer:
             return 202, {"status": "processing", "redacted_audio_url": ""}
         url = self._redacted_url(tid)
         if url is None:
-            raise ApiError(400, "Redacted audio is no longer available")
+            with self._lock:
+                why = self._meta[tid].get("redacted_missing")
+            message = f"Redacted audio was not created: {why}" if why else "Redacted audio is no longer available"
+            raise ApiError(400, message)
         return 200, {"status": "redacted_audio_ready", "redacted_audio_url": url}
 
     def redacted_file(self, name: str) -> tuple[bytes, str]:

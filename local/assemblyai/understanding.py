@@ -62,6 +62,7 @@ class Asked:
     substitution: str = "entity_name"
     audio: bool = False
     silence: bool = False
+    no_speech_audio: bool = False  # return_redacted_no_speech_audio: a redacted recording even of silence
     entities: bool = False
     targets: tuple[str, ...] = ()
     per_utterance: bool = False
@@ -98,7 +99,12 @@ def read_request(body: dict[str, Any]) -> Asked:
     if audio and not redact:
         raise RequestError("redact_pii_audio requires redact_pii")
     options = body.get("redact_pii_audio_options") or {}
-    method = options.get("override_audio_redaction_method") if isinstance(options, dict) else None
+    if not isinstance(options, dict):
+        raise RequestError("redact_pii_audio_options must be an object")
+    method = options.get("override_audio_redaction_method")
+    no_speech = options.get("return_redacted_no_speech_audio")
+    if no_speech is not None and not isinstance(no_speech, bool):
+        raise RequestError("return_redacted_no_speech_audio must be a Boolean")
     if method is not None and method not in METHODS:
         raise RequestError("override_audio_redaction_method must be silence")
     targets, per_utterance = _translation(body.get("speech_understanding"))
@@ -106,7 +112,15 @@ def read_request(body: dict[str, Any]) -> Asked:
         raise RequestError("match_original_utterance requires speaker_labels")
     quality = body.get("redact_pii_audio_quality") or "mp3"
     return Asked(
-        tuple(policies) if redact else (), quality, sub, audio, method == "silence", entities, targets, per_utterance
+        tuple(policies) if redact else (),
+        quality,
+        sub,
+        audio,
+        method == "silence",
+        bool(no_speech),
+        entities,
+        targets,
+        per_utterance,
     )
 
 

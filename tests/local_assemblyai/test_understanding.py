@@ -165,6 +165,20 @@ def test_the_redacted_recording_is_mp3_unless_wav_is_asked(server: Any, files: F
     assert 3.9 <= seconds <= 4.2  # the whole recording, a little encoder padding aside
 
 
+def test_silence_gets_a_redacted_recording_only_when_asked_for_one(server: Any, files: Files) -> None:
+    files.files["/quiet.wav"] = make_wav(None, 2.0)  # no speech at all
+    plain = finished(server, submit(server, files.url + "/quiet.wav", **REDACT, **AS_WAV)["id"])
+    status, body = http("GET", f"{server.base_url}/v2/transcript/{plain['id']}/redacted-audio")
+    assert status == 400 and body["error"] == "Redacted audio was not created: no speech was detected"
+    asked = {"redact_pii_audio_options": {"return_redacted_no_speech_audio": True}}
+    quiet = finished(server, submit(server, files.url + "/quiet.wav", **REDACT, **AS_WAV, **asked)["id"])
+    check(quiet, "Transcript")
+    status, body = http("GET", f"{server.base_url}/v2/transcript/{quiet['id']}/redacted-audio")
+    assert status == 200
+    with urllib.request.urlopen(body["redacted_audio_url"]) as res:
+        assert samples(res.read()) == samples(files.files["/quiet.wav"])  # nothing to beep
+
+
 def test_redacted_audio_is_202_until_ready_and_400_when_never_asked(server: Any, files: Files) -> None:
     files.files["/p.wav"] = make_wav(mono_script(SAYING, 2.0), 2.0)
     plain = finished(server, submit(server, files.url + "/p.wav")["id"])

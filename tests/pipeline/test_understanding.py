@@ -261,3 +261,16 @@ def test_a_forged_redacted_audio_notification_fetches_nothing_it_names(cloud: Lo
     assert http_client.post_json(url, forged, headers) == 200  # already copied: nothing to do, nothing fetched
     assert cloud.assemblyai.stats["redacted_audio_gets"] == gets
     assert http_client.post_json(url, forged, {}) == 401
+
+
+def test_with_provider_copies_kept_the_copy_leaves_the_provider_transcript_alone(
+    cloud: LocalCloud, configure: Any
+) -> None:
+    configure(DELETE_PROVIDER_COPY="false")
+    api = signed_up(unique_email())
+    _, job = start(api)
+    wait_for(api, job["id"])
+    copied(job["id"])
+    cloud.wait_idle()
+    cloud.run_reconcile()
+    assert cloud.assemblyai.stats["deleted"] == []

@@ -133,16 +133,16 @@ def _claim_copy(job_id: uuid.UUID, now: datetime) -> tuple[str, str] | None:
         return (str(row[0]), redacted_key(row[1], row[2], job_id)) if won else None
 
 
-def _settle(job_id: uuid.UUID, transcript_id: str, **values: object) -> bool:
-    """Move a pending copy to its end ("copied" or "unavailable") and let the provider's transcript go; False when
-    the job went meanwhile (deleted) or another copier settled it."""
+def _settle(job_id: uuid.UUID, transcript_id: str, let_go: bool, **values: object) -> bool:
+    """Move a pending copy to its end ("copied" or "unavailable") and, with `let_go` (DELETE_PROVIDER_COPY), let the
+    provider's transcript go; False when the job went meanwhile (deleted) or another copier settled it."""
     with transaction() as s:
         done = s.execute(
             update(JobUnderstanding)
             .where(JobUnderstanding.job_id == job_id, JobUnderstanding.redacted_audio == "pending")
             .values(copy_claimed_at=None, **values)
         ).rowcount  # type: ignore[attr-defined]
-        if done:
+        if done and let_go:
             cleanups.enqueue(s, cleanups.PROVIDER_TRANSCRIPT, transcript_id)
     return bool(done)
 
@@ -164,6 +164,7 @@ def copy_redacted_audio(job_id: uuid.UUID, services: Services, now: datetime | N
     if claim is None:
         return "skipped"
     transcript_id, key = claim
+    let_go = services.settings.DELETE_PROVIDER_COPY
     with transaction() as s:
         row = s.get(JobUnderstanding, job_id)
         attempts, since = (row.copy_attempts, row.result_at) if row else (0, None)
@@ -176,9 +177,10 @@ def copy_redacted_audio(job_id: uuid.UUID, services: Services, now: datetime | N
     except ProviderError as exc:
         expired = since is not None and now - since > REDACTED_AUDIO_KEEP
         if not exc.transient or expired or attempts >= COPY_MAX_ATTEMPTS:
-            _settle(job_id, transcript_id, redacted_audio="unavailable", copy_error=exc.message[:1000])
+            _settle(job_id, transcript_id, let_go, redacted_audio="unavailable", copy_error=exc.message[:1000])
             logs.warn("redacted_audio_unavailable", job=job_id, transcript=transcript_id, error=exc.message[:200])
-            cleanups.run(services, [(cleanups.PROVIDER_TRANSCRIPT, transcript_id)])
+            if let_go:
+                cleanups.run(services, [(cleanups.PROVIDER_TRANSCRIPT, transcript_id)])
             return "unavailable"
         _release(job_id, exc.message)
         logs.warn("redacted_audio_copy_failed", job=job_id, attempt=attempts, error=exc.message[:200])
@@ -190,7 +192,7 @@ def copy_redacted_audio(job_id: uuid.UUID, services: Services, now: datetime | N
     if content_type is None:
         _release(job_id, "not ready yet")
         return "waiting"
-    if not _settle(job_id, transcript_id, redacted_audio="copied", redacted_key=key, copy_error=None):
+    if not _settle(job_id, transcript_id, let_go, redacted_audio="copied", redacted_key=key, copy_error=None):
         # The job was deleted while we copied (its deletion did not know of this object yet): take it away again.
         with transaction() as s:
             gone = s.get(JobUnderstanding, job_id) is None
@@ -200,7 +202,8 @@ def copy_redacted_audio(job_id: uuid.UUID, services: Services, now: datetime | N
             cleanups.run(services, [(cleanups.STORAGE_OBJECT, key)])
         return "skipped"
     logs.log("redacted_audio_copied", job=job_id, transcript=transcript_id, key=key)
-    cleanups.run(services, [(cleanups.PROVIDER_TRANSCRIPT, transcript_id)])
+    if let_go:
+        cleanups.run(services, [(cleanups.PROVIDER_TRANSCRIPT, transcript_id)])
     return "copied"
 
 
