@@ -228,7 +228,10 @@ def apply(
             if asked.per_utterance:
                 for u, line in zip(utterances, lines, strict=True):
                     u.setdefault("translated_texts", {})[lang] = line
-            fields["translated_texts"][lang] = " ".join(lines) if lines else _translate(lang, given.get(lang), text)
+            if translation is not None and lang == "en":  # Whisper's own English, whole
+                fields["translated_texts"][lang] = " ".join(seg["text"].strip() for seg in translation).strip()
+            else:
+                fields["translated_texts"][lang] = " ".join(lines) if lines else _translate(lang, given.get(lang), text)
         if asked.per_utterance:
             fields["utterances"] = utterances
         fields["speech_understanding"] = {

@@ -247,3 +247,19 @@ def test_translation_without_speaker_labels_is_one_text(server: Any, files: File
     t.pop("speech_understanding")  # see above
     check(t, "Transcript")
     assert t["translated_texts"] == {"fr": "[fr] One two three."} and t["utterances"] is None
+
+
+def test_whisper_segments_become_the_english_translation_whole_and_per_utterance() -> None:
+    from local.assemblyai.understanding import Asked, apply
+
+    utterances = [
+        {"speaker": "A", "start": 0, "end": 1000, "text": "Hallo.", "words": []},
+        {"speaker": "B", "start": 1200, "end": 3000, "text": "Wie geht es?", "words": []},
+    ]
+    segments = [{"start": 0, "end": 900, "text": " Hello."}, {"start": 1300, "end": 2800, "text": " How are you?"}]
+    asked = Asked(targets=("en",), per_utterance=True)
+    fields, _ = apply(asked, {"text": "Hallo. Wie geht es?", "words": [], "utterances": utterances}, b"", segments)
+    assert fields["translated_texts"] == {"en": "Hello. How are you?"}
+    assert [u["translated_texts"]["en"] for u in fields["utterances"]] == ["Hello.", "How are you?"]
+    mono, _ = apply(Asked(targets=("en",)), {"text": "Hallo. Wie geht es?", "words": []}, b"", segments)
+    assert mono["translated_texts"] == {"en": "Hello. How are you?"}
