@@ -57,3 +57,35 @@ def test_the_local_server_with_whisper_refuses_other_targets_in_words(tmp_path: 
         body["speech_understanding"] = {"request": {"translation": {"target_languages": ["de"]}}}
         status, answer = http("POST", f"{server.base_url}/v2/transcript", body, key="k")
     assert status == 400 and answer["error"] == "The local Whisper engine translates into English only (task=translate)"
+
+
+def test_the_server_with_whisper_answers_an_english_translation_in_the_specs_shape() -> None:
+    from local.assemblyai.server import AssemblyAIServer
+    from tests.local_assemblyai.test_conformance import Files, check, http, submit
+
+    files = Files()
+    files.files["/de.wav"] = espeak.speech(GERMAN, "de")
+    try:
+        with AssemblyAIServer(api_key="test-key", engine="whisper") as server:
+            server.engine.wait_ready(60)  # type: ignore[attr-defined]
+            translation = {"target_languages": ["en"]}
+            tid = submit(
+                server,
+                files.url + "/de.wav",
+                language_code="de",
+                speech_understanding={"request": {"translation": translation}},
+            )["id"]
+            deadline = time.monotonic() + 120  # Whisper on shared cores
+            while (t := http("GET", f"{server.base_url}/v2/transcript/{tid}")[1])["status"] not in (
+                "completed",
+                "error",
+            ):
+                assert time.monotonic() < deadline, t["status"]
+                time.sleep(0.2)
+    finally:
+        files.httpd.shutdown()
+    understood = t.pop("speech_understanding")  # its oneOf cannot hold (test_understanding.py says why)
+    check(t, "Transcript")
+    check(understood["response"], "TranslationResponse")
+    english = espeak.normalised(t["translated_texts"]["en"])
+    assert "presentation" in english and not {"das", "wir", "haben"} & set(english), english
