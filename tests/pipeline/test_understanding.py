@@ -22,9 +22,11 @@ from tests.pipeline.helpers import (
     JOBS,
     create_job,
     declare,
+    object_key,
     object_key_of,
     provider_id,
     put_bytes,
+    storage_event,
     wait_for,
     wait_until,
 )
@@ -274,3 +276,22 @@ def test_with_provider_copies_kept_the_copy_leaves_the_provider_transcript_alone
     cloud.wait_idle()
     cloud.run_reconcile()
     assert cloud.assemblyai.stats["deleted"] == []
+
+
+def test_the_same_upload_event_five_times_submits_one_billed_request_with_the_options(cloud: LocalCloud) -> None:
+    from functions.upload_trigger.index import handler
+
+    api = signed_up(unique_email())
+    data = recording()
+    declared = declare(api, data)
+    job = create_job(api, declared["file"]["id"], **ASK)
+    cloud.pause_triggers()
+    put_bytes(declared, data)
+    event = storage_event(cloud.bucket, object_key(declared))
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        list(pool.map(lambda e: handler(e, None), [event] * 5))
+    cloud.resume_triggers()  # and the emulator's own delivery, late
+    wait_for(api, job["id"])
+    copied(job["id"])
+    assert cloud.assemblyai.stats["submissions"] == 1
+    assert cloud.assemblyai.last_request["redact_pii_audio"] is True
