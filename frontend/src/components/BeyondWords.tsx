@@ -1,6 +1,6 @@
 // The transcript page beyond words: which recording plays (the original, or the redacted copy with personal data
 // beeped out), a translation beside each line, and the names, places and dates found, each playing from its moment.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../api/client";
 import type { Entity, Job, Transcript } from "../api/types";
@@ -10,13 +10,20 @@ import { languageName } from "../lib/capabilities";
 import { clock, list } from "../lib/format";
 
 // The redaction note, and the choice of recording: the redacted one is a short-lived link, fetched when chosen.
-export function RecordingVersions({ job, transcript, onMedia }: {
-  job: Job; transcript: Transcript; onMedia: (redactedUrl: string | null) => void;
+// While the copy is still on its way, the transcript is read again now and then (`onRefresh`) until it is there.
+export function RecordingVersions({ job, transcript, onMedia, onRefresh }: {
+  job: Job; transcript: Transcript; onMedia: (redactedUrl: string | null) => void; onRefresh: () => void;
 }) {
   const { t } = useTranslation();
   const [version, setVersion] = useState<"original" | "redacted">("original");
   const [status, setStatus] = useState("");
   const redaction = transcript.redaction;
+  const pending = redaction?.audio === "pending";
+  useEffect(() => {
+    if (!pending) return;
+    const timer = window.setInterval(onRefresh, 5000);
+    return () => window.clearInterval(timer);
+  }, [pending, onRefresh]);
   if (!redaction) return null;
   const kinds = list(redaction.policies.map((p) => t(`policies.${p}`)));
   async function choose(next: "original" | "redacted") {

@@ -1,6 +1,6 @@
 // One transcript: the original in a sticky player (speed, skips, keyboard shortcuts), lines and words that seek it,
 // the current word highlighted, search, speaker names, renaming the recording, downloads.
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
 import type { ExportFormat, Job, Transcript } from "../api/types";
@@ -173,6 +173,12 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
     })();
   }, [jobId]);
 
+  // The redacted recording's copy arrived: only its state is taken from a fresh read (edits on screen stay).
+  const refreshRedaction = useCallback(() => {
+    void api.transcript(jobId).then((fresh) => setTranscript((mine) => (mine && fresh.redaction
+      ? { ...mine, redaction: fresh.redaction } : mine))).catch(() => undefined);
+  }, [jobId]);
+
   const all = useMemo(() => (transcript ? toLines(transcript) : []), [transcript]);
   const turns = useMemo(() => toTurns(all), [all]);
   const found = useMemo(() => matches(all, query), [all, query]);
@@ -338,7 +344,7 @@ export function TranscriptPage({ jobId, startAt = 0, find = "" }: { jobId: strin
               <button key={f} className="link" onClick={() => void download(f)}>{f.toUpperCase()}</button>)}
           </span>
         </div>
-        <RecordingVersions job={job} transcript={transcript}
+        <RecordingVersions job={job} transcript={transcript} onRefresh={refreshRedaction}
           onMedia={(redacted) => { setMediaError(""); setMedia(redacted ?? original); }} />
         <TranslationChoice transcript={transcript} value={translation} onChange={setTranslation}
           onDownload={(format, language) => void download(format, language)} />
