@@ -42,8 +42,10 @@ async function accessible(p, state) {
   expect(!bad.length, `axe on ${state}: ${bad.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(" "))}`).join("; ")}`);
 }
 
-const { proc, url } = await startCloud({ python, root, log: join(shots, "local-cloud-redact.log"),
-  dataDir: join(work, "data") });
+const cloudLog = join(shots, "local-cloud-redact.log");
+const { proc, url } = await startCloud({ python, root, log: cloudLog, dataDir: join(work, "data") });
+// The AssemblyAI stand-in's test controls (local/assemblyai/server.py: /_control/faults).
+const standIn = readFileSync(cloudLog, "utf8").match(/AssemblyAI stand-in: (http:\/\/\S+)/)[1];
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--lang=en-GB", "--autoplay-policy=no-user-gesture-required"] });
@@ -75,6 +77,11 @@ try {
     await page.getByTestId("entities").check();
     await accessible(page, "upload options");
     await page.screenshot({ path: join(shots, "redact-1-options.png"), fullPage: true });
+    // Downloads of the redacted recording fail (503) until the fault is cleared below: the webhook's copy, the
+    // notification's and the sweeps' all wait; the page says so, then shows it by itself once a sweep has copied it.
+    const fault = await fetch(`${standIn}/_control/faults`, { method: "POST",
+      body: JSON.stringify({ op: "redacted_download", status: 503, times: 1000 }) });
+    expect(fault.ok, `the fault: ${fault.status}`);
     await page.getByTestId("file-input").setInputFiles(wav);
     await page.locator('[data-testid="job"][data-status="completed"]').first().waitFor({ timeout: 30_000 });
   });
@@ -89,9 +96,12 @@ try {
     expect(note.includes("names") && note.includes("phone numbers"), `the note: ${note}`);
   });
 
-  await step("play the redacted recording, then download it", async () => {
+  await step("the copy failed, is retried by the sweep, and shows up by itself; then play and download it", async () => {
     const version = page.locator('[data-version="redacted"]');
-    await version.waitFor({ timeout: 15_000 });  // a copy still on its way shows up by itself (the page reads again)
+    await page.getByText("The redacted recording is still being copied").waitFor();
+    expect(!(await version.isVisible()), "no redacted version offered before it is ours");
+    expect((await fetch(`${standIn}/_control/faults`, { method: "DELETE" })).ok, "the fault cleared");
+    await version.waitFor({ timeout: 20_000 });  // the sweep runs every 2 s here; the page reads again every 5 s
     const before = await page.getByTestId("player").getAttribute("src");
     await version.check();
     await page.waitForFunction((old) => document.querySelector('[data-testid="player"]')?.getAttribute("src") !== old,
