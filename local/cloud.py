@@ -86,6 +86,9 @@ def whisper_speech_settings() -> dict[str, str]:
         "SPEECH_LANGUAGES": ",".join(caps["languages"]),
         "SPEECH_AUTO_DETECT": "true" if caps["auto_detect"] else "false",
         "SPEECH_FORMATS": ",".join(caps["formats"]),
+        "SPEECH_REDACTION": "true" if caps["redaction"] else "false",
+        "SPEECH_TRANSLATION_TARGETS": ",".join(caps["translation_targets"]),
+        "SPEECH_ENTITIES": "true" if caps["entities"] else "false",
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, NotRequired, TypedDict
 from urllib.parse import quote, unquote
 
 from common.adapters.ports import ProviderError, ProviderTranscript, Submission
@@ -62,6 +62,14 @@ class _Utterance(TypedDict):
     text: str
     confidence: float
     words: list[_Word]
+    translated_texts: NotRequired[dict[str, str] | None]
+
+
+class _Entity(TypedDict):
+    entity_type: str
+    text: str
+    start: int
+    end: int
 
 
 class _Transcript(TypedDict):
@@ -78,6 +86,10 @@ class _Transcript(TypedDict):
     webhook_url: NotRequired[str | None]
     speech_understanding: NotRequired[dict[str, Any] | None]
     x_speaker_embeddings: NotRequired[dict[str, list[float]] | None]  # the local server's extension (VOICES_FIELD)
+    redact_pii: NotRequired[bool | None]
+    redact_pii_audio: NotRequired[bool | None]
+    translated_texts: NotRequired[dict[str, str] | None]
+    entities: NotRequired[list[_Entity] | None]
 
 
 @cache
@@ -119,6 +131,11 @@ def parse_transcript(body: bytes | str) -> ProviderTranscript:
     """A transcript from the provider's JSON (a pydantic ValidationError when it is not one)."""
     t = _transcript_json().validate_json(body)
     names = _identified(t)
+    translated_lines = [
+        {"start": u["start"] or 0, "end": u["end"], "speaker": u.get("speaker"), "texts": u["translated_texts"]}
+        for u in t.get("utterances") or []
+        if u.get("translated_texts")
+    ]
     utterances = [
         {
             "speaker": u.get("speaker"),
@@ -143,6 +160,11 @@ def parse_transcript(body: bytes | str) -> ProviderTranscript:
         webhook_url=t.get("webhook_url"),
         speaker_names=names,
         speaker_embeddings=t.get("x_speaker_embeddings") or {},
+        redacted=bool(t.get("redact_pii")),
+        redacted_audio=bool(t.get("redact_pii_audio")),
+        translations=dict(t.get("translated_texts") or {}),
+        translated_lines=translated_lines,
+        entities=[dict(e) for e in t.get("entities") or []],
     )
 
 
@@ -172,6 +194,27 @@ def _classify(exc: Exception) -> ProviderError:
     # 429 and 5xx pass; 401/403 are a key problem an operator fixes, so jobs wait for it rather than fail.
     transient = status is None or status in (401, 403, 408, 429) or status >= 500
     return ProviderError(message, status, transient)
+
+
+def _understanding(sub: Submission) -> dict[str, Any]:
+    """The request fields for what the job asks beyond words (none when it asks nothing)."""
+    u = sub.understanding
+    fields: dict[str, Any] = {}
+    if u.redact_policies:
+        fields.update(redact_pii=True, redact_pii_policies=list(u.redact_policies), redact_pii_sub=u.redact_sub)
+        if u.redact_audio:
+            fields.update(redact_pii_audio=True, redact_pii_audio_quality="mp3")
+    if u.entity_detection:
+        fields["entity_detection"] = True
+    if u.translation_targets:
+        translation = {
+            "target_languages": list(u.translation_targets),
+            "formal": True,  # AssemblyAI's own default (the SDK would send false)
+            # Line by line needs utterances, which only speaker labels give.
+            "match_original_utterance": sub.dialogue,
+        }
+        fields["speech_understanding"] = {"request": {"translation": translation}}
+    return fields
 
 
 class AssemblyAI:
@@ -206,6 +249,7 @@ class AssemblyAI:
             webhook_url=webhook_url(s.PUBLIC_BASE_URL, sub.job_id),
             webhook_auth_header_name=WEBHOOK_SECRET_HEADER,
             webhook_auth_header_value=s.WEBHOOK_SECRET,
+            **_understanding(sub),
         )
         try:
             return str(self._api.create_transcript(self._http, request).id)
@@ -276,3 +320,33 @@ class AssemblyAI:
             if err.status == 404:
                 return
             raise err from exc
+
+    def fetch_redacted_audio(self, transcript_id: str, into: BinaryIO) -> str | None:
+        """The redacted recording, downloaded from the URL AssemblyAI gives (a presigned one, valid for 24 hours)."""
+        import httpx
+
+        if not is_transcript_id(transcript_id):
+            raise ProviderError("not an AssemblyAI transcript id", 404, transient=False)
+        try:
+            # The SDK's get_redacted_audio: 202 while it is made, 400 once it has expired.
+            found = self._api.get_redacted_audio(self._http, quote(transcript_id, safe=""))
+        except self._aai.types.RedactedAudioIncompleteError:
+            return None
+        except self._aai.types.RedactedAudioExpiredError as exc:
+            raise ProviderError("the redacted audio has expired or was never made", 400, transient=False) from exc
+        except Exception as exc:
+            raise _classify(exc) from exc
+        try:
+            with httpx.stream("GET", found.redacted_audio_url, timeout=60.0, follow_redirects=True) as response:
+                if response.status_code != 200:
+                    gone = response.status_code in (403, 404)  # an expired presigned URL answers 403
+                    raise ProviderError(
+                        f"the redacted audio download answered {response.status_code}",
+                        response.status_code,
+                        transient=not gone,
+                    )
+                for chunk in response.iter_bytes(1 << 20):
+                    into.write(chunk)
+                return response.headers.get("content-type", "audio/mpeg").split(";")[0].strip() or "audio/mpeg"
+        except httpx.HTTPError as exc:
+            raise _classify(exc) from exc

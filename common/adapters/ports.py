@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from common.adapters.url_safety import Endpoint
@@ -63,6 +63,10 @@ class ObjectStore(Protocol):
     def presign_get(self, key: str, expires_s: int, filename: str | None = None) -> str: ...
     def head(self, key: str) -> StoredObject | None: ...
     def copy_if_unchanged(self, source: str, target: str, etag: str) -> bool: ...
+    def put(self, key: str, body: BinaryIO, content_type: str) -> None:
+        """Store a file we made or fetched ourselves (a redacted recording), streamed in parts when large."""
+        ...
+
     def delete(self, key: str) -> None: ...
 
 
@@ -91,6 +95,17 @@ class SpeakerIdentification:
 
 
 @dataclass(frozen=True)
+class Understanding:
+    """What a job asks beyond words: personal data redaction (and a redacted recording), translation, entities."""
+
+    redact_policies: tuple[str, ...] = ()  # empty: no redaction
+    redact_sub: str = "entity_name"
+    redact_audio: bool = False
+    translation_targets: tuple[str, ...] = ()
+    entity_detection: bool = False
+
+
+@dataclass(frozen=True)
 class Submission:
     job_id: str
     audio_url: str  # a presigned GET of the recording, or the imported link (AssemblyAI fetches it)
@@ -104,6 +119,7 @@ class Submission:
     keyterms: tuple[str, ...] = ()
     spellings: tuple[tuple[tuple[str, ...], str], ...] = ()
     speaker_identification: SpeakerIdentification | None = None
+    understanding: Understanding = Understanding()
 
 
 @dataclass(frozen=True)
@@ -122,6 +138,11 @@ class ProviderTranscript:
     speaker_names: dict[str, str] = field(default_factory=dict)
     # Each label's voice embedding, from an engine that gives them (the local one), for the directory of voices.
     speaker_embeddings: dict[str, list[float]] = field(default_factory=dict)
+    redacted: bool = False  # text, words and utterances have personal data replaced
+    redacted_audio: bool = False  # a redacted recording was asked for (GET .../redacted-audio)
+    translations: dict[str, str] = field(default_factory=dict)  # language -> the whole text
+    translated_lines: list[dict[str, Any]] = field(default_factory=list)  # {start, end, speaker, texts}
+    entities: list[dict[str, Any]] = field(default_factory=list)  # {entity_type, text, start, end}
 
     @property
     def job_id(self) -> str | None:
@@ -141,6 +162,10 @@ class SpeechProvider(Protocol):
     def get(self, transcript_id: str) -> ProviderTranscript | None: ...
     def find_submitted(self, job_id: str, object_key: str, limit: int = 200) -> str | None: ...
     def delete(self, transcript_id: str) -> None: ...
+    def fetch_redacted_audio(self, transcript_id: str, into: BinaryIO) -> str | None:
+        """Write the redacted recording into `into` and return its content type; None while it is not ready yet. A
+        ProviderError that is not transient means it is gone (expired after 24 hours, or never made)."""
+        ...
 
 
 # Mail

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 from common.adapters.ports import ProviderError, ProviderTranscript, Submission
@@ -258,6 +258,10 @@ class SpeechKit:
 
     def find_submitted(self, job_id: str, object_key: str, limit: int = 200) -> str | None:
         return None  # nothing to look in (finds_submissions is False)
+
+    def fetch_redacted_audio(self, transcript_id: str, into: BinaryIO) -> str | None:
+        # Never asked: the capabilities offer no redaction with SpeechKit, so no SpeechKit job has a redacted copy.
+        raise ProviderError("SpeechKit makes no redacted recording", None, transient=False)
 
     def delete(self, operation_id: str) -> None:
         """Delete the results at SpeechKit; an operation it no longer knows is already gone."""

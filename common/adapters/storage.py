@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 from common.adapters.ports import OpenUpload, PartsNotJoined, StoredObject, StoredPart
@@ -154,6 +154,10 @@ class Storage:
                 return False
             raise
         return True
+
+    def put(self, key: str, body: BinaryIO, content_type: str) -> None:
+        # upload_fileobj switches to a multipart upload past 8 MB, so a long recording never sits in memory whole.
+        self._client.upload_fileobj(body, self.bucket, key, ExtraArgs={"ContentType": content_type})
 
     def delete(self, key: str) -> None:
         self._client.delete_object(Bucket=self.bucket, Key=key)

@@ -12,13 +12,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
     field_validator,
     model_validator,
 )
 
-from common.domain import languages, password_policy
+from common.domain import languages, password_policy, understanding
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # C0/C1 controls (NUL included), bidi overrides that disguise a name, and lone surrogates (not valid text).
@@ -175,6 +176,16 @@ class _JobOptions(_In):
     # Speaker identification: the people (or roles) speaking, for the provider to tell which label is whom.
     speaker_names: list[SpeakerName] | None = Field(default=None, max_length=MAX_SPEAKER_NAMES)
     speaker_type: Literal["name", "role"] = "name"
+    # Personal data redaction (AssemblyAI's names): the policies to redact, how (entity_name or hash), and whether a
+    # redacted copy of the recording is made too.
+    redact_pii: StrictBool = False
+    redact_pii_policies: list[Annotated[CleanStr, Field(max_length=40)]] = Field(default_factory=list, max_length=44)
+    redact_pii_sub: Literal["entity_name", "hash"] = "entity_name"
+    redact_pii_audio: StrictBool = False
+    translation_targets: list[Annotated[CleanStr, Field(max_length=8)]] = Field(
+        default_factory=list, max_length=understanding.MAX_TRANSLATION_TARGETS
+    )
+    entity_detection: StrictBool = False
 
     @model_validator(mode="after")
     def _speakers_need_dialogue(self) -> _JobOptions:
@@ -196,6 +207,33 @@ class _JobOptions(_In):
                 f"{len(names)} names were given for {self.speakers_expected} expected speakers; give at most "
                 f"{self.speakers_expected}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _redaction(self) -> _JobOptions:
+        unknown = understanding.unknown(self.redact_pii_policies, understanding.PII_POLICIES)
+        if unknown:
+            raise ValueError(
+                f"AssemblyAI knows no redaction policy {', '.join(repr(u) for u in unknown)}; "
+                "use policies such as 'person_name', 'phone_number', 'email_address'"
+            )
+        if self.redact_pii and not self.redact_pii_policies:
+            raise ValueError("choose at least one kind of personal data to redact (redact_pii_policies)")
+        if not self.redact_pii and (self.redact_pii_policies or self.redact_pii_audio):
+            raise ValueError("redact_pii_policies and redact_pii_audio need redact_pii: true")
+        self.redact_pii_policies = list(dict.fromkeys(self.redact_pii_policies))
+        return self
+
+    @model_validator(mode="after")
+    def _translation(self) -> _JobOptions:
+        targets = [languages.normalise(t) for t in self.translation_targets]
+        unknown = understanding.unknown(targets, understanding.TRANSLATION_TARGETS)
+        if unknown:
+            raise ValueError(
+                f"AssemblyAI does not translate into {', '.join(repr(u) for u in unknown)}; "
+                "use language codes such as 'de', 'es', 'ru'"
+            )
+        self.translation_targets = list(dict.fromkeys(targets))
         return self
 
 
@@ -327,6 +365,28 @@ class JobPageOut(_Out):
     next_cursor: str | None
 
 
+class RedactionOut(_Out):
+    policies: list[str]
+    substitution: str
+    # The redacted copy of the recording: None when not asked for; "pending" until it is in our bucket, "copied",
+    # or "unavailable" (AssemblyAI made none, or it expired before it could be copied).
+    audio: Literal["pending", "copied", "unavailable"] | None = None
+
+
+class TranslatedLine(_Out):
+    start: int
+    end: int
+    speaker: str | None = None
+    texts: dict[str, str]  # language code -> this line in that language
+
+
+class EntityOut(_Out):
+    entity_type: str
+    text: str
+    start: int
+    end: int
+
+
 class TranscriptOut(_Out):
     job_id: uuid.UUID
     mode: str
@@ -343,6 +403,10 @@ class TranscriptOut(_Out):
     paragraphs: list[int] = Field(default_factory=list)
     version: int = 1  # also the ETag: send it back as If-Match to save an edit
     edited: bool = False
+    redaction: RedactionOut | None = None  # the text is redacted (AssemblyAI's redacted text is all it gives)
+    translations: dict[str, str] = Field(default_factory=dict)  # language code -> the whole text translated
+    translated_lines: list[TranslatedLine] = Field(default_factory=list)  # per utterance, when there are utterances
+    entities: list[EntityOut] = Field(default_factory=list)
 
 
 class LineEdit(_In):
@@ -406,6 +470,11 @@ class CapabilitiesOut(_Out):
     vocabulary: bool = False  # the engine takes a user's vocabulary (terms and spellings) with each new job
     speaker_identification: bool = False  # names for speakers, given when the job is created
     voice_directory: bool = False  # named voices recognised across recordings (needs the engine's voice embeddings)
+    # What the engine understands beyond words: redaction (and of which kinds), translation targets, entities.
+    redaction: bool = False
+    redaction_policies: list[str] = Field(default_factory=list)
+    translation_targets: list[str] = Field(default_factory=list)
+    entities: bool = False
 
 
 class SearchHit(_Out):

@@ -131,6 +131,11 @@ class Settings:
     SPEECH_VOICE_DIRECTORY: bool = False
     # A cosine similarity at or above which a speaker is suggested under a named voice (bench/voices.py measured it).
     VOICE_MATCH_THRESHOLD: float = setting(0.955, gt=0, le=1)
+    # Beyond words: personal data redaction, translation targets ("*": AssemblyAI's list; "": none; "en": Whisper's
+    # one) and entity detection. An engine without them sets them off, and the SPA does not offer them.
+    SPEECH_REDACTION: bool = True
+    SPEECH_TRANSLATION_TARGETS: str = "*"
+    SPEECH_ENTITIES: bool = True
     # URL imports: "host:port" pairs admitted although private (a self-hosted media server; the local cloud's tests).
     URL_IMPORT_ALLOWED_HOSTS: str = ""
     # A sentence for the import form when fetching is narrower than "any public link" (the local cloud says why).

@@ -421,3 +421,43 @@ class VoiceUse(Base):
     voice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("voices.id", ondelete="CASCADE"))
     embedding: Mapped[list[float]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+REDACTED_AUDIO_STATES = ("pending", "copied", "unavailable")
+
+
+class JobUnderstanding(Base):
+    """What a job asked beyond words (redaction, translation, entities), what came back, and the redacted recording.
+
+    AssemblyAI keeps a redacted recording for 24 hours only: `redacted_audio` is "pending" from the result until the
+    copy is in our bucket at `redacted_key` ("copied"), or known to be lost ("unavailable"). The copy is claimed
+    (`copy_claimed_at`) like a submission, so concurrent webhooks and sweeps download it once.
+    """
+
+    __tablename__ = "job_understanding"
+    __table_args__ = (
+        CheckConstraint(
+            f"redacted_audio IS NULL OR {_one_of('redacted_audio', REDACTED_AUDIO_STATES)}",
+            name="ck_job_understanding_redacted_audio",
+        ),
+        _partial("ix_job_understanding_pending_copy", ["result_at"], "redacted_audio = 'pending'"),
+    )
+
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("transcription_jobs.id", ondelete="CASCADE"), primary_key=True)
+    redact_policies: Mapped[list[str] | None] = mapped_column(JSON, default=None)  # None: no redaction
+    redact_sub: Mapped[str | None] = mapped_column(String(16), default=None)
+    redact_audio: Mapped[bool] = mapped_column(Boolean, default=False)
+    translation_targets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    entity_detection: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Results, as the provider gave them (json: written once, read whole).
+    translations: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
+    translated_lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
+    entities: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
+    result_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The redacted recording's copy.
+    provider_transcript_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    redacted_audio: Mapped[str | None] = mapped_column(String(16), default=None)
+    redacted_key: Mapped[str | None] = mapped_column(String(1024), default=None)
+    copy_claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    copy_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    copy_error: Mapped[str | None] = mapped_column(Text, default=None)

@@ -21,7 +21,11 @@ def transcript_ready(req: Request) -> Response:
         raise Unauthorized("wrong or missing webhook secret", "bad_webhook_secret")
     body = req.json()
     transcript_id = body.get("transcript_id") if isinstance(body, dict) else None
-    outcome = pipeline().handle_webhook(req.query.get("job_id"), transcript_id, current())
+    # The second notification, when a redacted recording is ready, names no transcript (RedactedAudioNotification).
+    redacted = isinstance(body, dict) and body.get("status") == "redacted_audio_ready" and transcript_id is None
+    outcome = pipeline().handle_webhook(
+        req.query.get("job_id"), transcript_id, current(), redacted_audio_ready=redacted
+    )
     return json_response(200, {"ok": True, "detail": outcome})
 
 

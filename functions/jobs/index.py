@@ -22,6 +22,7 @@ job_creation = on_first_use("common.domain.jobs.create")
 job_deletion = on_first_use("common.domain.jobs.delete")
 job_retries = on_first_use("common.domain.jobs.retry")
 folders = on_first_use("common.domain.jobs.folders")
+redacted_audio = on_first_use("common.domain.jobs.redacted_audio")
 transcript_formats = on_first_use("common.domain.transcripts.formats")
 transcript_edits = on_first_use("common.domain.transcripts.edits")
 speaker_names = on_first_use("common.domain.transcripts.speakers")
@@ -85,10 +86,16 @@ def retry(req: Request) -> Response:
     return json_response(200, job_retries().retry_job(caller(req), path_id(req, "job_id"), current()))
 
 
+@router.route("GET", "/api/v1/jobs/{job_id}/redacted-audio")
+def redacted_audio_link(req: Request) -> Response:
+    return json_response(200, redacted_audio().redacted_audio_link(caller(req), path_id(req, "job_id"), current()))
+
+
 @router.route("GET", "/api/v1/jobs/{job_id}/transcript")
 def transcript(req: Request) -> Response:
     user_id = caller(req)
-    result = transcript_formats().transcript(user_id, path_id(req, "job_id"), req.query.get("format", "json"))
+    fmt, translation = req.query.get("format", "json"), req.query.get("translation") or None
+    result = transcript_formats().transcript(user_id, path_id(req, "job_id"), fmt, translation)
     return _transcript_response(result)
 
 

@@ -6,7 +6,17 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-OPS = ("submit", "get", "delete", "list", "fetch_audio", "processing", "webhook")
+OPS = (
+    "submit",
+    "get",
+    "delete",
+    "list",
+    "fetch_audio",
+    "processing",
+    "webhook",
+    "redacted_audio",  # GET .../redacted-audio: `status` answers an error; mode "pending" answers 202 (not ready)
+    "redacted_download",  # the redacted recording's URL: `status` answers an error
+)
 
 
 @dataclass
@@ -15,7 +25,7 @@ class Rule:
     times: int = 1  # how many calls it applies to
     status: int | None = None  # answer with this HTTP status (error body as AssemblyAI's)
     delay_s: float = 0.0  # wait first (longer than a client's timeout models a timeout)
-    mode: str | None = None  # webhook: "drop" or "duplicate"
+    mode: str | None = None  # webhook: "drop" or "duplicate"; redacted_audio: "pending"
     copies: int = 2  # webhook duplicate: how many copies are sent
 
 

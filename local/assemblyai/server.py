@@ -1,10 +1,12 @@
 """The AssemblyAI v2 transcript API on loopback, as the official spec defines it, with real webhooks.
 
-Implemented: POST/GET /v2/transcript, GET/DELETE /v2/transcript/{id}, the Authorization header, error bodies
-`{"error": "..."}`. The audio is fetched from `audio_url` like the real service (an expired or missing URL
-fails the transcript), processed by an engine, and the webhook is POSTed with the custom auth header and
-retried like AssemblyAI (timeout per attempt, up to 10 attempts, never after a 4xx). Tests steer failures
-through `faults` and read `stats`; the same is reachable over HTTP under /_control/.
+Implemented: POST/GET /v2/transcript, GET/DELETE /v2/transcript/{id}, GET /v2/transcript/{id}/redacted-audio (and
+the redacted recording at its URL, with the second webhook that says it is ready), the Authorization header, error
+bodies `{"error": "..."}`; redaction, entities and translation as `understanding.py` says. The audio is fetched from
+`audio_url` like the real service (an expired or missing URL fails the transcript), processed by an engine, and the
+webhook is POSTed with the custom auth header and retried like AssemblyAI (timeout per attempt, up to 10 attempts,
+never after a 4xx). Tests steer failures through `faults` and read `stats`; the same is reachable over HTTP under
+/_control/.
 
 Given a folder, each transcript is a file there from the moment its submission is answered, as AssemblyAI keeps it:
 after a crash and restart, transcripts still queued or processing are transcribed, and webhooks not yet delivered are
@@ -26,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from common.domain.languages import SUPPORTED
-from local.assemblyai import understanding
+from local.assemblyai import identification, understanding
 from local.assemblyai.engines import engine_named
 from local.assemblyai.faults import Faults, Rule
 from local.assemblyai.speech import VOICES_FIELD, Engine, EngineError, Request, Result
@@ -44,6 +46,20 @@ STATUS_MESSAGES = {
     503: "Service unavailable",
     504: "Gateway timeout",
 }
+
+
+REDACTED_FILES = "/_files/redacted-audio/"  # where redacted recordings are served, like AssemblyAI's presigned S3 URLs
+_UNDERSTANDING_FIELDS = (
+    "redact_pii",
+    "redact_pii_policies",
+    "redact_pii_sub",
+    "redact_pii_audio",
+    "redact_pii_audio_quality",
+    "redact_pii_audio_options",
+    "entity_detection",
+    "speech_understanding",
+    "speaker_labels",
+)
 
 
 def _now() -> str:
@@ -65,6 +81,16 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
         self._check(newurl)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _join_understanding(named: dict[str, Any], beyond: dict[str, Any]) -> None:
+    """Speaker identification's and translation's parts of one `speech_understanding` (request and response), into
+    `named`; both may be asked in one transcript."""
+    parts = [p for p in (named.pop("speech_understanding", None), beyond.pop("speech_understanding", None)) if p]
+    if parts:
+        named["speech_understanding"] = {
+            key: {k: v for part in parts for k, v in (part.get(key) or {}).items()} for key in ("request", "response")
+        }
 
 
 class AssemblyAIServer:
@@ -176,6 +202,7 @@ class AssemblyAIServer:
             if self.folder:
                 for tid in self._transcripts:
                     remove(self.folder / f"{tid}.json")
+                    remove(self.folder / f"{tid}.redacted")
             self._transcripts.clear()
             self._encoded.clear()
             self._meta.clear()
@@ -190,7 +217,10 @@ class AssemblyAIServer:
                 "webhook_attempts": {},
                 "in_flight": 0,
                 "max_in_flight": 0,
+                "redacted_audio_gets": 0,
+                "redacted_downloads": 0,
             }
+            self._redacted: dict[str, bytes] = {}
 
     def wait_idle(self, timeout: float = 30.0) -> None:
         """Until every transcript has finished and its webhooks are delivered or given up."""
@@ -253,9 +283,12 @@ class AssemblyAIServer:
         try:
             model = str(body.get("speech_model") or models[0])
             keyterms, spellings = keyterms_of(body, model), custom_spelling_of(body)
-            identification = understanding.check(body)
-        except (RequestProblem, understanding.Refused) as exc:
+            naming = identification.check(body)
+            asked = understanding.read_request(body)
+        except (RequestProblem, identification.Refused, understanding.RequestError) as exc:
             raise ApiError(400, str(exc)) from None
+        if self.engine_name == "whisper" and set(asked.targets) - {"en"}:
+            raise ApiError(400, "The local Whisper engine translates into English only (task=translate)")
         self._fault("submit")
         tid = str(uuid.uuid4())
         transcript = {
@@ -279,7 +312,12 @@ class AssemblyAIServer:
             "webhook_auth_header_name": body.get("webhook_auth_header_name"),
             "webhook_status_code": None,
             "auto_highlights": False,
-            "redact_pii": False,
+            "redact_pii": asked.redact,
+            "redact_pii_audio": asked.audio,
+            "redact_pii_audio_quality": (body.get("redact_pii_audio_quality") or "mp3") if asked.audio else None,
+            "redact_pii_policies": list(asked.policies) or None,
+            "redact_pii_sub": asked.substitution if asked.redact else None,
+            "entity_detection": asked.entities,
             "summarization": False,
             "custom_spelling": spellings,
             "text": None,
@@ -288,12 +326,14 @@ class AssemblyAIServer:
             "confidence": None,
             "audio_duration": None,
         }
-        if identification is not None:
-            transcript["speech_understanding"] = {"request": {"speaker_identification": identification}}
+        if naming is not None:
+            transcript["speech_understanding"] = {"request": {"speaker_identification": naming}}
         if language is None:
             del transcript["language_code"]  # a string when present; unknown until detected
         if keyterms is not None:
             transcript["keyterms_prompt"] = keyterms  # an array when present (the spec's Transcript)
+        if not asked.redact:
+            del transcript["redact_pii_sub"]  # a SubstitutionPolicy when present, never null
         with self._lock:
             self._transcripts[tid] = transcript
             self._meta[tid] = {
@@ -301,6 +341,9 @@ class AssemblyAIServer:
                 "completed": None,
                 "auth_value": body.get("webhook_auth_header_value"),
                 "webhook_pending": False,
+                # What was asked beyond words, re-read when it is processed (after a restart too).
+                "understanding": {k: v for k, v in body.items() if k in _UNDERSTANDING_FIELDS},
+                "redacted_token": uuid.uuid4().hex if asked.audio else None,
             }
             self._save(tid)  # kept before the id is answered: from then on the caller may rely on it
             self.stats["submissions"] += 1
@@ -342,6 +385,7 @@ class AssemblyAIServer:
             t.update(
                 {"text": "Deleted by user.", "words": None, "utterances": None, "audio_url": "http://deleted_by_user"}
             )
+            self._drop_redacted(tid)  # the redacted recording goes with the transcript
             self._encoded.pop(tid, None)
             self._save(tid)
             self.stats["deletes"] += 1
@@ -409,12 +453,15 @@ class AssemblyAIServer:
                     "exists and is accessible from the internet."
                 )
             audio = self._download(t["audio_url"])
+            with self._lock:
+                asked = understanding.read_request(self._meta[tid].get("understanding") or {})
             request = Request(
                 bool(t["speaker_labels"]),
                 t.get("language_code"),
                 bool(t["language_detection"]),
                 t.get("speakers_expected"),
                 tuple(t.get("keyterms_prompt") or ()),
+                translate="en" in asked.targets,
             )
             result = self.engine.transcribe(audio, request)
             if t.get("custom_spelling"):  # after recognition, whatever the engine, as AssemblyAI applies it
@@ -424,13 +471,20 @@ class AssemblyAIServer:
             delay = self.faults.take("processing")
             time.sleep(result.processing_s + (delay.delay_s if delay else 0.0))
             named = self._identify_speakers(t, result)
+            transcribed = {"text": result.text, "words": result.words, "utterances": result.utterances}
+            beyond, spans = understanding.apply(asked, transcribed, audio, result.extra.get("translation"))
+            _join_understanding(named, beyond)
+            # AssemblyAI makes a redacted recording only when speech was heard, unless asked for one of silence too.
+            if asked.audio and (result.words or asked.no_speech_audio):
+                self._keep_redacted(tid, *understanding.redacted_recording(audio, spans, asked.silence, asked.quality))
+            elif asked.audio:
+                with self._lock:
+                    self._meta[tid].update(redacted_token=None, redacted_missing="no speech was detected")
             self._set(
                 tid,
                 **named,
                 status="completed",
-                text=result.text,
-                words=result.words,
-                utterances=result.utterances,
+                **{**transcribed, **beyond},
                 confidence=result.confidence,
                 audio_duration=result.audio_duration,
                 language_code=result.language_code,
@@ -448,6 +502,10 @@ class AssemblyAIServer:
         self._log(f"assemblyai {status} transcript={tid}")
         if t["webhook_url"]:
             self._notify(tid, t["webhook_url"], status)
+            if status == "completed" and self._redacted_url(tid):
+                # The second notification AssemblyAI sends when a redacted recording is ready (its own body shape).
+                payload = {"status": "redacted_audio_ready", "redacted_audio_url": self._redacted_url(tid)}
+                self._deliver(tid, t["webhook_url"], status, None, payload)
 
     @staticmethod
     def _identify_speakers(t: dict[str, Any], result: Result) -> dict[str, Any]:
@@ -459,7 +517,7 @@ class AssemblyAIServer:
             fields[VOICES_FIELD] = voices
         asked = (t.get("speech_understanding") or {}).get("request", {}).get("speaker_identification")
         if asked is not None:
-            mapping = understanding.identify(asked, result.utterances or [], result.words)
+            mapping = identification.identify(asked, result.utterances or [], result.words)
             fields["speech_understanding"] = {
                 "request": {"speaker_identification": asked},
                 "response": {"speaker_identification": {"mapping": mapping, "status": "success"}},
@@ -512,13 +570,13 @@ class AssemblyAIServer:
         for sender in senders:
             sender.join()
 
-    def _deliver(self, tid: str, url: str, status: str, rule: Rule | None) -> None:
+    def _deliver(self, tid: str, url: str, status: str, rule: Rule | None, body: dict[str, Any] | None = None) -> None:
         with self._lock:
             header, value = self._transcripts[tid]["webhook_auth_header_name"], self._meta[tid]["auth_value"]
         headers = {"Content-Type": "application/json", "User-Agent": "AssemblyAI-Webhook"}
         if header:
             headers[header] = value or ""
-        payload = json.dumps({"transcript_id": tid, "status": status}).encode()
+        payload = json.dumps(body or {"transcript_id": tid, "status": status}).encode()
         for attempt in range(1, self.max_webhook_attempts + 1):
             code = 0
             try:
@@ -540,6 +598,79 @@ class AssemblyAIServer:
         with self._lock:
             self._meta[tid]["webhook_pending"] = False
             self._save(tid)
+
+    # The redacted recording
+
+    def _redacted_path(self, tid: str) -> Path | None:
+        return self.folder / f"{tid}.redacted" if self.folder else None
+
+    def _keep_redacted(self, tid: str, data: bytes, extension: str) -> None:
+        with self._lock:
+            self._redacted[tid] = data
+            path = self._redacted_path(tid)
+            if path:
+                write_atomically(path, [data])  # before the record that names it
+            self._meta[tid]["redacted_extension"] = extension
+            self._save(tid)
+
+    def _drop_redacted(self, tid: str) -> None:
+        """Caller holds the lock."""
+        self._redacted.pop(tid, None)
+        self._meta[tid]["redacted_token"] = None
+        path = self._redacted_path(tid)
+        if path:
+            remove(path)
+
+    def _redacted_url(self, tid: str) -> str | None:
+        with self._lock:
+            token = self._meta[tid].get("redacted_token")
+            extension = self._meta[tid].get("redacted_extension") or "mp3"
+        return f"{self.base_url}{REDACTED_FILES}{tid}.{token}.{extension}" if token else None
+
+    def redacted_audio(self, tid: str) -> tuple[int, dict[str, Any]]:
+        """GET /v2/transcript/{id}/redacted-audio: 200 with the URL, 202 while it is made, 400 when there is none."""
+        rule = self.faults.take("redacted_audio")
+        if rule and rule.delay_s:
+            time.sleep(rule.delay_s)
+        with self._lock:
+            self.stats["redacted_audio_gets"] += 1
+            t = self._transcripts.get(tid)
+            if t is None:
+                raise ApiError(404, "Transcript not found")
+        if rule and rule.status:
+            raise ApiError(rule.status, STATUS_MESSAGES.get(rule.status, "Error"))
+        if not t.get("redact_pii_audio"):
+            raise ApiError(400, "Redacted audio was not requested for this transcript")
+        if t["status"] in ("queued", "processing") or (rule and rule.mode == "pending"):
+            return 202, {"status": "processing", "redacted_audio_url": ""}
+        url = self._redacted_url(tid)
+        if url is None:
+            with self._lock:
+                why = self._meta[tid].get("redacted_missing")
+            message = f"Redacted audio was not created: {why}" if why else "Redacted audio is no longer available"
+            raise ApiError(400, message)
+        return 200, {"status": "redacted_audio_ready", "redacted_audio_url": url}
+
+    def redacted_file(self, name: str) -> tuple[bytes, str]:
+        """The redacted recording at its URL (`<id>.<token>.<extension>`) and its content type."""
+        tid, _, rest = name.partition(".")
+        token = rest.split(".", 1)[0]
+        rule = self.faults.take("redacted_download")
+        with self._lock:
+            meta = self._meta.get(tid)
+            if meta is None or not token or meta.get("redacted_token") != token:
+                raise ApiError(404, "Not found")  # S3 would answer 403 for a wrong signature
+            if rule and rule.status:
+                raise ApiError(rule.status, STATUS_MESSAGES.get(rule.status, "Error"))
+            self.stats["redacted_downloads"] += 1
+            data = self._redacted.get(tid)
+            path = self._redacted_path(tid)
+            if data is None and path and path.is_file():
+                data = self._redacted[tid] = path.read_bytes()
+            extension = meta.get("redacted_extension") or "mp3"
+        if data is None:
+            raise ApiError(404, "Not found")
+        return data, "audio/mpeg" if extension == "mp3" else "audio/wav"
 
     # HTTP
 
@@ -570,12 +701,22 @@ class AssemblyAIServer:
                 try:
                     if path.startswith("/_control/"):
                         return self._send(200, server.control(method, path, self._body()))
+                    if path.startswith(REDACTED_FILES):  # a presigned-like URL: whoever holds it may read it
+                        data, content_type = server.redacted_file(path.removeprefix(REDACTED_FILES))
+                        self.send_response(200)
+                        self.send_header("Content-Type", content_type)
+                        self.send_header("Content-Length", str(len(data)))
+                        self.end_headers()
+                        return self.wfile.write(data)  # type: ignore[func-returns-value]
                     if server.api_key and self.headers.get("Authorization") != server.api_key:
                         raise ApiError(401, STATUS_MESSAGES[401])
                     if path == "/v2/transcript" and method == "POST":
                         return self._send(200, server.create(self._body()))
                     if path == "/v2/transcript" and method == "GET":
                         return self._send(200, server.list(query))
+                    if path.startswith("/v2/transcript/") and path.endswith("/redacted-audio") and method == "GET":
+                        status, payload = server.redacted_audio(path.split("/")[3])
+                        return self._send(status, payload)
                     if path.startswith("/v2/transcript/") and path.count("/") == 3:
                         tid = path.rsplit("/", 1)[1]
                         if method == "GET":

@@ -30,6 +30,7 @@ class Request:
     language_detection: bool
     speakers_expected: int | None = None
     keyterms: tuple[str, ...] = ()  # keyterms_prompt: names and terms to listen for (Whisper's hotwords)
+    translate: bool = False  # also into English (Whisper's task="translate"): segments in Result.extra["translation"]
 
 
 class Engine(Protocol):

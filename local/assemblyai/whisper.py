@@ -220,7 +220,29 @@ class Whisper:
             "language_confidence": probability,
             "speaker_embeddings": voices,
         }
+        if req.translate:
+            result.extra["translation"] = self.translate(samples, language, words)
+            result.extra["engine_s"] = time.perf_counter() - began
         return result
+
+    def translate(self, samples: Any, language: str, words: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """English segments ({start, end, text} in ms): Whisper's `task="translate"` (English is its only target), by
+        the multilingual base model; English speech is its own translation."""
+        if language == "en":
+            return [{"start": w["start"], "end": w["end"], "text": w["text"]} for w in words]
+        segments, _ = self.model(BASE).transcribe(
+            samples,
+            task="translate",
+            language=language,
+            beam_size=self.beam_size,
+            vad_filter=self.vad,
+            condition_on_previous_text=False,
+        )
+        return [
+            {"start": round(seg.start * 1000), "end": round(seg.end * 1000), "text": seg.text.strip()}
+            for seg in segments
+            if seg.text.strip()
+        ]
 
 
 def hotwords(keyterms: tuple[str, ...]) -> str | None:
@@ -323,7 +345,8 @@ def capabilities() -> dict[str, Any]:
 
     engine: its name; languages: AssemblyAI's codes it transcribes (Whisper's 99); auto_detect: it detects the
     language (Whisper base, when the job says "auto"); formats: mime types it decodes without ffmpeg; realtime_factor:
-    processing seconds per audio second (see `realtime_factor`), or None when not known yet.
+    processing seconds per audio second (see `realtime_factor`), or None when not known yet; redaction, translation
+    targets, entities: what it understands beyond words.
     """
     return {
         "engine": ENGINE_NAME,
@@ -331,6 +354,10 @@ def capabilities() -> dict[str, Any]:
         "auto_detect": True,
         "formats": list(DECODABLE),
         "realtime_factor": realtime_factor(),
+        # Whisper's `task="translate"` writes English only; no offline redaction or entity model is bundled (README).
+        "redaction": False,
+        "translation_targets": ["en"],
+        "entities": False,
     }
 
 

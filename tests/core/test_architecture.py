@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # The domain's capabilities, lowest first: each may import itself and those before it, never one after it.
 DOMAIN_ORDER = ("vocabulary", "accounts", "idempotency", "pipeline", "uploads", "jobs", "transcripts")
-VOCABULARY = {"errors", "schemas", "languages", "password_policy", "sizes"}  # common/domain/<name>.py
+VOCABULARY = {"errors", "schemas", "languages", "password_policy", "sizes", "understanding"}  # common/domain/<name>.py
 
 # Layer -> the layers it may import (besides itself). Functions are the entry points: they may use any layer.
 ALLOWED: dict[str, set[str]] = {

@@ -16,7 +16,7 @@ from common.domain.schemas import Login, PasswordChange, ProfileChange, Registra
 from common.runtime.config import Settings
 from common.store import outbox
 from common.store.db import transaction
-from common.store.models import MediaFile, TranscriptionJob, User, utcnow
+from common.store.models import JobUnderstanding, MediaFile, TranscriptionJob, User, utcnow
 
 
 def _user_out(user: User) -> UserOut:
@@ -162,6 +162,12 @@ def delete_account(user_id: uuid.UUID, password: str, settings: Settings, client
             select(MediaFile.object_key, MediaFile.stored_key).where(MediaFile.owner_id == user_id)
         ):
             refs += [(outbox.STORAGE_OBJECT, key) for key in (upload, stored) if key]
+        redacted_copies = (
+            select(JobUnderstanding.redacted_key)
+            .join(TranscriptionJob, TranscriptionJob.id == JobUnderstanding.job_id)
+            .where(TranscriptionJob.owner_id == user_id, JobUnderstanding.redacted_key.is_not(None))
+        )
+        refs += [(outbox.STORAGE_OBJECT, key) for key in s.scalars(redacted_copies)]
         for kind, ref in refs:
             outbox.enqueue(s, kind, str(ref))
         s.execute(delete(User).where(User.id == user_id))  # files, jobs, transcripts and keys go with it

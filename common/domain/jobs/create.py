@@ -7,13 +7,14 @@ import uuid
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from common.adapters.services import Services
 from common.domain import idempotency
 from common.domain.accounts.users import require_user
 from common.domain.errors import Conflict, Invalid
 from common.domain.jobs.read_path import get_job
-from common.domain.pipeline import capabilities, pipeline, quotas, transitions
+from common.domain.pipeline import capabilities, pipeline, quotas, transitions, understanding
 from common.domain.schemas import JobOut, JobRequest, UrlImport
 from common.domain.uploads.keys import sanitise_filename
 from common.domain.uploads.uploads import owned_file
@@ -23,7 +24,20 @@ from common.store.models import MediaFile, TranscriptionJob, utcnow
 Job = TranscriptionJob
 
 
+def _keep_understanding(s: Session, job_id: uuid.UUID, req: JobRequest | UrlImport) -> None:
+    understanding.keep_options(
+        s,
+        job_id,
+        redact_policies=req.redact_pii_policies if req.redact_pii else [],
+        redact_sub=req.redact_pii_sub,
+        redact_audio=req.redact_pii_audio,
+        translation_targets=req.translation_targets,
+        entity_detection=req.entity_detection,
+    )
+
+
 def create_job(user_id: uuid.UUID, req: JobRequest, services: Services) -> JobOut:
+    capabilities.job_understanding(services.settings, req)
     with transaction() as s:
         require_user(s, user_id)
         media = owned_file(s, user_id, req.file_id)
@@ -45,6 +59,7 @@ def create_job(user_id: uuid.UUID, req: JobRequest, services: Services) -> JobOu
         )
         s.add(job)
         s.flush()
+        _keep_understanding(s, job.id, req)
         idempotency.bind_resource(s, job.id)  # a retry after this request dies gets this job, not a second one
     if job.stage == "waiting_for_upload":
         # The upload may have landed between our read and our commit; its trigger then saw no job to start.
@@ -62,6 +77,7 @@ def import_url(user_id: uuid.UUID, req: UrlImport, services: Services) -> JobOut
 
     settings = services.settings
     capabilities.url_imports(settings)
+    capabilities.job_understanding(settings, req)
     allowed = [h.strip() for h in settings.URL_IMPORT_ALLOWED_HOSTS.split(",") if h.strip()]
     try:
         url = check(req.url, allowed)
@@ -96,6 +112,7 @@ def import_url(user_id: uuid.UUID, req: UrlImport, services: Services) -> JobOut
         )
         s.add(job)
         s.flush()
+        _keep_understanding(s, job.id, req)
         idempotency.bind_resource(s, job.id)
     pipeline.start_job(job.id, services)
     return get_job(user_id, job.id)

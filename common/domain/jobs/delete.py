@@ -1,4 +1,5 @@
-"""Deleting a job: its row and transcript now, the provider's copy and an unshared recording through the outbox."""
+"""Deleting a job: its row and transcript now, the provider's copy, its redacted recording and an unshared recording
+through the outbox."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import delete, exists, func, select
 from common.adapters.services import Services
 from common.domain.accounts.users import require_user
 from common.domain.errors import NotFound
-from common.domain.pipeline import cleanups, pipeline
+from common.domain.pipeline import cleanups, pipeline, understanding
 from common.runtime import logs
 from common.store.db import transaction
 from common.store.models import MediaFile, TranscriptionJob, Voice, VoiceUse
@@ -28,6 +29,7 @@ def delete_job(user_id: uuid.UUID, job_id: uuid.UUID, services: Services) -> Non
             raise NotFound("no such job", "job_not_found")
         if job.provider_transcript_id:
             refs.append((cleanups.PROVIDER_TRANSCRIPT, job.provider_transcript_id))
+        refs += [(cleanups.STORAGE_OBJECT, key) for key in understanding.stored_copy_keys(s, job_id)]
         media_id = job.media_file_id
         s.delete(job)
         s.flush()

@@ -6,10 +6,10 @@ cloud describes its own engine through SPEECH_* settings. Uploads and jobs are c
 
 from __future__ import annotations
 
-from common.domain import languages
+from common.domain import languages, understanding
 from common.domain.errors import Invalid, UnsupportedMedia
 from common.domain.pipeline import providers
-from common.domain.schemas import CapabilitiesOut
+from common.domain.schemas import CapabilitiesOut, JobRequest, UrlImport
 from common.runtime.config import Settings
 
 _NAMES = {"en": "English", "de": "German", "es": "Spanish", "fr": "French", "it": "Italian", "pt": "Portuguese"}
@@ -53,7 +53,34 @@ def describe(settings: Settings) -> CapabilitiesOut:
         vocabulary=providers.vocabulary(settings),
         speaker_identification=providers.speaker_identification(settings),
         voice_directory=providers.voice_directory(settings),
+        redaction=providers.redaction(settings),
+        redaction_policies=list(understanding.PII_POLICIES) if providers.redaction(settings) else [],
+        translation_targets=translation_targets(settings),
+        entities=providers.entities(settings),
     )
+
+
+def translation_targets(settings: Settings) -> list[str]:
+    if not providers.profile(settings).translation:
+        return []  # SpeechKit's RecognizeFile translates nothing
+    value = settings.SPEECH_TRANSLATION_TARGETS.strip()
+    return list(understanding.TRANSLATION_TARGETS) if value == "*" else _csv(value)
+
+
+def job_understanding(settings: Settings, req: JobRequest | UrlImport) -> None:
+    """Refuse, with a sentence, what this engine cannot do beyond words (the request itself is already valid)."""
+    engine = settings.engine
+    if req.redact_pii and not providers.redaction(settings):
+        raise Invalid(f"{engine} cannot redact personal data; leave redaction off", "redaction_not_available")
+    if req.entity_detection and not providers.entities(settings):
+        raise Invalid(f"{engine} cannot detect entities; leave entity detection off", "entities_not_available")
+    offered = translation_targets(settings)
+    refused = [t for t in req.translation_targets if t not in offered]
+    if refused:
+        into = f"into {_named(offered)} only" if offered else "nothing"
+        raise Invalid(
+            f"{engine} cannot translate into {_named(refused)}; it translates {into}", "translation_not_available"
+        )
 
 
 def accepts_format(settings: Settings, content_type: str) -> None:

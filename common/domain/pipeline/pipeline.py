@@ -20,7 +20,7 @@ from common.adapters.services import Services
 from common.domain import idempotency
 from common.domain.accounts import vocabulary
 from common.domain.errors import BadRequest, Unavailable
-from common.domain.pipeline import cleanups, hook_delivery, providers, transitions
+from common.domain.pipeline import cleanups, hook_delivery, providers, transitions, understanding
 from common.domain.pipeline.transitions import Claim
 from common.runtime import logs
 from common.store.db import transaction
@@ -44,9 +44,10 @@ def _submit(claim: Claim, services: Services) -> None:
     audio_url = claim.source_url or services.storage.presign_get(claim.object_key, settings.AUDIO_URL_EXPIRE_SECONDS)
     keyterms: tuple[str, ...] = ()
     spellings: tuple[tuple[tuple[str, ...], str], ...] = ()
-    if providers.vocabulary(settings):
-        with transaction() as s:
+    with transaction() as s:
+        if providers.vocabulary(settings):
             keyterms, spellings = vocabulary.for_job(s, claim.job_id)
+        asked = understanding.asked(s, claim.job_id)
     submission = Submission(
         job_id=str(claim.job_id),
         audio_url=audio_url,
@@ -58,6 +59,7 @@ def _submit(claim: Claim, services: Services) -> None:
         keyterms=keyterms,
         spellings=spellings,
         speaker_identification=_identification(claim),
+        understanding=asked,
     )
     try:
         transcript_id = services.provider.submit(submission)
@@ -149,6 +151,7 @@ def finish(job_id: uuid.UUID, t: ProviderTranscript, services: Services) -> str:
     outcome = "unchanged"
     to_delete: list[tuple[str, str]] = []
     claim: Claim | None = None
+    copy_waits = False
     with transaction() as s:
         final = t.status in ("completed", "error")
         # The usual case first, in one statement: it completes only a job that exists, is not completed and takes this
@@ -157,7 +160,9 @@ def finish(job_id: uuid.UUID, t: ProviderTranscript, services: Services) -> str:
         job = None if completed else s.get(Job, job_id)
         if completed:
             outcome = "completed"
-            if settings.DELETE_PROVIDER_COPY:
+            # A redacted recording goes with the provider's transcript: that waits until the copy is ours.
+            copy_waits = understanding.keep_results(s, job_id, t, now)
+            if settings.DELETE_PROVIDER_COPY and not copy_waits:
                 to_delete.append((cleanups.PROVIDER_TRANSCRIPT, t.id))
         elif job is None:
             outcome = "orphan"  # the user deleted the job: nothing of theirs stays at the provider
@@ -185,17 +190,26 @@ def finish(job_id: uuid.UUID, t: ProviderTranscript, services: Services) -> str:
             )
     logs.log("provider_result", job=job_id, transcript=t.id, status=t.status, outcome=outcome)
     cleanups.run(services, to_delete, enqueued=True)
+    if copy_waits:
+        understanding.copy_redacted_audio(job_id, services)  # if not ready yet, its notification or the sweep copies
     if claim is not None:
         start_ready(services, claimed=claim)  # and any other free slot
     return outcome
 
 
-def handle_webhook(job_ref: str | None, transcript_ref: object, services: Services) -> str:
-    """AssemblyAI says a transcript is ready. The body is a hint: the transcript is re-fetched by id."""
+def handle_webhook(
+    job_ref: str | None, transcript_ref: object, services: Services, *, redacted_audio_ready: bool = False
+) -> str:
+    """AssemblyAI says a transcript is ready. The body is a hint: the transcript is re-fetched by id.
+
+    `redacted_audio_ready`: the second notification, for a redacted recording; its body names no transcript and its
+    URL is not trusted either: the copy asks the provider by the transcript id stored with the job."""
     try:
         job_id = uuid.UUID(str(job_ref))
     except ValueError:
         raise BadRequest("job_id query parameter must be a UUID", "invalid_job_id") from None
+    if redacted_audio_ready:
+        return "redacted_audio_" + understanding.copy_redacted_audio(job_id, services)
     if not is_transcript_id(transcript_ref):
         raise BadRequest("transcript_id is not an AssemblyAI transcript id", "invalid_transcript_id")
     assert isinstance(transcript_ref, str)
@@ -229,6 +243,7 @@ class ReconcileReport:
     started: int = 0
     cleaned: int = 0
     webhooks_sent: int = 0
+    redacted_copies: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -355,6 +370,7 @@ def reconcile(services: Services, *, take_in: TakeIn, now: datetime | None = Non
         _submit(claim, services)
         report.resubmitted += 1
     _poll_silent(services, now, report)
+    report.redacted_copies = understanding.copy_pending(services, now)
     # Files that arrived while their event was lost still start their jobs.
     with transaction() as s:
         arrived = s.scalars(

@@ -26,6 +26,9 @@ class Profile:
     word_confidence: bool
     vocabulary: bool  # takes a user's terms and spellings with a job (AssemblyAI: keyterms_prompt, custom_spelling)
     speaker_identification: bool  # names speakers from names given with the job
+    redaction: bool  # replaces personal data in the text (and can make a redacted recording)
+    translation: bool  # translates the transcript (the targets: SPEECH_TRANSLATION_TARGETS)
+    entities: bool  # marks names, organisations, places and dates
     url_import: bool  # fetches a public link itself
     webhooks: bool  # says when a result is ready; without, every job in flight is polled (the reconcile timer)
 
@@ -39,6 +42,9 @@ ASSEMBLYAI = Profile(
     word_confidence=True,
     vocabulary=True,
     speaker_identification=True,
+    redaction=True,
+    translation=True,
+    entities=True,
     url_import=True,
     webhooks=True,
 )
@@ -52,6 +58,9 @@ SPEECHKIT = Profile(
     word_confidence=False,
     vocabulary=False,  # RecognizeFileRequest has no terms or spellings (only model tuning, out of scope)
     speaker_identification=False,  # nor names; speakers are channel tags 0 and 1
+    redaction=False,  # nor redaction, translation or entities (the request has none of them)
+    translation=False,
+    entities=False,
     url_import=False,
     webhooks=False,
 )
@@ -85,3 +94,11 @@ def voice_directory(settings: Settings) -> bool:
     """Named voices recognised in later recordings: only where the engine hands out voice embeddings (the local
     AssemblyAI server says so with SPEECH_VOICE_DIRECTORY; neither AssemblyAI nor SpeechKit gives them)."""
     return settings.SPEECH_VOICE_DIRECTORY and settings.SPEECH_PROVIDER == "assemblyai"
+
+
+def redaction(settings: Settings) -> bool:
+    return profile(settings).redaction and settings.SPEECH_REDACTION
+
+
+def entities(settings: Settings) -> bool:
+    return profile(settings).entities and settings.SPEECH_ENTITIES

@@ -4,19 +4,52 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from common.domain.accounts.users import require_user
 from common.domain.errors import Conflict
 from common.domain.jobs.read_path import owned_job
-from common.domain.schemas import JobOut, TranscriptOut
+from common.domain.schemas import EntityOut, JobOut, RedactionOut, TranscriptOut, TranslatedLine
 from common.domain.transcripts import exports, transcript_lines
-from common.store.models import Transcript
+from common.store.models import JobUnderstanding, Transcript
 
 
-def transcript_out(job: JobOut, stored: Transcript, suggestions: dict[str, str] | None = None) -> TranscriptOut:
+def understanding_of(s: Session, job_id: uuid.UUID) -> JobUnderstanding | None:
+    return s.get(JobUnderstanding, job_id)
+
+
+def _beyond_words(extras: JobUnderstanding | None) -> dict[str, object]:
+    """Redaction, translations and entities, as TranscriptOut shows them (nothing when the job asked none)."""
+    if extras is None:
+        return {}
+    redaction = (
+        RedactionOut(
+            policies=list(extras.redact_policies),
+            substitution=extras.redact_sub or "entity_name",
+            audio=(extras.redacted_audio or "unavailable") if extras.redact_audio else None,  # type: ignore[arg-type]
+        )
+        if extras.redact_policies
+        else None
+    )
+    return {
+        "redaction": redaction,
+        "translations": dict(extras.translations or {}),
+        "translated_lines": [TranslatedLine.model_validate(line) for line in extras.translated_lines or []],
+        "entities": [EntityOut.model_validate(e) for e in extras.entities or []],
+    }
+
+
+def transcript_out(
+    job: JobOut,
+    stored: Transcript,
+    suggestions: dict[str, str] | None = None,
+    extras: JobUnderstanding | None = None,
+) -> TranscriptOut:
     """The stored result as the provider gave it, each utterance also carrying the name its speaker is shown by;
-    `suggestions`: names the directory of voices offers for unnamed speakers (transcripts/voices.suggest)."""
+    `suggestions`: names the directory of voices offers for unnamed speakers (transcripts/voices.suggest); `extras`:
+    redaction, translations and entities (read here when not given)."""
+    if extras is None and (s := object_session(stored)) is not None:
+        extras = understanding_of(s, job.id)
     names = dict(stored.speaker_names or {})
     utterances = [
         {**u, "speaker_name": exports.speaker_label(u.get("speaker"), names)} if u.get("speaker") else u
@@ -39,6 +72,7 @@ def transcript_out(job: JobOut, stored: Transcript, suggestions: dict[str, str] 
         paragraphs=paragraphs,
         version=stored.version,
         edited=stored.original is not None,
+        **_beyond_words(extras),  # type: ignore[arg-type]
     )
 
 

@@ -41,6 +41,7 @@ export const ROUTES = {
   deleteJob: ["DELETE", "/api/v1/jobs/{job_id}"],
   retryJob: ["POST", "/api/v1/jobs/{job_id}/retry"],
   getTranscript: ["GET", "/api/v1/jobs/{job_id}/transcript"],
+  downloadRedactedAudio: ["GET", "/api/v1/jobs/{job_id}/redacted-audio"],
   renameSpeakers: ["PUT", "/api/v1/jobs/{job_id}/speakers"],
   search: ["GET", "/api/v1/search"],
   editTranscript: ["PUT", "/api/v1/jobs/{job_id}/transcript"],
@@ -226,8 +227,13 @@ export class Client {
   // The directory of named voices (the account page), where the engine gives voice embeddings.
   listVoices(): Promise<Voices> { return this.json(ROUTES.listVoices); }
   async deleteVoice(id: string): Promise<void> { await this.raw(ROUTES.deleteVoice, { voice_id: id }); }
-  async exportTranscript(id: string, format: ExportFormat): Promise<Blob> {
-    return (await this.raw(ROUTES.getTranscript, { job_id: id }, { query: { format } })).blob();
+  // `translation`: a language the transcript was translated into; the export is then written in it.
+  async exportTranscript(id: string, format: ExportFormat, translation?: string): Promise<Blob> {
+    return (await this.raw(ROUTES.getTranscript, { job_id: id }, { query: { format, translation } })).blob();
+  }
+  // The redacted recording (personal data beeped out): 409 while it is being copied, or when there is none.
+  redactedAudio(jobId: string): Promise<DownloadLink> {
+    return this.json(ROUTES.downloadRedactedAudio, { job_id: jobId });
   }
   // Webhook endpoints: the secret comes once, in registerWebhook's answer.
   async listWebhooks(): Promise<WebhookEndpoint[]> {

@@ -27,10 +27,20 @@ export interface Job {
 }
 export interface JobPage { items: Job[]; next_cursor: string | null }
 export type SpeakerType = "name" | "role";
-export interface JobRequest {
+export type Substitution = "entity_name" | "hash";
+// What a job may ask beyond words (AssemblyAI's names): redaction of personal data, translation, entities.
+export interface Understanding {
+  redact_pii?: boolean; redact_pii_policies?: string[]; redact_pii_sub?: Substitution; redact_pii_audio?: boolean;
+  translation_targets?: string[]; entity_detection?: boolean;
+}
+export interface JobRequest extends Understanding {
   file_id: string; language?: string; mode?: Mode; speakers_expected?: number | null;
   speaker_names?: string[] | null; speaker_type?: SpeakerType;  // for the provider's speaker identification
 }
+export type RedactedAudio = "pending" | "copied" | "unavailable";
+export interface Redaction { policies: string[]; substitution: Substitution; audio: RedactedAudio | null }
+export interface TranslatedLine { start: number; end: number; speaker?: string | null; texts: Record<string, string> }
+export interface Entity { entity_type: string; text: string; start: number; end: number }
 export interface Word { text: string; start: number; end: number; confidence?: number | null; speaker?: string | null }
 export interface Utterance {
   speaker?: string | null; speaker_name?: string | null; start: number; end: number; text: string; words: Word[];
@@ -40,6 +50,8 @@ export interface Transcript {
   confidence: number | null; utterances: Utterance[]; words: Word[]; speaker_names?: Record<string, string>;
   paragraphs?: number[]; version?: number; edited?: boolean;
   speaker_suggestions?: Record<string, string>;  // unnamed speakers whose voice matches a named one: offered, not applied
+  redaction?: Redaction | null; translations?: Record<string, string>; translated_lines?: TranslatedLine[];
+  entities?: Entity[];
 }
 export interface Voice { id: string; name: string; recordings: number; created_at: string }
 export interface Voices { items: Voice[] }
@@ -59,6 +71,7 @@ export interface Capabilities {
   vocabulary?: boolean;  // the engine takes the user's vocabulary with each new job
   speaker_identification?: boolean;  // a job may name its speakers when created
   voice_directory?: boolean;  // named voices are recognised in later recordings
+  redaction?: boolean; redaction_policies?: string[]; translation_targets?: string[]; entities?: boolean;
 }
 // A term as it should be written, and what the engine wrote instead (each replaced by the term in new jobs).
 export interface VocabularyTerm { term: string; spellings: string[] }

@@ -6,7 +6,7 @@
 import { useEffect, useImperativeHandle, useRef, useState, type DragEvent, type FormEvent, type Ref } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
-import type { Capabilities, Job, Mode, SpeakerType } from "../api/types";
+import type { Capabilities, Job, Mode, SpeakerType, Understanding } from "../api/types";
 import { speakerNames, SpeakerNamesField } from "./SpeakerNamesField";
 import { acceptAttribute, formatList, languageName, languageOptions, loadCapabilities, mediaDuration, refusal,
   takesAnyMedia, transcribingLine } from "../lib/capabilities";
@@ -18,6 +18,7 @@ import { browserNetwork, persist } from "../lib/network";
 import { BEAT_MS, uploadRecords, type UploadRecord } from "../lib/resume";
 import { put, UploadError, type Progress } from "../lib/upload";
 import { Recorder } from "./Recorder";
+import { understandingFields, UnderstandingOptions } from "./UnderstandingOptions";
 import { UploadQueue, type TaskState } from "../lib/uploadQueue";
 
 // Two files at a time: each large one already sends 4 parts in parallel, and waiting files hold no upload slot on
@@ -90,6 +91,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations, folder = 
   }, []);
   const [mode, setMode] = useState<Mode>("mono");
   const [speakers, setSpeakers] = useState("");
+  const [understanding, setUnderstanding] = useState<Understanding>({});
   const [names, setNames] = useState("");
   const [speakerType, setSpeakerType] = useState<SpeakerType>("name");
   // Names for the provider's speaker identification, where the engine has it, for a dialogue.
@@ -140,7 +142,8 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations, folder = 
       if (!target) {
         const declared = await api.declareFile({ name: file.name, type: file.type, size: file.size });
         const job = await api.createJob({ file_id: declared.file.id, language, mode,
-          speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null, ...naming() });
+          speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null, ...naming(),
+          ...understandingFields(understanding) });
         target = { fileId: declared.file.id, jobId: job.id, multipart: declared.multipart ?? undefined };
         if (folder) await api.moveJob(job.id, folder.id).catch(() => undefined);
         single = declared.upload;
@@ -260,7 +263,8 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations, folder = 
     setLinkStatus({ text: t("upload.importing") });
     try {
       await api.importUrl({ url: link.trim(), language, mode,
-        speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null, ...naming() });
+        speakers_expected: mode === "dialogue" && speakers ? Number(speakers) : null, ...naming(),
+          ...understandingFields(understanding) });
       setLink(""); setLinkStatus({ text: t("upload.imported") });
       onJobCreated();
     } catch (err) {
@@ -292,6 +296,7 @@ export function UploadPanel({ onJobCreated, jobs, handle, onDurations, folder = 
       </div>
       {mode === "dialogue" && caps?.speaker_identification &&
         <SpeakerNamesField value={names} onChange={setNames} type={speakerType} onType={setSpeakerType} />}
+      <UnderstandingOptions caps={caps} value={understanding} onChange={setUnderstanding} />
       {caps && caps.languages.length === 1 &&
         <p className="hint" data-testid="language-note">{t(caps.auto_detect ? "upload.onlyLanguage"
           : "upload.onlyLanguageNoDetect", { engine: caps.engine, language: languageName(caps.languages[0]) })}</p>}

@@ -12,7 +12,7 @@ export interface TranscriptSource {
   missing: string;  // the catalogue key said when the transcript is not there (404)
   note?: string;  // a catalogue key said under the title (a reader is told what the page is)
   load(): Promise<Loaded>;
-  exportTranscript(format: ExportFormat): Promise<Blob>;
+  exportTranscript(format: ExportFormat, translation?: string): Promise<Blob>;  // a translation: the owner's only
 }
 
 export function ownerSource(jobId: string): TranscriptSource {
@@ -26,7 +26,7 @@ export function ownerSource(jobId: string): TranscriptSource {
       const [transcript, link] = await Promise.all([api.transcript(jobId), api.downloadFile(job.file.id).catch(() => null)]);
       return { job, transcript, media: link?.url ?? "", mediaNote: link ? null : { key: RECORDING_GONE, error: true } };
     },
-    exportTranscript: (format) => api.exportTranscript(jobId, format),
+    exportTranscript: (format, translation) => api.exportTranscript(jobId, format, translation),
   };
 }
 

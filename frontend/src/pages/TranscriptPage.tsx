@@ -1,7 +1,7 @@
 // One transcript: the original in a sticky player (speed, skips, keyboard shortcuts), lines and words that seek it,
 // the current word highlighted, search, speaker names, renaming the recording, downloads, and review mode: words the
 // engine was unsure of marked and visited with N / P, a correction offered to the vocabulary.
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
 import type { Capabilities, ExportFormat, Job, Transcript } from "../api/types";
@@ -10,6 +10,7 @@ import { navigate } from "../routing";
 import { bytes, clock, duration, speakerLabel, stageWords } from "../lib/format";
 import { VoiceSuggestions } from "../components/VoiceSuggestions";
 import { OneVoiceNotice } from "../components/OneVoiceNotice";
+import { entityAt, EntityList, RecordingVersions, translatedLine, TranslationChoice } from "../components/BeyondWords";
 import { VocabularyOffer } from "../components/VocabularyOffer";
 import { loadCapabilities } from "../lib/capabilities";
 import { correctionOf, isUncertain, nextUncertain, type Correction } from "../lib/review";
@@ -122,6 +123,8 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
   const [job, setJob] = useState<Job | null>(null);
   const [transcript, setTranscript] = useState<Transcript | null>(null);
   const [media, setMedia] = useState("");
+  const [original, setOriginal] = useState("");  // the original recording's link, when the redacted one plays
+  const [translation, setTranslation] = useState("");  // the language shown beside each line, "" for none
   const [mediaError, setMediaError] = useState("");
   const [mediaNote, setMediaNote] = useState<MediaNote | null>(null);
   const [error, setError] = useState("");
@@ -183,6 +186,7 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
         setJob(got.job);
         setTranscript(got.transcript);
         setMedia(got.media);
+        setOriginal(got.media);
         setMediaNote(got.mediaNote);
       } catch (err) {
         if (err instanceof ApiError && err.status === 401 && !readOnly) return;
@@ -191,6 +195,12 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
       }
     })();
   }, [source]);
+
+  // The redacted recording's copy arrived: only its state is taken from a fresh read (edits on screen stay).
+  const refreshRedaction = useCallback(() => {
+    void api.transcript(jobId).then((fresh) => setTranscript((mine) => (mine && fresh.redaction
+      ? { ...mine, redaction: fresh.redaction } : mine))).catch(() => undefined);
+  }, [jobId]);
 
   const all = useMemo(() => (transcript ? toLines(transcript) : []), [transcript]);
   const turns = useMemo(() => toTurns(all), [all]);
@@ -303,12 +313,13 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
     }
   }
 
-  async function download(format: ExportFormat) {
+  async function download(format: ExportFormat, language?: string) {
     if (!job) return;
-    const blob = await source.exportTranscript(format);
+    const blob = await source.exportTranscript(format, language);
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
-    a.download = `${job.file.filename.replace(/\.[^.]+$/, "") || "transcript"}.${format}`;
+    const stem = job.file.filename.replace(/\.[^.]+$/, "") || "transcript";
+    a.download = `${stem}${language ? `.${language}` : ""}.${format}`;
     a.click();
     URL.revokeObjectURL(a.href);
   }
@@ -389,6 +400,11 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
           </span>
           {!readOnly && <ShareDialog jobId={job.id} />}
         </div>
+        {!readOnly && <RecordingVersions job={job} transcript={transcript} onRefresh={refreshRedaction}
+          onMedia={(redacted) => { setMediaError(""); setMedia(redacted ?? original); }} />}
+        {!readOnly && <TranslationChoice transcript={transcript} value={translation} onChange={setTranslation}
+          onDownload={(format, language) => void download(format, language)} />}
+        <EntityList entities={transcript.entities} onSeek={seek} />
         {!readOnly && transcript.mode === "dialogue" && <VoiceSuggestions transcript={transcript} onSaved={setTranscript} />}
         {!readOnly && transcript.mode === "dialogue" && <SpeakerNames transcript={transcript} onSaved={setTranscript} />}
         {!readOnly && oneVoiceFound(job, transcript) && <OneVoiceNotice job={job} />}
@@ -396,7 +412,8 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
           <button className="link" onClick={() => void revert()}>{t("transcript.revert")}</button></p>}
         {editError && <p className="error" role="alert">{editError}</p>}
         {offer && <VocabularyOffer correction={offer} onDone={() => setOffer(null)} />}
-        <ol className={`lines ${transcript.mode}`}>
+        <ol className={`lines ${transcript.mode}${translation && transcript.translated_lines?.length
+          ? " translated" : ""}`}>
           {turns.map((turn, i) => {
             const current = turn.lines.some((l) => l.index === active);
             return (
@@ -415,10 +432,14 @@ export function TranscriptPage({ jobId = "", startAt = 0, find = "", source: giv
                   {n ? " " : ""}{query || !line.words.length
                   ? <Highlighted text={line.text} ranges={found.get(line.index)} />
                   : line.words.map((w, k) => { const unsure = reviewing && isUncertain(w); return <span key={k}>
-                      <span className={`word${line.index === active && k === activeWord ? " now" : ""}${unsure ? " uncertain" : ""}`}
+                      <span className={`word${line.index === active && k === activeWord ? " now" : ""}${unsure ? " uncertain" : ""}${
+                        entityAt(transcript.entities, w.start) ? " entity" : ""}`}
                         title={unsure ? t("review.unsure") : undefined} data-start={w.start} tabIndex={k ? -1 : 0} aria-describedby={k ? undefined : "word-keys"}
                         onClick={() => seek(w.start)} onKeyDown={(e) => wordKey(e, w.start)}>{w.text}</span>
                       {k < line.words.length - 1 ? " " : ""}</span>; })}</span>)}</span>
+                {translation && transcript.translated_lines?.length ? <span className="translation" lang={translation}
+                  data-testid="translated-line">{turn.lines.map((line) => translatedLine(transcript, translation, line))
+                    .filter(Boolean).join(" ")}</span> : null}
                 {!readOnly && <button className="link edit-line"
                   aria-label={t("transcript.editLine", { time: clock(turn.lines[0].start) })}
                   data-edit-line={i} onClick={() => startEdit(i)}>{t("transcript.edit")}</button>}</>}
