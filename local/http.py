@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -22,3 +23,24 @@ class QuietNoDelayHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:
         pass
+
+
+class JsonHandler(QuietNoDelayHandler):
+    """A JSON API's handler: `send_json` answers, `json_body` reads the request (None when empty; ValueError when
+    it is not JSON, which each server turns into its own 400)."""
+
+    def send_json(self, status: int, payload: Any) -> None:
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def json_body(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            return json.loads(raw) if raw else None
+        except json.JSONDecodeError:
+            raise ValueError("the request body is not valid JSON") from None

@@ -2,35 +2,18 @@
 // node uses it as a script would (fetch, as curl: exchange it, list the jobs, be refused a write), the page shows its
 // last use, revoking it refuses its exchange and its token; /api/docs, signed out, renders the reference under the
 // app's Content-Security-Policy. Screenshots go to frontend/test-results/apikeys-*.png. Prints "N passed, N failed".
-import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import { startCloud as startLocalCloud } from "./cloud.mjs";
+import { accessible, expect, results, step } from "./harness.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const python = process.env.PYTHON || join(root, ".venv/bin/python");
 const shots = join(root, "frontend/test-results");
 mkdirSync(shots, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), "transcribe-apikeys-"));
-
-const results = [];
-async function step(name, fn) {
-  const started = Date.now();
-  try { await fn(); results.push([name, true]); console.log(`ok   ${name} (${Date.now() - started} ms)`); }
-  catch (err) { results.push([name, false]); console.log(`FAIL ${name}\n     ${err.stack || err}`); throw err; }
-}
-function expect(cond, message) { if (!cond) throw new Error(message); }
-
-const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-async function accessible(p, state) {
-  if (!(await p.evaluate(() => Boolean(window.axe)))) await p.evaluate(readFileSync(axePath, "utf8"));
-  const { violations } = await p.evaluate(() => window.axe.run(document, { runOnly: { type: "tag",
-    values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] } }));
-  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(!bad.length, `axe on ${state}: ${bad.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(" "))}`).join("; ")}`);
-}
 
 // What a script does with the key: plain HTTP from node, no browser, no cookies (the curl example of the reference).
 async function call(url, method, path, { token, body } = {}) {

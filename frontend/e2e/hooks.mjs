@@ -5,12 +5,12 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import { startCloud } from "./cloud.mjs";
+import { accessible, expect, results, step } from "./harness.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const python = process.env.PYTHON || join(root, ".venv/bin/python");
@@ -47,27 +47,12 @@ function verified(secret, { headers, body }) {
   });
 }
 
-const results = [];
-async function step(name, fn) {
-  const started = Date.now();
-  try { await fn(); results.push([name, true]); console.log(`ok   ${name} (${Date.now() - started} ms)`); }
-  catch (err) { results.push([name, false]); console.log(`FAIL ${name}\n     ${err.stack || err}`); throw err; }
-}
-function expect(cond, message) { if (!cond) throw new Error(message); }
 async function until(cond, what, ms = 30_000) {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-async function accessible(p, state) {
-  if (!(await p.evaluate(() => Boolean(window.axe)))) await p.evaluate(readFileSync(axePath, "utf8"));
-  const { violations } = await p.evaluate(() => window.axe.run(document, { runOnly: { type: "tag",
-    values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] } }));
-  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(!bad.length, `axe on ${state}: ${bad.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(" "))}`).join("; ")}`);
 }
 
 const { proc, url } = await startCloud({ python, root, log: join(shots, "local-cloud-hooks.log"), dataDir: join(work, "data"),

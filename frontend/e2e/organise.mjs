@@ -4,12 +4,12 @@
 // keep the recordings (moved out) or delete them. Screenshots go to frontend/test-results/organise-*.png.
 // Prints "N passed, N failed".
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, mkdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import { startCloud } from "./cloud.mjs";
+import { accessible, expect, results, step } from "./harness.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const python = process.env.PYTHON || join(root, ".venv/bin/python");
@@ -29,23 +29,6 @@ const queued = ["one", "two", "three", "four"].map((n) => media(`queue-${n}.wav`
 // Room for every small file, not for gamma: the server refuses gamma whatever order the queue sends them in.
 const quota = 6 * statSync(alpha).size + 10_000;
 if (statSync(gamma).size <= quota) throw new Error("gamma.wav must exceed the quota");
-
-const results = [];
-async function step(name, fn) {
-  const started = Date.now();
-  try { await fn(); results.push([name, true]); console.log(`ok   ${name} (${Date.now() - started} ms)`); }
-  catch (err) { results.push([name, false]); console.log(`FAIL ${name}\n     ${err.stack || err}`); throw err; }
-}
-function expect(cond, message) { if (!cond) throw new Error(message); }
-
-const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-async function accessible(p, state) {
-  if (!(await p.evaluate(() => Boolean(window.axe)))) await p.evaluate(readFileSync(axePath, "utf8"));
-  const { violations } = await p.evaluate(() => window.axe.run(document, { runOnly: { type: "tag",
-    values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] } }));
-  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(!bad.length, `axe on ${state}: ${bad.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(" "))}`).join("; ")}`);
-}
 
 const { proc, url } = await startCloud({ python, root, log: join(shots, "local-cloud-organise.log"),
   dataDir: join(work, "data"), env: { MAX_STORED_BYTES_PER_USER: String(quota) } });

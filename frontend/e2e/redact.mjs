@@ -6,7 +6,6 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import { startCloud } from "./cloud.mjs";
 
@@ -19,28 +18,12 @@ const wav = join(work, "call.wav");
 // A test WAV whose script carries its German translation, line by line (local/assemblyai/understanding.py).
 execFileSync(python, ["-c", `
 import sys
+import { accessible, expect, results, step } from "./harness.mjs";
 from local.assemblyai.media import dialogue_script, make_wav
 script = dialogue_script([("A", "Hello, I am Anna from London."), ("B", "Call me on 5551234567 please.")], 6.0)
 script["translations"] = {"de": ["Hallo, ich bin [PERSON_NAME] aus London.", "Rufen Sie mich unter [PHONE_NUMBER] an."]}
 open(sys.argv[1], "wb").write(make_wav(script, 6.0))
 `, wav], { cwd: root });
-
-const results = [];
-async function step(name, fn) {
-  const started = Date.now();
-  try { await fn(); results.push([name, true]); console.log(`ok   ${name} (${Date.now() - started} ms)`); }
-  catch (err) { results.push([name, false]); console.log(`FAIL ${name}\n     ${err.stack || err}`); throw err; }
-}
-function expect(cond, message) { if (!cond) throw new Error(message); }
-
-const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-async function accessible(p, state) {
-  if (!(await p.evaluate(() => Boolean(window.axe)))) await p.evaluate(readFileSync(axePath, "utf8"));
-  const { violations } = await p.evaluate(() => window.axe.run(document, { runOnly: { type: "tag",
-    values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] } }));
-  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(!bad.length, `axe on ${state}: ${bad.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(" "))}`).join("; ")}`);
-}
 
 const cloudLog = join(shots, "local-cloud-redact.log");
 const { proc, url } = await startCloud({ python, root, log: cloudLog, dataDir: join(work, "data") });

@@ -6,6 +6,7 @@ import { mkdtempSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, st
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
+import { expect } from "./harness.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const python = process.env.PYTHON || join(root, ".venv/bin/python");
@@ -52,7 +53,6 @@ async function step(name, fn) {
   try { await fn(); results.push([name, true]); console.log(`ok   ${name}`); }
   catch (err) { results.push([name, false]); console.log(`FAIL ${name}\n     ${err.stack || err}`); throw err; }
 }
-function expect(cond, message) { if (!cond) throw new Error(message); }
 const playable = (page) => page.getByTestId("player").evaluate((el) => new Promise((ok) => {
   if (el.readyState >= 1) ok(el.duration); else { el.onloadedmetadata = () => ok(el.duration); el.onerror = () => ok(0); }
 }));

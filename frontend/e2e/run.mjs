@@ -8,6 +8,7 @@ import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import { startCloud as startLocalCloud } from "./cloud.mjs";
+import { expect } from "./harness.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const python = process.env.PYTHON || join(root, ".venv/bin/python");
@@ -55,7 +56,6 @@ async function step(name, fn, { always = false } = {}) {
   try { await fn(); results.push([name, true]); console.log(`ok   ${name} (${Date.now() - started} ms)`); }
   catch (err) { results.push([name, false]); console.log(`FAIL ${name}\n     ${err.stack || err}`); throw err; }
 }
-function expect(cond, message) { if (!cond) throw new Error(message); }
 
 // axe-core (WCAG 2.2 A/AA and best practices) on the page as it stands; any serious or critical violation fails.
 let axePath;

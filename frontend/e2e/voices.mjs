@@ -3,10 +3,9 @@
 // in one recording is suggested under that name in the next recording of the same voice, applied only when confirmed;
 // the account page lists the named voices and forgets one. Screenshots: frontend/test-results/voices-*.png.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import { startCloud } from "./cloud.mjs";
 
@@ -19,6 +18,7 @@ const work = mkdtempSync(join(tmpdir(), "transcribe-voices-"));
 // Three dialogues: Vera's voice is A in the second and B in the third (a little different, as a voice is each time).
 execFileSync(python, ["-c", `
 import math, sys
+import { accessible, expect, results, step } from "./harness.mjs";
 from pathlib import Path
 from local.assemblyai.media import dialogue_script, make_wav
 def voice(seed, near=None, spread=0.0):
@@ -38,23 +38,6 @@ for name, voices in files.items():
     script["speaker_embeddings"] = voices
     Path(sys.argv[1], name).write_bytes(make_wav(script, 6.0))
 `, work], { cwd: root });
-
-const results = [];
-async function step(name, fn) {
-  const started = Date.now();
-  try { await fn(); results.push([name, true]); console.log(`ok   ${name} (${Date.now() - started} ms)`); }
-  catch (err) { results.push([name, false]); console.log(`FAIL ${name}\n     ${err.stack || err}`); throw err; }
-}
-function expect(cond, message) { if (!cond) throw new Error(message); }
-
-const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-async function accessible(p, state) {
-  if (!(await p.evaluate(() => Boolean(window.axe)))) await p.evaluate(readFileSync(axePath, "utf8"));
-  const { violations } = await p.evaluate(() => window.axe.run(document, { runOnly: { type: "tag",
-    values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] } }));
-  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(!bad.length, `axe on ${state}: ${bad.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(" "))}`).join("; ")}`);
-}
 
 const { proc, url } = await startCloud({ python, root, log: join(shots, "local-cloud-voices.log"), dataDir: join(work, "data") });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",

@@ -34,7 +34,7 @@ from local.assemblyai.faults import Faults, Rule
 from local.assemblyai.speech import VOICES_FIELD, Engine, EngineError, Request, Result
 from local.assemblyai.vocabulary import RequestProblem, apply_spelling, custom_spelling_of, keyterms_of
 from local.durable_files import remove, write_atomically
-from local.http import QuietNoDelayHandler
+from local.http import JsonHandler
 
 MAX_AUDIO_BYTES = 5 * 1024**3
 STATUS_MESSAGES = {
@@ -677,21 +677,14 @@ class AssemblyAIServer:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(QuietNoDelayHandler):
+        class Handler(JsonHandler):
             def _send(self, status: int, payload: Any) -> None:
-                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_json(status, payload)
 
             def _body(self) -> Any:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
                 try:
-                    return json.loads(raw) if raw else None
-                except json.JSONDecodeError:
+                    return self.json_body()
+                except ValueError:
                     raise ApiError(400, "Request body is not valid JSON") from None
 
             def _route(self, method: str) -> None:

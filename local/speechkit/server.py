@@ -26,7 +26,7 @@ from common.adapters.speechkit import LANGUAGES
 from local.assemblyai.engines import engine_named
 from local.assemblyai.speech import Engine, EngineError, Request
 from local.durable_files import write_atomically
-from local.http import QuietNoDelayHandler
+from local.http import JsonHandler
 from local.speechkit.stream import recognition_stream
 
 # google.rpc.Code and the HTTP status grpc-gateway gives it
@@ -317,20 +317,14 @@ class SpeechKitServer:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(QuietNoDelayHandler):
+        class Handler(JsonHandler):
             def _send(self, status: int, payload: Any) -> None:
-                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_json(status, payload)
 
             def _body(self) -> Any:
-                length = int(self.headers.get("Content-Length") or 0)
                 try:
-                    return json.loads(self.rfile.read(length)) if length else None
-                except json.JSONDecodeError:
+                    return self.json_body()
+                except ValueError:
                     raise RpcError(INVALID_ARGUMENT, "request body is not valid JSON") from None
 
             def _route(self, method: str) -> None:

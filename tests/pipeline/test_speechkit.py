@@ -82,6 +82,16 @@ def poll_until_done(a: api.Api, job_id: str, emulator: Any, timeout: float = 20.
     return wait_for(a, job_id, timeout=timeout)
 
 
+def uploaded_mono_job(cloud: LocalCloud) -> tuple[api.Api, dict[str, Any]]:
+    """A new user's one-speaker recording, uploaded (its event handled), and a job for it: submitted at once."""
+    a = signed_up(unique_email())
+    data, _ = mono_wav()
+    declared = declare(a, data)
+    put_bytes(declared, data)
+    cloud.wait_idle()
+    return a, create_job(a, declared["file"]["id"])
+
+
 def transcripts_stored() -> int:
     with transaction() as s:
         return int(s.scalar(select(func.count()).select_from(Transcript)) or 0)
@@ -168,12 +178,7 @@ def test_ten_copies_of_the_upload_event_and_five_concurrent_timers_recognise_and
 
 def test_a_failed_poll_loses_nothing_the_next_run_finishes(speechkit: LocalCloud) -> None:
     emulator = speechkit.speechkit
-    a = signed_up(unique_email())
-    data, _ = mono_wav()
-    declared = declare(a, data)
-    put_bytes(declared, data)
-    speechkit.wait_idle()
-    job = create_job(a, declared["file"]["id"])
+    a, job = uploaded_mono_job(speechkit)
     emulator.wait_idle()
     emulator.faults.update(operation=1, result=1)  # the Operation, then the result, each answer 503 once
     for _ in range(2):
@@ -189,12 +194,7 @@ def test_a_crash_after_reading_the_result_but_before_the_commit_reads_it_again(
     speechkit: LocalCloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emulator = speechkit.speechkit
-    a = signed_up(unique_email())
-    data, _ = mono_wav()
-    declared = declare(a, data)
-    put_bytes(declared, data)
-    speechkit.wait_idle()
-    job = create_job(a, declared["file"]["id"])
+    a, job = uploaded_mono_job(speechkit)
     emulator.wait_idle()
     real = transitions.complete
 
@@ -213,12 +213,7 @@ def test_a_crash_after_reading_the_result_but_before_the_commit_reads_it_again(
 
 def test_a_deletion_that_fails_at_speechkit_is_retried_by_the_next_run(speechkit: LocalCloud) -> None:
     emulator = speechkit.speechkit
-    a = signed_up(unique_email())
-    data, _ = mono_wav()
-    declared = declare(a, data)
-    put_bytes(declared, data)
-    speechkit.wait_idle()
-    job = create_job(a, declared["file"]["id"])
+    a, job = uploaded_mono_job(speechkit)
     emulator.faults.update(delete=2)  # right after the commit, and the same run's sweep of the outbox
     assert poll_until_done(a, job["id"], emulator)["status"] == "completed"
     assert emulator.stats["deleted"] == []
@@ -232,12 +227,7 @@ def test_an_unanswered_submission_is_not_sent_again_by_itself_and_the_person_may
     emulator = speechkit.speechkit
     configure(SPEECHKIT_TIMEOUT_SECONDS="0.3")
     emulator.answer_late_s, emulator.faults["answer_late"] = 1.0, 1
-    a = signed_up(unique_email())
-    data, _ = mono_wav()
-    declared = declare(a, data)
-    put_bytes(declared, data)
-    speechkit.wait_idle()
-    job = create_job(a, declared["file"]["id"])
+    a, job = uploaded_mono_job(speechkit)
     failed = a.get(f"{JOBS}/{job['id']}").json
     assert (failed["status"], failed["retryable"]) == ("failed", True), failed
     assert "did not answer whether it took the job" in failed["error_message"]
