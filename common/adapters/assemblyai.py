@@ -197,7 +197,8 @@ def _classify(exc: Exception) -> ProviderError:
 
 
 def _understanding(sub: Submission) -> dict[str, Any]:
-    """The request fields for what the job asks beyond words (none when it asks nothing)."""
+    """The request fields for what the job asks beyond words (none when it asks nothing): redaction, entities, and
+    speech understanding's translation and speaker identification (one `speech_understanding.request`)."""
     u = sub.understanding
     fields: dict[str, Any] = {}
     if u.redact_policies:
@@ -214,6 +215,11 @@ def _understanding(sub: Submission) -> dict[str, Any]:
             "match_original_utterance": sub.dialogue,
         }
         fields["speech_understanding"] = {"request": {"translation": translation}}
+    asked = sub.speaker_identification
+    if asked is not None and sub.dialogue:
+        # Speaker identification with the user's names (or roles), in the same request: no second charge.
+        request = fields.setdefault("speech_understanding", {"request": {}})["request"]
+        request["speaker_identification"] = {"speaker_type": asked.speaker_type, "known_values": list(asked.values)}
     return fields
 
 
@@ -245,30 +251,15 @@ class AssemblyAI:
             speakers_expected=sub.speakers_expected if sub.dialogue else None,
             keyterms_prompt=keyterms_for(sub, models),
             custom_spelling=custom_spelling_for(sub),
-            speech_understanding=self._understanding(sub),
             webhook_url=webhook_url(s.PUBLIC_BASE_URL, sub.job_id),
             webhook_auth_header_name=WEBHOOK_SECRET_HEADER,
             webhook_auth_header_value=s.WEBHOOK_SECRET,
-            **_understanding(sub),
+            **_understanding(sub),  # speech_understanding carries speaker identification and translation
         )
         try:
             return str(self._api.create_transcript(self._http, request).id)
         except Exception as exc:
             raise _classify(exc) from exc
-
-    def _understanding(self, sub: Submission) -> Any:
-        """Speaker identification with the user's names (or roles), asked in the same request: no second charge."""
-        asked = sub.speaker_identification
-        if asked is None or not sub.dialogue:
-            return None
-        types = self._aai.types
-        return types.SpeechUnderstandingRequest(
-            request=types.SpeechUnderstandingFeatureRequests(
-                speaker_identification=types.SpeakerIdentificationRequest(
-                    speaker_type=types.SpeakerType(asked.speaker_type), known_values=list(asked.values)
-                )
-            )
-        )
 
     def get(self, transcript_id: str) -> ProviderTranscript | None:
         """The transcript, or None when the provider does not know the id (or it cannot be one)."""

@@ -43,6 +43,7 @@ def test_another_user_gets_404_and_changes_nothing(cloud: Any, method: str, temp
     [delivery] = owner.get(f"/api/v1/webhook-endpoints/{hook}/deliveries").json["items"]
     folder = owner.post("/api/v1/folders", {"name": "Owner's"}).json["id"]
     assert owner.call("PUT", f"/api/v1/jobs/{job['id']}/folder", json_body={"folder_id": folder}).status == 200
+    share = owner.post(f"/api/v1/jobs/{job['id']}/shares", {}).json["id"]
     before = snapshot(owner, job["id"], declared["file"]["id"])
     ids = {
         "job_id": job["id"],
@@ -51,6 +52,7 @@ def test_another_user_gets_404_and_changes_nothing(cloud: Any, method: str, temp
         "endpoint_id": hook,
         "delivery_id": delivery["id"],
         "folder_id": folder,
+        "share_id": share,
     }
     voices = None
     if "{voice_id}" in template:
@@ -61,13 +63,15 @@ def test_another_user_gets_404_and_changes_nothing(cloud: Any, method: str, temp
     res = intruder.call(method, path, json_body=body)
     assert res.status == 404, (method, path, res.status, res.text)
     known = ("job_not_found", "file_not_found", "key_not_found", "endpoint_not_found", "delivery_not_found")
-    assert res.error_code in (*known, "folder_not_found", "voice_not_found")
-    assert owner.get(f"/api/v1/webhook-endpoints/{hook}/deliveries").json["items"] == [delivery]
+    assert res.error_code in (*known, "folder_not_found", "voice_not_found", "share_not_found")
+    delivered = owner.get(f"/api/v1/webhook-endpoints/{hook}/deliveries").json["items"]
+    assert delivery["id"] in [d["id"] for d in delivered]  # still there (naming a voice made a second job's)
     after = snapshot(owner, job["id"], declared["file"]["id"])
     assert after[:4] == before[:4] and after[4] == 200
     assert [k["id"] for k in owner.get("/api/v1/auth/keys").json["items"]] == [key["id"]]
     assert owner.get("/api/v1/folders").json["items"][0]["name"] == "Owner's"
     assert voices is None or owner.get("/api/v1/voices").json == voices
+    assert [x["id"] for x in owner.get(f"/api/v1/jobs/{job['id']}/shares").json["items"]] == [share]
 
 
 def named_voice(owner: Api) -> str:
