@@ -100,3 +100,36 @@ def test_parts_that_do_not_match_their_etags_are_not_joined(cloud: LocalCloud, c
     )
     assert (res.status, res.error_code) == (409, "parts_not_joined"), res.text
     assert "send the missing or changed parts again" in res.json["error"]["message"]
+
+
+def test_a_completion_that_went_through_answers_the_same_when_sent_again(cloud: LocalCloud, configure: Any) -> None:
+    """At-least-once from the client and from botocore: a repeated completion, and one whose storage call was joined
+    by an earlier try (S3 then says NoSuchUpload), both answer 200 with the file, not a 409 for a file that is fine."""
+    configure(MULTIPART_THRESHOLD_BYTES=5 * MB, MULTIPART_PART_BYTES=5 * MB)
+    data = make_wav(mono_script("Joined once, asked twice.", 700.0), 700.0)
+    api = signed_up(unique_email())
+    for storage_first in (False, True):
+        declared = declare_large(api, data)
+        file_id, parts = declared["file"]["id"], declared["multipart"]["parts"]
+        etags = put_parts(api, file_id, data, 5 * MB, list(range(1, parts + 1)))
+        body = {"parts": [{"part_number": n, "etag": e} for n, e in sorted(etags.items())]}
+        if storage_first:  # the storage call of a first try went through; its answer never came back
+            from tests.pipeline.helpers import object_key_of
+
+            cloud.pause_triggers()
+            s3 = cloud.s3.client()
+            (upload,) = s3.list_multipart_uploads(Bucket=cloud.bucket, Prefix=object_key_of(file_id))["Uploads"]
+            listing = [{"PartNumber": n, "ETag": f'"{e}"'} for n, e in sorted(etags.items())]
+            s3.complete_multipart_upload(
+                Bucket=cloud.bucket,
+                Key=upload["Key"],
+                UploadId=upload["UploadId"],
+                MultipartUpload={"Parts": listing},
+            )
+        first = api.post(f"/api/v1/files/{file_id}/complete", body)
+        assert first.status == 200, first.text
+        again = api.post(f"/api/v1/files/{file_id}/complete", body)
+        assert (again.status, again.json["id"]) == (200, file_id), again.text
+        cloud.resume_triggers()
+        cloud.wait_idle()
+        assert api.get(f"/api/v1/files/{file_id}").json["status"] == "uploaded"

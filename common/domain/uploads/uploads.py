@@ -152,6 +152,9 @@ def complete_multipart(
     settings = services.settings
     with transaction() as s:
         require_user(s, user_id)
+        media = owned_file(s, user_id, file_id)
+        if not media.multipart_upload_id and _already_joined(media, services):
+            return media_file_out(media)  # a repeat of a completion that went through: the same answer
         media = _open_multipart(s, user_id, file_id)
     expected = -(-media.declared_size // settings.MULTIPART_PART_BYTES)
     numbers = sorted(p.part_number for p in data.parts)
@@ -170,12 +173,26 @@ def complete_multipart(
             media.object_key, media.multipart_upload_id or "", [(p.part_number, p.etag) for p in data.parts]
         )
     except PartsNotJoined as exc:
-        raise Conflict(
-            f"the parts could not be joined ({exc.code}); send the missing or changed parts again", "parts_not_joined"
-        ) from None
+        # The upload gone but its object there, whole: an earlier try of this call joined it (botocore retries a slow
+        # CompleteMultipartUpload, and the retry meets NoSuchUpload), so it went through.
+        if exc.code != "NoSuchUpload" or not _already_joined(media, services):
+            raise Conflict(
+                f"the parts could not be joined ({exc.code}); send the missing or changed parts again",
+                "parts_not_joined",
+            ) from None
     with transaction() as s:
         s.execute(update(MediaFile).where(MediaFile.id == file_id).values(multipart_upload_id=None))
         return media_file_out(owned_file(s, user_id, file_id))
+
+
+def _already_joined(media: MediaFile, services: Services) -> bool:
+    """The parts are one object already: accepted, or at the upload key with the declared size."""
+    if media.status == "uploaded":
+        return True
+    if media.status != "awaiting_upload":
+        return False
+    stored = services.storage.head(media.object_key)
+    return stored is not None and stored.size == media.declared_size
 
 
 def abort_multipart(user_id: uuid.UUID, file_id: uuid.UUID, services: Services) -> None:
