@@ -26,7 +26,9 @@ if [ -f frontend/package.json ]; then
 fi
 
 step "Python tests (SQLite and PostgreSQL)"
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# Two workers: most tests wait on the local cloud's servers, so both cores stay busy (each worker starts its own clouds
+# on free ports and its own throwaway databases).
+.venv/bin/python -m pytest -q -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" "$@"
 
 if [ -f frontend/package.json ]; then
   step "SPA: browser tests against the local cloud"

@@ -132,4 +132,6 @@ def test_a_completion_that_went_through_answers_the_same_when_sent_again(cloud: 
         assert (again.status, again.json["id"]) == (200, file_id), again.text
         cloud.resume_triggers()
         cloud.wait_idle()
-        assert api.get(f"/api/v1/files/{file_id}").json["status"] == "uploaded"
+        assert again.json["size"] == first.json["size"] == len(data)
+        job = create_job(api, file_id)  # the event then accepts the joined object like any upload
+        assert wait_for(api, job["id"], timeout=60)["status"] == "completed"
