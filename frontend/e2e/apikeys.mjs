@@ -54,7 +54,7 @@ try {
   });
 
   await step("create a read-only key: shown once, whole, then only its prefix", async () => {
-    await page.getByLabel("Name").fill("nightly export");
+    await page.getByLabel("Name", { exact: true }).fill("nightly export");
     await page.getByLabel("Access").selectOption("read");
     await page.getByLabel("Expires after").selectOption("30");
     await page.getByRole("button", { name: "Create key" }).click();

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { startCloud } from "./cloud.mjs";
+import { accessible, expect, results, step } from "./harness.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const python = process.env.PYTHON || join(root, ".venv/bin/python");
@@ -18,7 +19,6 @@ const wav = join(work, "call.wav");
 // A test WAV whose script carries its German translation, line by line (local/assemblyai/understanding.py).
 execFileSync(python, ["-c", `
 import sys
-import { accessible, expect, results, step } from "./harness.mjs";
 from local.assemblyai.media import dialogue_script, make_wav
 script = dialogue_script([("A", "Hello, I am Anna from London."), ("B", "Call me on 5551234567 please.")], 6.0)
 script["translations"] = {"de": ["Hallo, ich bin [PERSON_NAME] aus London.", "Rufen Sie mich unter [PHONE_NUMBER] an."]}

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { startCloud } from "./cloud.mjs";
+import { accessible, expect, results, step } from "./harness.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const python = process.env.PYTHON || join(root, ".venv/bin/python");
@@ -18,7 +19,6 @@ const work = mkdtempSync(join(tmpdir(), "transcribe-voices-"));
 // Three dialogues: Vera's voice is A in the second and B in the third (a little different, as a voice is each time).
 execFileSync(python, ["-c", `
 import math, sys
-import { accessible, expect, results, step } from "./harness.mjs";
 from pathlib import Path
 from local.assemblyai.media import dialogue_script, make_wav
 def voice(seed, near=None, spread=0.0):
