@@ -11,6 +11,13 @@ export async function step(name, fn) {
   catch (err) { results.push([name, false]); console.log(`FAIL ${name}\n     ${err.stack || err}`); throw err; }
 }
 
+// "N passed, N failed" (of this harness's steps, or of a test's own list), and the exit code that says which.
+export function report(list = results) {
+  const passed = list.filter(([, ok]) => ok).length, failed = list.length - passed;
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
 export function expect(cond, message) { if (!cond) throw new Error(message); }
 
 const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");

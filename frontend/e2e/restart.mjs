@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, st
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { expect } from "./harness.mjs";
+import { expect, report } from "./harness.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const python = process.env.PYTHON || join(root, ".venv/bin/python");
@@ -101,6 +101,4 @@ try {
   await browser.close();
   await stopCloud(cloud.proc, "SIGTERM");
 }
-const passed = results.filter(([, ok]) => ok).length, failed = results.length - passed;
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+report(results);  // this file's own steps

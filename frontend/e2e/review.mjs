@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { startCloud } from "./cloud.mjs";
-import { accessible, expect, results, step } from "./harness.mjs";
+import { accessible, expect, report, results, step } from "./harness.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const python = process.env.PYTHON || join(root, ".venv/bin/python");
@@ -135,6 +135,4 @@ try {
   await browser.close();
   proc.kill("SIGTERM");
 }
-const passed = results.filter(([, ok]) => ok).length, failed = results.length - passed;
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+report();

@@ -8,7 +8,7 @@ import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import { startCloud as startLocalCloud } from "./cloud.mjs";
-import { expect } from "./harness.mjs";
+import { expect, report } from "./harness.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const python = process.env.PYTHON || join(root, ".venv/bin/python");
@@ -645,6 +645,4 @@ open(sys.argv[1], "wb").write(data)`, spoken], { cwd: root });
   proc.kill("SIGTERM");
   fileServer.close();
 }
-const passed = results.filter(([, ok]) => ok).length, failed = results.length - passed;
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+report(results);  // this file's own steps (its step() can skip by E2E_ONLY)
