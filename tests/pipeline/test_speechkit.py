@@ -105,6 +105,10 @@ def test_capabilities_say_what_speechkit_can_and_cannot_do(speechkit: LocalCloud
     assert caps["url_import"] is False and caps["max_upload_bytes"] == 1024**3
     assert caps["max_duration_seconds"] == 4 * 3600
     assert set(caps["formats"]) >= {"audio/wav", "audio/ogg", "audio/mpeg"} and "video/mp4" not in caps["formats"]
+    # Nothing RecognizeFile cannot do is offered: no vocabulary, names, voices, redaction, translation or entities.
+    off = ("vocabulary", "speaker_identification", "voice_directory", "redaction", "entities")
+    assert [caps[k] for k in off] == [False] * len(off) and caps["translation_targets"] == []
+    assert caps["max_recording_seconds"] <= 4 * 3600
 
 
 def test_a_dialogue_is_recognised_from_the_bucket_polled_stored_and_deleted_at_speechkit(speechkit: LocalCloud) -> None:
@@ -284,6 +288,14 @@ def test_what_speechkit_cannot_do_is_refused_before_any_upload(speechkit: LocalC
     declared = declare(a, data)
     three = a.post(JOBS, {"file_id": declared["file"]["id"], "mode": "dialogue", "speakers_expected": 3})
     assert three.status == 422 and three.json["error"]["code"] == "too_many_speakers"
+    for extra in (
+        {"mode": "dialogue", "speaker_names": ["Anna", "Boris"]},
+        {"redact_pii": True, "redact_pii_policies": ["person_name"]},
+        {"translation_targets": ["en"]},
+        {"entity_detection": True},
+    ):
+        asked = a.post(JOBS, {"file_id": declared["file"]["id"], **extra})
+        assert asked.status == 422 and "Yandex SpeechKit" in asked.json["error"]["message"], (extra, asked.text)
     link = a.post("/api/v1/imports", {"url": "https://example.com/episode.mp3"})
     assert link.status == 422 and link.json["error"]["code"] == "no_url_import"
     assert speechkit.speechkit.recognitions_per_object() == {}
