@@ -14,7 +14,7 @@ import ipaddress
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 MAX_URL_LENGTH = 2048
 PAGE_SITES = ("youtube.com", "youtu.be", "vimeo.com", "rutube.ru", "vk.com", "tiktok.com", "dzen.ru")
@@ -38,34 +38,45 @@ def _public(address: str) -> bool:
     return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified)
 
 
-def check(url: str, allowed_hosts: Iterable[str] = (), resolve: Resolve = _resolve) -> str:
-    """The URL, if it may be fetched; otherwise UnsafeUrl saying why."""
+def _split(url: str, what: str) -> tuple[SplitResult, str, int]:
+    """The URL's parts, its host (lower case, no trailing dot) and port; UnsafeUrl if too long or no URL at all."""
     if len(url) > MAX_URL_LENGTH:
-        raise UnsafeUrl(f"the link is longer than {MAX_URL_LENGTH} characters")
+        raise UnsafeUrl(f"the {what} is longer than {MAX_URL_LENGTH} characters")
     try:
         parts = urlsplit(url.strip())
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise UnsafeUrl("this is not a valid link") from None
+        raise UnsafeUrl(f"this is not a valid {what}") from None
+    return parts, (parts.hostname or "").rstrip(".").lower(), port
+
+
+def _public_addresses(host: str, port: int, resolve: Resolve, private: str) -> list[str]:
+    """The host's addresses, every one of them public (after resolving a name); UnsafeUrl(`private`) otherwise."""
+    try:
+        addresses = [host] if _is_address(host) else resolve(host, port)
+    except OSError:
+        raise UnsafeUrl(f"the host {host} could not be found") from None
+    if not addresses or not all(_public(a) for a in addresses):
+        raise UnsafeUrl(private)
+    return addresses
+
+
+def check(url: str, allowed_hosts: Iterable[str] = (), resolve: Resolve = _resolve) -> str:
+    """The URL, if it may be fetched; otherwise UnsafeUrl saying why."""
+    parts, host, port = _split(url, "link")
     if parts.scheme not in ("http", "https"):
         raise UnsafeUrl("only http and https links can be imported")
     if parts.username is not None or parts.password is not None:
         raise UnsafeUrl("the link must not contain a user name or password")
-    host = (parts.hostname or "").rstrip(".").lower()
     if not host:
         raise UnsafeUrl("the link has no host")
     if any(host == site or host.endswith(f".{site}") for site in PAGE_SITES):
         raise UnsafeUrl(
             "links to video pages (YouTube and similar) cannot be imported; link to the audio or video file itself"
         )
-    if f"{host}:{port}" in set(allowed_hosts):
-        return url.strip()
-    try:
-        addresses = [host] if _is_address(host) else resolve(host, port)
-    except OSError:
-        raise UnsafeUrl(f"the host {host} could not be found") from None
-    if not addresses or not all(_public(a) for a in addresses):
-        raise UnsafeUrl("the link points into a private network; only public internet addresses can be imported")
+    if f"{host}:{port}" not in set(allowed_hosts):
+        private = "the link points into a private network; only public internet addresses can be imported"
+        _public_addresses(host, port, resolve, private)
     return url.strip()
 
 
@@ -93,14 +104,7 @@ def check_endpoint(url: str, allowed_hosts: Iterable[str] = (), resolve: Resolve
     """A webhook endpoint we may POST to: https, public addresses only (checked after resolving, so a name that
     resolves into a private network is refused), and the address that passed, which is what the caller must connect
     to (a second lookup could answer differently). http only for a host in `allowed_hosts` (the local cloud)."""
-    if len(url) > MAX_URL_LENGTH:
-        raise UnsafeUrl(f"the address is longer than {MAX_URL_LENGTH} characters")
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise UnsafeUrl("this is not a valid address") from None
-    host = (parts.hostname or "").rstrip(".").lower()
+    parts, host, port = _split(url, "address")
     if parts.scheme not in ("http", "https") or not host:
         raise UnsafeUrl("the address must be an https:// URL")
     if parts.username is not None or parts.password is not None:
@@ -112,10 +116,6 @@ def check_endpoint(url: str, allowed_hosts: Iterable[str] = (), resolve: Resolve
         return Endpoint(url.strip(), parts.scheme, host, port, target, None)
     if parts.scheme != "https":
         raise UnsafeUrl("the address must be an https:// URL")
-    try:
-        addresses = [host] if _is_address(host) else resolve(host, port)
-    except OSError:
-        raise UnsafeUrl(f"the host {host} could not be found") from None
-    if not addresses or not all(_public(a) for a in addresses):
-        raise UnsafeUrl("the address points into a private network; only public internet addresses are allowed")
+    private = "the address points into a private network; only public internet addresses are allowed"
+    addresses = _public_addresses(host, port, resolve, private)
     return Endpoint(url.strip(), parts.scheme, host, port, target, addresses[0])
