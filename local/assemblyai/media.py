@@ -32,12 +32,17 @@ def make_wav(script: dict[str, Any] | None, duration_s: float, sample_rate: int 
     # 220 Hz fits a second exactly: build one second and repeat it (long test files in moments, not minutes).
     second = array("h", (int(300 * math.sin(i * step)) for i in range(sample_rate)))
     samples = second * (frames // sample_rate) + second[: frames % sample_rate]
+    extra = [(CHUNK_ID, json.dumps(script, ensure_ascii=False).encode())] if script is not None else []
+    return wav_bytes(samples, sample_rate, extra)
+
+
+def wav_bytes(samples: array, sample_rate: int, extra: list[tuple[bytes, bytes]] | None = None) -> bytes:
+    """A mono 16-bit PCM WAV of these samples, with any extra chunks (id, payload) before the data."""
     if sys.byteorder != "little":
+        samples = array("h", samples)
         samples.byteswap()
     fmt = struct.pack("<HHIIHH", 1, 1, sample_rate, sample_rate * 2, 2, 16)
-    body = b"WAVE" + _chunk(b"fmt ", fmt)
-    if script is not None:
-        body += _chunk(CHUNK_ID, json.dumps(script, ensure_ascii=False).encode())
+    body = b"WAVE" + _chunk(b"fmt ", fmt) + b"".join(_chunk(cid, payload) for cid, payload in extra or [])
     body += _chunk(b"data", samples.tobytes())
     return b"RIFF" + struct.pack("<I", len(body)) + body
 

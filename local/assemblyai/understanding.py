@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from common.domain.understanding import PII_POLICIES, SUBSTITUTIONS, TRANSLATION_TARGETS
-from local.assemblyai.media import chunks, read_script
+from local.assemblyai.media import chunks, read_script, wav_bytes
 
 NAMES = {"anna", "john", "maria", "ivan", "olga", "peter", "smith", "alice", "bob", "elena", "dmitry", "sarah"}
 PLACES = {"london", "paris", "moscow", "berlin", "canada", "madrid", "boston", "kazan", "tokyo"}
@@ -298,12 +298,7 @@ def redacted_wav(audio: bytes, spans: list[tuple[int, int]], silence: bool = Fal
         first, last = max(0, start_ms * rate // 1000), min(len(samples), end_ms * rate // 1000)
         for i in range(first, last):
             samples[i] = 0 if silence else int(8000 * math.sin((i - first) * step))
-    if sys.byteorder != "little":
-        samples.byteswap()
-    pcm = samples.tobytes()
-    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
-    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(pcm)) + pcm
-    return b"RIFF" + struct.pack("<I", len(body)) + body
+    return wav_bytes(samples, rate)
 
 
 def mp3_of(wav: bytes) -> bytes:
